@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/**
+ * Every error that crosses a boundary carries one of these stable codes. The HTTP status is part of
+ * the contract too, so the edge kiosk and the cloud map codes the same way.
+ * Add a code here (with its status) rather than inventing one at a call site.
+ */
+export const errorStatus = {
+  // input
+  VALIDATION_FAILED: 400,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  CONFIG_INVALID: 400,
+  PAYLOAD_INVALID: 400,
+  // identity
+  UNAUTHORIZED: 401,
+  TOKEN_EXPIRED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
+  // things
+  NOT_FOUND: 404,
+  CABINET_NOT_FOUND: 404,
+  BOX_NOT_FOUND: 404,
+  CONFLICT: 409,
+  INVALID_TRANSITION: 409,
+  BOX_NOT_AVAILABLE: 409,
+  NO_BOX_AVAILABLE: 409,
+  // cabinet and hardware
+  CABINET_OFFLINE: 503,
+  COMMAND_TIMEOUT: 504,
+  LOCK_TIMEOUT: 504,
+  BOARD_UNREACHABLE: 503,
+  BAD_FRAME: 502,
+  OPEN_NOT_DETECTED: 502,
+  BUS_CLOSED: 503,
+  // everything else
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+export const ErrorCode = z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]);
+
+/** The wire shape of an error, in HTTP bodies and MQTT responses alike. */
+export const ErrorBody = z.object({
+  code: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+  message: z.string().max(1000),
+  details: z.unknown().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** An expected failure with a stable code; anything else thrown is a bug and maps to INTERNAL. */
+export class LockerError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'LockerError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get httpStatus(): number {
+    return errorStatus[this.code];
+  }
+
+  toBody(): ErrorBody {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isLockerError(e: unknown): e is LockerError {
+  return e instanceof LockerError;
+}
+
+/** Turns zod issues into a short, field-naming message: `boxNo: box number: 2 to 4 digits`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+/** Parses with a schema or throws a LockerError naming the bad fields. */
+export function parseOrThrow<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  code: ErrorCode = 'VALIDATION_FAILED',
+  what = 'input',
+): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new LockerError(code, `invalid ${what}: ${describeIssues(result.error)}`, {
+    issues: result.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+  });
+}

@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// Tests import sibling packages from source, so a change is tested without a rebuild; the
+// end-to-end tests in test/ run the built daemons as processes (npm test builds first).
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@locker/protocol': src('./packages/protocol/src/index.ts'),
+      '@locker/lockboard': src('./packages/lockboard/src/index.ts'),
+    },
+  },
+  test: {
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'edge/test/**/*.test.ts',
+      'cloud/test/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});

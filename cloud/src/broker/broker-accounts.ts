@@ -1,0 +1,67 @@
+import { LockerError } from '@locker/protocol';
+import { type Db, nowIso } from '../db/database.js';
+import { hashSecret, randomSecret, safeEqual, verifySecret } from '../security/secret-hash.js';
+import type { BrokerPrincipal } from './topic-acl.js';
+
+export interface ServiceCredentials {
+  username: string;
+  password: string;
+}
+
+/**
+ * Broker accounts: the cloud's own service account comes from config; cabinets and operators live in
+ * the database with scrypt-hashed passwords. Plain passwords exist only in the moment they are issued.
+ */
+export class BrokerAccounts {
+  constructor(
+    private readonly db: Db,
+    private readonly service: ServiceCredentials,
+  ) {}
+
+  async authenticate(username: string, password: string): Promise<BrokerPrincipal | null> {
+    if (username === this.service.username) {
+      return safeEqual(password, this.service.password) ? { role: 'service', username } : null;
+    }
+    const row = await this.db
+      .selectFrom('mqtt_accounts')
+      .selectAll()
+      .where('username', '=', username)
+      .where('disabled', '=', 0)
+      .executeTakeFirst();
+    if (!row || !(await verifySecret(password, row.password_hash))) return null;
+    if (row.role === 'cabinet') {
+      if (!row.cabinet_id) return null;
+      return { role: 'cabinet', username, cabinetId: row.cabinet_id };
+    }
+    return { role: row.role, username };
+  }
+
+  /** Creates (or rotates) an account and returns its new password, the only time it is visible. */
+  async issue(
+    username: string,
+    role: 'cabinet' | 'operator' | 'viewer',
+    cabinetId: string | null,
+  ): Promise<string> {
+    if (username === this.service.username) {
+      throw new LockerError('CONFLICT', `${username} is the cloud's own broker account`);
+    }
+    const password = randomSecret();
+    const password_hash = await hashSecret(password);
+    await this.db
+      .insertInto('mqtt_accounts')
+      .values({ username, password_hash, role, cabinet_id: cabinetId, created_at: nowIso(), disabled: 0 })
+      .onConflict((oc) =>
+        oc.column('username').doUpdateSet({ password_hash, role, cabinet_id: cabinetId, disabled: 0 }),
+      )
+      .execute();
+    return password;
+  }
+
+  async disable(username: string): Promise<void> {
+    await this.db
+      .updateTable('mqtt_accounts')
+      .set({ disabled: 1 })
+      .where('username', '=', username)
+      .execute();
+  }
+}

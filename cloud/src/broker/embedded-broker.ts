@@ -1,0 +1,91 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import type { BrokerAccounts } from './broker-accounts.js';
+import { type BrokerPrincipal, mayPublish, maySubscribe } from './topic-acl.js';
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  accounts: BrokerAccounts;
+  logger: Logger;
+}
+
+function authError(message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode: 4 as const }) as AuthenticateError;
+}
+
+/**
+ * The default broker: aedes in the cloud process, listening on TCP. Same accounts and topic ACL as
+ * the Mosquitto configuration in deploy/, so moving to an external broker changes no client.
+ */
+export class EmbeddedBroker {
+  private aedes: Aedes | undefined;
+  private server: Server | undefined;
+  private readonly principals = new WeakMap<Client, BrokerPrincipal>();
+
+  constructor(private readonly opts: EmbeddedBrokerOptions) {}
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? this.opts.port;
+  }
+
+  async start(): Promise<void> {
+    const log = this.opts.logger;
+    const aedes = await Aedes.createBroker({
+      authenticate: (client, username, password, done) => {
+        this.opts.accounts
+          .authenticate(username ?? '', password?.toString('utf8') ?? '')
+          .then((principal) => {
+            if (!principal) {
+              log.warn({ clientId: client.id, username }, 'broker login refused');
+              done(authError('bad username or password'), false);
+              return;
+            }
+            this.principals.set(client, principal);
+            done(null, true);
+          })
+          .catch((err: unknown) => {
+            log.error({ err }, 'broker authentication failed');
+            done(authError('authentication unavailable'), false);
+          });
+      },
+      authorizePublish: (client, packet, callback) => {
+        // client is null for messages the broker itself publishes
+        if (!client) return callback(null);
+        const p = this.principals.get(client);
+        if (p && mayPublish(p, packet.topic)) return callback(null);
+        log.warn({ clientId: client.id, topic: packet.topic }, 'publish refused by ACL');
+        callback(new Error('publish not authorized'));
+      },
+      authorizeSubscribe: (client, sub, callback) => {
+        const p = this.principals.get(client);
+        if (p && maySubscribe(p, sub.topic)) return callback(null, sub);
+        log.warn({ clientId: client.id, topic: sub.topic }, 'subscribe refused by ACL');
+        // MQTT 3.1.1 answers a refused subscription with 0x80 in SUBACK, which aedes sends for null
+        callback(null, null);
+      },
+    });
+    this.aedes = aedes;
+    const server = createServer(aedes.handle);
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    log.info({ host: this.opts.host, port: this.port }, 'embedded MQTT broker listening');
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    const aedes = this.aedes;
+    this.server = undefined;
+    this.aedes = undefined;
+    if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

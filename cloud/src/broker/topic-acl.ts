@@ -1,0 +1,48 @@
+import { TOPIC_ROOT } from '@locker/protocol';
+
+/** Who a broker connection is, once authenticated. */
+export type BrokerPrincipal =
+  | { role: 'service'; username: string }
+  | { role: 'cabinet'; username: string; cabinetId: string }
+  | { role: 'operator'; username: string }
+  | { role: 'viewer'; username: string };
+
+/** Under its own root, what a cabinet may publish: its reports, never commands or acks. */
+const CABINET_PUBLISH = [/^status$/, /^boxes\/[0-9]{2,4}$/, /^events$/, /^response\/[a-z_]{1,40}$/];
+
+function ownSuffix(cabinetId: string, topic: string): string | null {
+  const prefix = `${TOPIC_ROOT}/${cabinetId}/`;
+  return topic.startsWith(prefix) ? topic.slice(prefix.length) : null;
+}
+
+/**
+ * The topic ACL, the same rules the Mosquitto ACL file in deploy/ encodes (ADR 0004):
+ * a cabinet lives only under `lockers/{its id}/`; operators read everything and may send commands;
+ * viewers only read; the cloud service may do anything.
+ */
+export function mayPublish(p: BrokerPrincipal, topic: string): boolean {
+  if (topic.startsWith('$')) return false;
+  switch (p.role) {
+    case 'service':
+      return true;
+    case 'cabinet': {
+      const rest = ownSuffix(p.cabinetId, topic);
+      return rest !== null && CABINET_PUBLISH.some((re) => re.test(rest));
+    }
+    case 'operator':
+      return /^lockers\/[A-Za-z0-9_-]{1,64}\/request\/[a-z_]{1,40}$/.test(topic);
+    case 'viewer':
+      return false;
+  }
+}
+
+export function maySubscribe(p: BrokerPrincipal, filter: string): boolean {
+  if (p.role === 'service') return true;
+  if (filter.startsWith('$')) return false;
+  if (p.role === 'cabinet') {
+    const rest = ownSuffix(p.cabinetId, filter);
+    return rest !== null && rest.length > 0;
+  }
+  // operators and viewers: anything under the fleet root
+  return filter === `${TOPIC_ROOT}/#` || filter.startsWith(`${TOPIC_ROOT}/`);
+}

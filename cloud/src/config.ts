@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { describeIssues, LockerError } from '@locker/protocol';
+import { z } from 'zod';
+
+const Secret = z.string().min(16, 'must be at least 16 characters');
+
+export const CloudConfig = z
+  .object({
+    http: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(3000),
+      })
+      .prefault({}),
+    /** The broker the cloud connects to; with `embedded` set, the cloud also runs it (aedes). */
+    broker: z
+      .object({
+        url: z
+          .string()
+          .regex(/^mqtts?:\/\//, 'must be an mqtt:// or mqtts:// URL')
+          .optional(),
+        embedded: z
+          .object({
+            enabled: z.boolean().default(true),
+            host: z.string().default('127.0.0.1'),
+            port: z.number().int().min(0).max(65535).default(1883),
+          })
+          .prefault({}),
+        /** The cloud's own broker account (full access); on an external broker, configure it there. */
+        serviceUsername: z.string().min(1).default('locker-cloud'),
+        servicePassword: Secret,
+      })
+      .strict(),
+    database: z
+      .discriminatedUnion('dialect', [
+        z.object({ dialect: z.literal('sqlite'), file: z.string().min(1) }).strict(),
+        z.object({ dialect: z.literal('postgres'), url: z.string().regex(/^postgres(ql)?:\/\//) }).strict(),
+      ])
+      .default({ dialect: 'sqlite', file: 'data/cloud.db' }),
+    /** Bearer token of the operator API (`/v1/admin`). */
+    adminToken: z.string().min(24, 'must be at least 24 characters'),
+    commandTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+export type CloudConfig = z.infer<typeof CloudConfig>;
+export type CloudConfigInput = z.input<typeof CloudConfig>;
+
+/** Validates a config object; the error names every bad field. */
+export function parseCloudConfig(input: unknown): CloudConfig {
+  const result = CloudConfig.safeParse(input);
+  if (!result.success) {
+    throw new LockerError('CONFIG_INVALID', `cloud config: ${describeIssues(result.error)}`);
+  }
+  return result.data;
+}
+
+/** Reads the JSON config file named by `path`, then applies `LOCKER_CLOUD_*` environment overrides. */
+export function loadCloudConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): CloudConfig {
+  let raw: Record<string, unknown> = {};
+  if (path) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new LockerError('CONFIG_INVALID', `cloud config: cannot read ${path}: ${(e as Error).message}`);
+    }
+    try {
+      raw = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new LockerError('CONFIG_INVALID', `cloud config: ${path} is not valid JSON`);
+    }
+  }
+  const merged = structuredClone(raw);
+  const set = (keys: string[], value: unknown) => {
+    let node = merged;
+    for (const k of keys.slice(0, -1)) {
+      node[k] ??= {};
+      node = node[k] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1] as string] = value;
+  };
+  if (env.LOCKER_CLOUD_ADMIN_TOKEN) set(['adminToken'], env.LOCKER_CLOUD_ADMIN_TOKEN);
+  if (env.LOCKER_CLOUD_BROKER_PASSWORD) set(['broker', 'servicePassword'], env.LOCKER_CLOUD_BROKER_PASSWORD);
+  if (env.LOCKER_CLOUD_DATABASE_URL)
+    set(['database'], { dialect: 'postgres', url: env.LOCKER_CLOUD_DATABASE_URL });
+  if (env.LOCKER_CLOUD_HTTP_PORT) set(['http', 'port'], Number(env.LOCKER_CLOUD_HTTP_PORT));
+  return parseCloudConfig(merged);
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-fleet.js';
+
+/**
+ * Every migration, in order. Names are stable forever: Kysely records them in the database.
+ * Other features append their own files here (e.g. `0002-accounts`).
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-fleet': m0001,
+};

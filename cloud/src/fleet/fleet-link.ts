@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BoxState,
+  CabinetEvent,
+  CabinetStatus,
+  type CommandOp,
+  CommandResponse,
+  commandParams,
+  decodePayload,
+  type ErrorCode,
+  errorStatus,
+  LockerError,
+  parseOrThrow,
+  parseTopic,
+  topics,
+} from '@locker/protocol';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { CabinetRepository } from './cabinet-repository.js';
+import type { CommandLog } from './command-log.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+export interface FleetLinkOptions {
+  url: string;
+  username: string;
+  password: string;
+  commandTimeoutMs: number;
+  cabinets: CabinetRepository;
+  commands: CommandLog;
+  logger: Logger;
+}
+
+export type FleetEvents = {
+  /** A cabinet event applied for the first time (never for a redelivered duplicate). */
+  event: CabinetEvent;
+  status: { cabinetId: string; state: 'online' | 'offline' };
+  box: { cabinetId: string; box: BoxState };
+};
+
+interface Pending {
+  resolve: (data: unknown) => void;
+  reject: (err: LockerError) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The cloud's side of the MQTT contract: follows every cabinet's status and boxes, applies their
+ * events exactly once and acknowledges them, and sends commands with a correlated response.
+ */
+export class FleetLink extends TypedEmitter<FleetEvents> {
+  private client: MqttClient | undefined;
+  private readonly pending = new Map<string, Pending>();
+  /** Serialises message handling so events of one cabinet are applied in arrival order. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: FleetLinkOptions) {
+    super();
+  }
+
+  async start(): Promise<void> {
+    const client = await mqtt.connectAsync(this.opts.url, {
+      username: this.opts.username,
+      password: this.opts.password,
+      clientId: `locker-cloud-${randomUUID().slice(0, 8)}`,
+      protocolVersion: 4,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+    });
+    this.client = client;
+    client.on('message', (topic, payload) => {
+      this.queue = this.queue.then(() => this.handle(topic, payload)).catch(() => undefined);
+    });
+    client.on('error', (err) => this.opts.logger.warn({ err: err.message }, 'mqtt error'));
+    client.on('reconnect', () => this.opts.logger.info('mqtt reconnecting'));
+    const { fleet } = topics;
+    await client.subscribeAsync([fleet.status, fleet.boxes, fleet.events, fleet.responses], { qos: 1 });
+    this.opts.logger.info({ url: this.opts.url }, 'fleet link connected');
+  }
+
+  async stop(): Promise<void> {
+    for (const [tx, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new LockerError('CABINET_OFFLINE', 'cloud is stopping'));
+      this.pending.delete(tx);
+    }
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.endAsync();
+    await this.queue;
+  }
+
+  /** Waits until every message received so far has been handled (tests, clean stop). */
+  async settle(): Promise<void> {
+    await this.queue;
+  }
+
+  private async handle(topic: string, payload: Buffer): Promise<void> {
+    const where = parseTopic(topic);
+    if (!where) return;
+    const log = this.opts.logger.child({ cabinetId: where.cabinetId, topic });
+    try {
+      const cabinet = await this.opts.cabinets.find(where.cabinetId);
+      if (!cabinet) {
+        log.warn('message from an unknown cabinet dropped');
+        return;
+      }
+      switch (where.kind) {
+        case 'status': {
+          // An empty retained payload clears the topic; it is not a status.
+          if (payload.length === 0) return;
+          const s = decodePayload(CabinetStatus, payload);
+          await this.opts.cabinets.setStatus(where.cabinetId, s.state, s.at);
+          this.emit('status', { cabinetId: where.cabinetId, state: s.state });
+          return;
+        }
+        case 'box': {
+          if (payload.length === 0) return;
+          const box = decodePayload(BoxState, payload);
+          if (box.boxNo !== where.boxNo) throw new LockerError('PAYLOAD_INVALID', 'boxNo differs from topic');
+          await this.opts.cabinets.upsertBox(where.cabinetId, box);
+          this.emit('box', { cabinetId: where.cabinetId, box });
+          return;
+        }
+        case 'events': {
+          const ev = decodePayload(CabinetEvent, payload);
+          if (ev.cabinetId !== where.cabinetId) {
+            throw new LockerError('PAYLOAD_INVALID', 'event cabinetId differs from topic');
+          }
+          const fresh = await this.opts.cabinets.recordEvent(ev);
+          if (fresh) this.emit('event', ev);
+          const cab = await this.opts.cabinets.get(where.cabinetId);
+          await this.client?.publishAsync(
+            topics.eventsAck(where.cabinetId),
+            JSON.stringify({ ids: [ev.id], appliedSeq: cab.appliedSeq }),
+            { qos: 1 },
+          );
+          return;
+        }
+        case 'response': {
+          const res = decodePayload(CommandResponse, payload);
+          const p = this.pending.get(res.transaction);
+          if (!p) return;
+          this.pending.delete(res.transaction);
+          clearTimeout(p.timer);
+          if (res.status === 'ok') {
+            await this.opts.commands.finished(res.transaction, 'ok', res.data);
+            p.resolve(res.data);
+          } else {
+            await this.opts.commands.finished(res.transaction, 'error', res.error);
+            const code = (res.error.code in errorStatus ? res.error.code : 'INTERNAL') as ErrorCode;
+            p.reject(new LockerError(code, res.error.message));
+          }
+          return;
+        }
+        default:
+          return;
+      }
+    } catch (err) {
+      // Bad input from the network is logged and dropped; the link keeps running.
+      if (err instanceof LockerError) log.warn({ code: err.code, reason: err.message }, 'message dropped');
+      else log.error({ err }, 'message handling failed');
+    }
+  }
+
+  /** Sends a command and waits for the cabinet's answer (or a COMMAND_TIMEOUT). */
+  async sendCommand(
+    cabinetId: string,
+    op: CommandOp,
+    params: unknown,
+    requestedBy?: string,
+  ): Promise<unknown> {
+    const client = this.client;
+    if (!client) throw new LockerError('CABINET_OFFLINE', 'cloud is not connected to the broker');
+    const cabinet = await this.opts.cabinets.get(cabinetId);
+    if (cabinet.status !== 'online') {
+      throw new LockerError('CABINET_OFFLINE', `cabinet ${cabinetId} is ${cabinet.status}`);
+    }
+    const schema: z.ZodType<unknown> = commandParams[op];
+    const checked = parseOrThrow(schema, params, 'VALIDATION_FAILED', `${op} params`);
+    const transaction = randomUUID();
+    const timeout = this.opts.commandTimeoutMs;
+    await this.opts.commands.sent(transaction, cabinetId, op, checked, requestedBy);
+    const answer = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(transaction);
+        void this.opts.commands.finished(transaction, 'timeout', null).catch(() => undefined);
+        reject(
+          new LockerError('COMMAND_TIMEOUT', `cabinet ${cabinetId} did not answer ${op} in ${timeout} ms`),
+        );
+      }, timeout);
+      this.pending.set(transaction, { resolve, reject, timer });
+    });
+    await client.publishAsync(
+      topics.request(cabinetId, op),
+      JSON.stringify({
+        transaction,
+        params: checked,
+        expiresAt: new Date(Date.now() + timeout).toISOString(),
+        ...(requestedBy ? { requestedBy } : {}),
+      }),
+      { qos: 1 },
+    );
+    return answer;
+  }
+}

@@ -1,0 +1,157 @@
+import { BoxNo, BoxState, CabinetId, LockerError, OpenBoxResult } from '@locker/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { BrokerAccounts } from '../../broker/broker-accounts.js';
+import type { CabinetRepository } from '../../fleet/cabinet-repository.js';
+import type { FleetLink } from '../../fleet/fleet-link.js';
+import { requireAdmin } from '../admin-auth.js';
+import { ErrorResponse } from '../schemas.js';
+
+export interface AdminCabinetDeps {
+  adminToken: string;
+  cabinets: CabinetRepository;
+  fleet: FleetLink;
+  brokerAccounts: BrokerAccounts;
+}
+
+const Cabinet = z.object({
+  id: CabinetId,
+  name: z.string(),
+  status: z.enum(['online', 'offline', 'unknown']),
+  statusAt: z.string().nullable(),
+  appliedSeq: z.number().int(),
+});
+const BrokerCredentials = z.object({
+  username: z.string(),
+  password: z.string().describe('shown once; store it in the cabinet config'),
+});
+const CabinetParams = z.object({ cabinetId: CabinetId });
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+
+/** The operator API for cabinets: register, inspect, rotate broker credentials, open a box. */
+export async function adminCabinetRoutes(app: FastifyInstance, deps: AdminCabinetDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.addHook('preHandler', requireAdmin(deps.adminToken));
+  const security = [{ adminToken: [] }];
+
+  r.post(
+    '/v1/admin/cabinets',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Register a cabinet and issue its broker credentials',
+        security,
+        body: z.object({ id: CabinetId, name: z.string().min(1).max(100) }).strict(),
+        response: { 201: z.object({ cabinet: Cabinet, broker: BrokerCredentials }), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const cabinet = await deps.cabinets.create(req.body.id, req.body.name);
+      const password = await deps.brokerAccounts.issue(cabinet.id, 'cabinet', cabinet.id);
+      return reply.status(201).send({ cabinet, broker: { username: cabinet.id, password } });
+    },
+  );
+
+  r.get(
+    '/v1/admin/cabinets',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'List cabinets',
+        security,
+        response: { 200: z.object({ cabinets: z.array(Cabinet) }), ...errors },
+      },
+    },
+    async () => ({ cabinets: await deps.cabinets.list() }),
+  );
+
+  r.get(
+    '/v1/admin/cabinets/:cabinetId',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'A cabinet with the last reported state of each box',
+        security,
+        params: CabinetParams,
+        response: { 200: z.object({ cabinet: Cabinet, boxes: z.array(BoxState) }), ...errors },
+      },
+    },
+    async (req) => {
+      const cabinet = await deps.cabinets.get(req.params.cabinetId);
+      return { cabinet, boxes: await deps.cabinets.listBoxes(cabinet.id) };
+    },
+  );
+
+  r.post(
+    '/v1/admin/cabinets/:cabinetId/credentials',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: "Rotate a cabinet's broker password (the old one stops working)",
+        security,
+        params: CabinetParams,
+        response: { 200: BrokerCredentials, ...errors },
+      },
+    },
+    async (req) => {
+      const cabinet = await deps.cabinets.get(req.params.cabinetId);
+      const password = await deps.brokerAccounts.issue(cabinet.id, 'cabinet', cabinet.id);
+      return { username: cabinet.id, password };
+    },
+  );
+
+  r.post(
+    '/v1/admin/cabinets/:cabinetId/boxes/:boxNo/open',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Open one box now (the cabinet must be online)',
+        security,
+        params: z.object({ cabinetId: CabinetId, boxNo: BoxNo }),
+        body: z
+          .object({ reason: z.string().max(200).optional() })
+          .strict()
+          .nullish(),
+        response: {
+          200: OpenBoxResult,
+          502: ErrorResponse,
+          503: ErrorResponse,
+          504: ErrorResponse,
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const params = { boxNo: req.params.boxNo, ...(req.body?.reason ? { reason: req.body.reason } : {}) };
+      const data = await deps.fleet.sendCommand(req.params.cabinetId, 'open_box', params, 'admin-api');
+      return OpenBoxResult.parse(data);
+    },
+  );
+
+  r.post(
+    '/v1/admin/operators',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Create or rotate an operator (commands) or viewer (read-only) broker account',
+        security,
+        body: z
+          .object({
+            username: z.string().regex(/^[a-z][a-z0-9_.-]{2,40}$/),
+            role: z.enum(['operator', 'viewer']),
+          })
+          .strict(),
+        response: { 200: BrokerCredentials, ...errors },
+      },
+    },
+    async (req) => {
+      const { username, role } = req.body;
+      if (CabinetId.safeParse(username).success && (await deps.cabinets.find(username))) {
+        throw new LockerError('CONFLICT', `${username} is a cabinet's broker account`);
+      }
+      const password = await deps.brokerAccounts.issue(username, role, null);
+      return { username, password };
+    },
+  );
+}

@@ -1,0 +1,29 @@
+import pino, { type Logger } from 'pino';
+
+/** Paths that may hold a secret anywhere in a log record; pino replaces their values. */
+export const redactPaths = [
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'pash',
+  '*.pash',
+  'pickupCode',
+  '*.pickupCode',
+  'accessCode',
+  '*.accessCode',
+  'req.headers.authorization',
+  'req.headers["tmp-token"]',
+  'headers.authorization',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    { level, base: { svc: 'cloud' }, redact: { paths: redactPaths, censor: '[redacted]' } },
+    destination,
+  );
+}
+
+export type { Logger };

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { isLockerError } from '@locker/protocol';
+import { loadCloudConfig } from './config.js';
+import { migrateToLatest } from './db/database.js';
+import { CloudServer } from './server.js';
+
+const USAGE = `usage: locker-cloud [--config FILE] [command]
+  serve                         run the cloud service (default)
+  cabinet add ID [NAME]         register a cabinet and print its broker credentials
+  operator add NAME ROLE        create a broker account, ROLE operator (commands) or viewer
+config: --config FILE or LOCKER_CLOUD_CONFIG; secrets may come from LOCKER_CLOUD_ADMIN_TOKEN,
+LOCKER_CLOUD_BROKER_PASSWORD and LOCKER_CLOUD_DATABASE_URL.`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadCloudConfig(values.config ?? process.env.LOCKER_CLOUD_CONFIG);
+  const [command = 'serve', sub, ...args] = positionals;
+
+  if (command === 'serve') {
+    const server = new CloudServer(config);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      server.logger.info({ signal }, 'stopping');
+      void server.stop().then(() => process.exit(0));
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    await server.start();
+    return -1; // keep running
+  }
+
+  const server = new CloudServer({
+    ...config,
+    logLevel: 'warn',
+    broker: { ...config.broker, embedded: { ...config.broker.embedded, enabled: false } },
+  });
+  await migrateToLatest(server.db);
+  try {
+    if (command === 'cabinet' && sub === 'add' && args[0]) {
+      const cabinet = await server.cabinets.create(args[0], args[1] ?? args[0]);
+      const password = await server.brokerAccounts.issue(cabinet.id, 'cabinet', cabinet.id);
+      console.log(
+        JSON.stringify({ cabinetId: cabinet.id, broker: { username: cabinet.id, password } }, null, 2),
+      );
+      return 0;
+    }
+    if (
+      command === 'operator' &&
+      sub === 'add' &&
+      args[0] &&
+      (args[1] === 'operator' || args[1] === 'viewer')
+    ) {
+      const password = await server.brokerAccounts.issue(args[0], args[1], null);
+      console.log(JSON.stringify({ username: args[0], password }, null, 2));
+      return 0;
+    }
+    console.error(USAGE);
+    return 2;
+  } finally {
+    await server.db.destroy();
+  }
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    if (isLockerError(err)) console.error(`locker-cloud: ${err.code}: ${err.message}`);
+    else console.error('locker-cloud: failed to start:', err);
+    process.exit(1);
+  },
+);

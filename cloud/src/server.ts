@@ -1,0 +1,116 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app.js';
+import { BrokerAccounts } from './broker/broker-accounts.js';
+import { EmbeddedBroker } from './broker/embedded-broker.js';
+import type { CloudConfig } from './config.js';
+import { createDatabase, type Db, migrateToLatest } from './db/database.js';
+import { CabinetRepository } from './fleet/cabinet-repository.js';
+import { CommandLog } from './fleet/command-log.js';
+import { FleetLink } from './fleet/fleet-link.js';
+import { createLogger } from './logger.js';
+
+/**
+ * The whole cloud service: database, embedded broker (when enabled), the fleet's MQTT link and the
+ * HTTP API. Starts in that order and stops in reverse; the constructor does no I/O.
+ */
+export class CloudServer {
+  readonly logger: Logger;
+  readonly db: Db;
+  readonly cabinets: CabinetRepository;
+  readonly brokerAccounts: BrokerAccounts;
+  readonly broker: EmbeddedBroker | undefined;
+  private fleetLink: FleetLink | undefined;
+  private http: FastifyInstance | undefined;
+  private started = false;
+
+  constructor(
+    readonly config: CloudConfig,
+    logger?: Logger,
+  ) {
+    this.logger = logger ?? createLogger(config.logLevel);
+    this.db = createDatabase(config.database);
+    this.cabinets = new CabinetRepository(this.db);
+    this.brokerAccounts = new BrokerAccounts(this.db, {
+      username: config.broker.serviceUsername,
+      password: config.broker.servicePassword,
+    });
+    const { embedded } = config.broker;
+    this.broker = embedded.enabled
+      ? new EmbeddedBroker({
+          host: embedded.host,
+          port: embedded.port,
+          accounts: this.brokerAccounts,
+          logger: this.logger.child({ subsystem: 'broker' }),
+        })
+      : undefined;
+  }
+
+  get app(): FastifyInstance {
+    if (!this.http) throw new Error('cloud not started');
+    return this.http;
+  }
+
+  get fleet(): FleetLink {
+    if (!this.fleetLink) throw new Error('cloud not started');
+    return this.fleetLink;
+  }
+
+  /** The broker URL cabinets and the cloud connect to. */
+  get brokerUrl(): string {
+    if (this.config.broker.url) return this.config.broker.url;
+    if (!this.broker) throw new Error('broker.url is required when the embedded broker is disabled');
+    return `mqtt://${this.config.broker.embedded.host}:${this.broker.port}`;
+  }
+
+  get httpUrl(): string {
+    const addr = this.app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : this.config.http.port;
+    return `http://${this.config.http.host}:${port}`;
+  }
+
+  async start(): Promise<void> {
+    await migrateToLatest(this.db);
+    await this.broker?.start();
+    this.fleetLink = new FleetLink({
+      url: this.brokerUrl,
+      username: this.config.broker.serviceUsername,
+      password: this.config.broker.servicePassword,
+      commandTimeoutMs: this.config.commandTimeoutMs,
+      cabinets: this.cabinets,
+      commands: new CommandLog(this.db),
+      logger: this.logger.child({ subsystem: 'fleet' }),
+    });
+    await this.fleetLink.start();
+    this.http = await buildApp({
+      config: this.config,
+      logger: this.logger,
+      db: this.db,
+      cabinets: this.cabinets,
+      fleet: this.fleetLink,
+      brokerAccounts: this.brokerAccounts,
+      ready: () => this.started,
+    });
+    await this.http.listen({ host: this.config.http.host, port: this.config.http.port });
+    this.started = true;
+    this.logger.info({ http: this.httpUrl, broker: this.brokerUrl }, 'cloud started');
+  }
+
+  /** Stops everything that started; a part that fails to stop is logged, not thrown. */
+  async stop(): Promise<void> {
+    this.started = false;
+    const steps: Array<[string, () => Promise<unknown> | undefined]> = [
+      ['http', () => this.http?.close()],
+      ['fleet', () => this.fleetLink?.stop()],
+      ['broker', () => this.broker?.stop()],
+      ['database', () => this.db.destroy()],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (err) {
+        this.logger.error({ err, subsystem: name }, 'stop failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { type CloudConfigInput, parseCloudConfig } from '../src/config.js';
+import { CloudServer } from '../src/server.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+/** A cloud on free ports with its own SQLite file; `close()` stops it and removes the files. */
+export async function startTestCloud(overrides: Partial<CloudConfigInput> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'locker-cloud-'));
+  const config = parseCloudConfig({
+    http: { host: '127.0.0.1', port: 0 },
+    broker: { servicePassword: 'service-password-for-tests', embedded: { port: 0 } },
+    database: { dialect: 'sqlite', file: join(dir, 'cloud.db') },
+    adminToken: ADMIN_TOKEN,
+    commandTimeoutMs: 3000,
+    logLevel: 'silent',
+    ...overrides,
+  });
+  const server = new CloudServer(config, pino({ level: 'silent' }));
+  await server.start();
+  return {
+    server,
+    dir,
+    admin: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    async close() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

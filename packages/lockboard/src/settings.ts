@@ -1,0 +1,110 @@
+import { LockerError, parseOrThrow } from '@locker/protocol';
+import { z } from 'zod';
+import type { DoorPolarity, OccupancyPolarity } from './codecs/codec.js';
+import { kerongInfo } from './codecs/kerong.js';
+import { xor8aInfo } from './codecs/xor8a.js';
+
+export const SIM_PORT = 'sim:';
+
+export const BoardSettings = z.object({
+  address: z.number().int().min(0).max(255),
+  locks: z.number().int().min(1).max(64),
+});
+
+export const SimulatorSettings = z.object({
+  /** Deliver replies no faster than the baud rate allows (for the bench and realism). */
+  emulateTiming: z.boolean().default(false),
+  /** xor8a: how many status bytes the simulated board puts in a query-all reply (real boards vary). */
+  statusBytes: z.number().int().min(1).max(8).optional(),
+  /** Milliseconds a simulated board thinks before answering. */
+  replyDelayMs: z.number().int().min(0).max(10_000).default(0),
+});
+
+/** One serial bus: one port, one board family, the boards daisy-chained on it. */
+export const BusSettings = z
+  .object({
+    family: z.enum(['xor8a', 'kerong']),
+    port: z.string().min(1),
+    baudRate: z.number().int().positive().optional(),
+    boards: z.array(BoardSettings).min(1),
+    polarity: z
+      .object({
+        door: z.enum(['open_when_set', 'open_when_clear']).optional(),
+        occupancy: z.enum(['occupied_when_set', 'occupied_when_clear']).optional(),
+      })
+      .default({}),
+    timeouts: z
+      .object({
+        unlockMs: z.number().int().positive().default(1500),
+        statusMs: z.number().int().positive().default(300),
+        /** Quiet time required on the line after a timeout or a bad frame before the next request. */
+        drainMs: z.number().int().positive().default(30),
+        /** Silence after a partial or bad frame that ends the wait early (the fallback framing). */
+        silenceMs: z.number().int().positive().default(60),
+        /** Time a door gets to spring open before the confirming status read. */
+        confirmMs: z.number().int().min(0).default(250),
+      })
+      .default({ unlockMs: 1500, statusMs: 300, drainMs: 30, silenceMs: 60, confirmMs: 250 }),
+    /** Door monitor poll interval; 0 turns the monitor off. */
+    pollIntervalMs: z.number().int().min(0).default(200),
+    /** Consecutive timeouts before a board is reported unreachable. */
+    unreachableAfter: z.number().int().min(1).default(2),
+    /** xor8a: a fixed count of status bytes in query-all replies, instead of framing by the trailer. */
+    statusBytes: z.number().int().min(1).max(8).optional(),
+    simulator: SimulatorSettings.default({ emulateTiming: false, replyDelayMs: 0 }),
+  })
+  .superRefine((s, ctx) => {
+    const info = s.family === 'xor8a' ? xor8aInfo : kerongInfo;
+    const seen = new Set<number>();
+    s.boards.forEach((b, i) => {
+      if (b.address < info.minAddress || b.address > info.maxAddress) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['boards', i, 'address'],
+          message: `${s.family} board addresses are ${info.minAddress}..${info.maxAddress}`,
+        });
+      }
+      if (b.locks > info.maxLocks) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['boards', i, 'locks'],
+          message: `${s.family} boards have at most ${info.maxLocks} locks`,
+        });
+      }
+      if (seen.has(b.address)) {
+        ctx.addIssue({ code: 'custom', path: ['boards', i, 'address'], message: 'duplicate board address' });
+      }
+      seen.add(b.address);
+    });
+  });
+
+export type BusSettings = z.infer<typeof BusSettings>;
+export type BusSettingsInput = z.input<typeof BusSettings>;
+
+export interface ResolvedPolarity {
+  door: DoorPolarity;
+  occupancy: OccupancyPolarity;
+}
+
+export function parseBusSettings(input: unknown): BusSettings {
+  return parseOrThrow(BusSettings, input, 'CONFIG_INVALID', 'bus settings');
+}
+
+export function familyInfo(family: BusSettings['family']) {
+  return family === 'xor8a' ? xor8aInfo : kerongInfo;
+}
+
+export function resolvePolarity(s: BusSettings): ResolvedPolarity {
+  const d = familyInfo(s.family).defaultPolarity;
+  return { door: s.polarity.door ?? d.door, occupancy: s.polarity.occupancy ?? d.occupancy };
+}
+
+export function resolveBaud(s: BusSettings): number {
+  return s.baudRate ?? familyInfo(s.family).defaultBaud;
+}
+
+export function boardSettings(s: BusSettings, board: number): { address: number; locks: number } {
+  const b = s.boards.find((x) => x.address === board);
+  if (!b) throw new LockerError('NOT_FOUND', `board ${board} is not configured on this bus`, { board });
+  return b;
+}

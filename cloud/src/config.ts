@@ -39,6 +39,55 @@ export const CloudConfig = z
       .default({ dialect: 'sqlite', file: 'data/cloud.db' }),
     /** Bearer token of the operator API (`/v1/admin`). */
     adminToken: z.string().min(24, 'must be at least 24 characters'),
+    /** Server-side keys. Without `sealKey` one is derived from `adminToken` (fine for demos only). */
+    secrets: z
+      .object({
+        /** AES-256 key (64 hex chars) that seals the Dingo pash and identity numbers at rest. */
+        sealKey: z
+          .string()
+          .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
+    accounts: z
+      .object({
+        tokenTtlSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(90 * 86_400)
+          .default(7 * 86_400),
+        limits: z
+          .object({
+            windowSeconds: z.number().int().min(1).max(86_400).default(900),
+            /** Failed logins per account per window before the account is throttled. */
+            loginFailuresPerAccount: z.number().int().min(1).default(10),
+            /** Login attempts per client address per window. */
+            loginAttemptsPerAddress: z.number().int().min(1).default(60),
+            /** Registrations per client address per window. */
+            registrationsPerAddress: z.number().int().min(1).default(10),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** The 2016 Dingo API, served beside /v1 on the same services. */
+    dingo: z
+      .object({
+        enabled: z.boolean().default(true),
+        prefix: z
+          .string()
+          .regex(/^(\/[A-Za-z0-9._-]+)*$/, 'must be empty or like /dingo')
+          .default('/dingo'),
+        /** Accepted distance of the login TIME-STAMP from server time. */
+        timestampWindowSeconds: z.number().int().min(1).max(300).default(12),
+        /** Answer failures with HTTP 200 as the 2016 server did (default: the code's own status). */
+        failuresAsHttp200: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
     commandTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -84,6 +133,7 @@ export function loadCloudConfig(path: string | undefined, env: NodeJS.ProcessEnv
   if (env.LOCKER_CLOUD_BROKER_PASSWORD) set(['broker', 'servicePassword'], env.LOCKER_CLOUD_BROKER_PASSWORD);
   if (env.LOCKER_CLOUD_DATABASE_URL)
     set(['database'], { dialect: 'postgres', url: env.LOCKER_CLOUD_DATABASE_URL });
+  if (env.LOCKER_CLOUD_SEAL_KEY) set(['secrets', 'sealKey'], env.LOCKER_CLOUD_SEAL_KEY);
   if (env.LOCKER_CLOUD_HTTP_PORT) set(['http', 'port'], Number(env.LOCKER_CLOUD_HTTP_PORT));
   return parseCloudConfig(merged);
 }

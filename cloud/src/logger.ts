@@ -16,7 +16,19 @@ export const redactPaths = [
   '*.accessCode',
   'req.headers.authorization',
   'req.headers["tmp-token"]',
+  'req.headers["time-stamp"]',
   'headers.authorization',
+  'headers["tmp-token"]',
+  'currentPassword',
+  '*.currentPassword',
+  'newPassword',
+  '*.newPassword',
+  'sealKey',
+  '*.sealKey',
+  'prcId',
+  '*.prcId',
+  'prcid',
+  '*.prcid',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

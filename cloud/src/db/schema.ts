@@ -58,10 +58,84 @@ export interface MqttAccountsTable {
   disabled: ColumnType<number, number | undefined, number>;
 }
 
+export type VerifyStatus = 'none' | 'pending' | 'passed' | 'rejected';
+
+/** A person: holder, grantee, courier, task publisher or collector. Secrets are hashed or sealed. */
+export interface UsersTable {
+  id: string;
+  name: string;
+  tel: string | null;
+  email: string | null;
+  /** scrypt of the SHA-256 pash (never the pash itself). */
+  password_hash: string;
+  /** The pash sealed with AES-256-GCM; only the Dingo timestamped login needs it. */
+  pash_sealed: string;
+  real_name: string | null;
+  prc_id_sealed: string | null;
+  address: string | null;
+  verify_status: ColumnType<VerifyStatus, VerifyStatus | undefined, VerifyStatus>;
+  verify_note: string | null;
+  verify_submitted_at: string | null;
+  verify_decided_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserSessionsTable {
+  /** SHA-256 hex of the bearer token; the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface UserPhotosTable {
+  user_id: string;
+  content_type: string;
+  data_base64: string;
+  updated_at: string;
+}
+
+export interface DeliveryAddressesTable {
+  id: string;
+  user_id: string;
+  addr: string;
+  zip: string;
+  province: string | null;
+  city: string | null;
+  district: string | null;
+  township: string | null;
+  village: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsedLoginHashesTable {
+  hash: string;
+  expires_at: string;
+}
+
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  /** JSON text. */
+  payload: string;
+  created_at: string;
+  acked_at: string | null;
+}
+
 export interface CloudDatabase {
   cabinets: CabinetsTable;
   box_states: BoxStatesTable;
   cabinet_events: CabinetEventsTable;
   commands: CommandsTable;
   mqtt_accounts: MqttAccountsTable;
+  users: UsersTable;
+  user_sessions: UserSessionsTable;
+  user_photos: UserPhotosTable;
+  delivery_addresses: DeliveryAddressesTable;
+  used_login_hashes: UsedLoginHashesTable;
+  notifications: NotificationsTable;
 }

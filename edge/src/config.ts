@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { BusSettings } from '@locker/lockboard';
+import { BoxNo, BoxSize, CabinetId, describeIssues, LockerError } from '@locker/protocol';
+import { z } from 'zod';
+
+export const BoxConfig = z
+  .object({
+    boxNo: BoxNo,
+    board: z.number().int().min(0).max(255),
+    lock: z.number().int().min(1).max(64),
+    size: BoxSize.default('medium'),
+  })
+  .strict();
+export type BoxConfig = z.infer<typeof BoxConfig>;
+
+export const EdgeConfig = z
+  .object({
+    cabinetId: CabinetId,
+    /** Where the cabinet's SQLite database lives (`edge.db`). */
+    dataDir: z.string().min(1).default('data'),
+    /** Omit to run the cabinet offline-only (it still serves everyone at the touchscreen). */
+    broker: z
+      .object({
+        url: z.string().regex(/^(mqtts?|wss?):\/\//, 'must be an mqtt://, mqtts://, ws:// or wss:// URL'),
+        username: z.string().min(1).optional(),
+        password: z.string().min(1),
+        keepaliveSec: z.number().int().min(5).max(600).default(30),
+        /** Unacknowledged events are sent again after this long. */
+        resendAfterMs: z.number().int().min(200).max(600_000).default(10_000),
+      })
+      .strict()
+      .optional(),
+    bus: BusSettings,
+    /**
+     * Door labels and where each door's lock sits on the bus. Omitted: every lock of every board,
+     * numbered 01, 02, ... in board order, all medium.
+     */
+    boxes: z.array(BoxConfig).min(1).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const numbers = new Set<string>();
+    const addresses = new Set<string>();
+    c.boxes?.forEach((b, i) => {
+      if (numbers.has(b.boxNo)) ctx.addIssue({ code: 'custom', path: ['boxes', i, 'boxNo'], message: 'duplicate box number' });
+      numbers.add(b.boxNo);
+      const at = `${b.board}/${b.lock}`;
+      if (addresses.has(at)) ctx.addIssue({ code: 'custom', path: ['boxes', i, 'lock'], message: `lock ${at} used twice` });
+      addresses.add(at);
+      const board = c.bus.boards.find((x) => x.address === b.board);
+      if (!board) ctx.addIssue({ code: 'custom', path: ['boxes', i, 'board'], message: `board ${b.board} is not on the bus` });
+      else if (b.lock > board.locks) {
+        ctx.addIssue({ code: 'custom', path: ['boxes', i, 'lock'], message: `board ${b.board} has ${board.locks} locks` });
+      }
+    });
+  });
+export type EdgeConfig = z.infer<typeof EdgeConfig>;
+export type EdgeConfigInput = z.input<typeof EdgeConfig>;
+
+/** The box layout: the configured one, or one box per lock on the bus. */
+export function boxLayout(config: EdgeConfig): BoxConfig[] {
+  if (config.boxes) return config.boxes;
+  const layout: BoxConfig[] = [];
+  for (const board of config.bus.boards) {
+    for (let lock = 1; lock <= board.locks; lock++) {
+      layout.push({ boxNo: String(layout.length + 1).padStart(2, '0'), board: board.address, lock, size: 'medium' });
+    }
+  }
+  return layout;
+}
+
+export function parseEdgeConfig(input: unknown): EdgeConfig {
+  const result = EdgeConfig.safeParse(input);
+  if (!result.success) throw new LockerError('CONFIG_INVALID', `edge config: ${describeIssues(result.error)}`);
+  return result.data;
+}
+
+/** Reads a JSON config file; `LOCKER_EDGE_BROKER_PASSWORD` may carry the broker secret instead. */
+export function loadEdgeConfig(path: string, env: NodeJS.ProcessEnv = process.env): EdgeConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    const why = e instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(e as Error).message})`;
+    throw new LockerError('CONFIG_INVALID', `edge config: ${path} ${why}`);
+  }
+  const password = env.LOCKER_EDGE_BROKER_PASSWORD;
+  if (password && raw && typeof raw === 'object' && 'broker' in raw && raw.broker && typeof raw.broker === 'object') {
+    (raw.broker as Record<string, unknown>).password = password;
+  }
+  return parseEdgeConfig(raw);
+}

@@ -1,0 +1,96 @@
+import {
+  type CommandOp,
+  CommandOp as CommandOpSchema,
+  CommandRequest,
+  type CommandResponse,
+  commandParams,
+  decodePayload,
+  isLockerError,
+  LockerError,
+  parseOrThrow,
+} from '@locker/protocol';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { BoxStateMachine } from '../boxes/box-state-machine.js';
+import type { LockService } from '../lock/lock-service.js';
+import type { CommandJournal } from '../store/command-journal.js';
+import type { Outbox } from '../store/outbox.js';
+
+export interface CommandHandlerDeps {
+  journal: CommandJournal;
+  lock: LockService;
+  boxes: BoxStateMachine;
+  outbox: Outbox;
+  logger: Logger;
+  startedAt: number;
+}
+
+/**
+ * Executes commands from `request/{op}` exactly once per transaction and produces the response.
+ * Returns `undefined` when there is nothing to answer (a payload without a usable transaction id,
+ * or a redelivery of a command still running).
+ */
+export class CommandHandler {
+  constructor(private readonly deps: CommandHandlerDeps) {}
+
+  async handle(op: string, payload: Uint8Array): Promise<CommandResponse | undefined> {
+    const log = this.deps.logger;
+    let request: CommandRequest;
+    try {
+      request = decodePayload(CommandRequest, payload);
+    } catch (err) {
+      log.warn({ op, reason: (err as Error).message }, 'command dropped: bad payload');
+      return undefined;
+    }
+    const { transaction } = request;
+    const fail = (e: LockerError): CommandResponse => ({
+      transaction,
+      status: 'error',
+      error: { code: e.code, message: e.message },
+    });
+
+    const known = CommandOpSchema.safeParse(op);
+    if (!known.success) return fail(new LockerError('UNKNOWN_COMMAND', `unknown command ${op}`));
+    if (request.expiresAt && Date.parse(request.expiresAt) < Date.now()) {
+      return fail(new LockerError('COMMAND_EXPIRED', `command expired at ${request.expiresAt}`));
+    }
+    if (!this.deps.journal.begin(transaction, op)) {
+      log.info({ op, transaction }, 'command redelivered; answering from the journal');
+      return this.deps.journal.answerOf(transaction);
+    }
+    let response: CommandResponse;
+    try {
+      const data = await this.execute(known.data, request.params, transaction);
+      response = { transaction, status: 'ok', data };
+    } catch (err) {
+      if (!isLockerError(err)) log.error({ err, op }, 'command failed');
+      response = fail(isLockerError(err) ? err : new LockerError('INTERNAL', 'command failed'));
+    }
+    this.deps.journal.finish(response);
+    return response;
+  }
+
+  private async execute(op: CommandOp, raw: unknown, transaction: string): Promise<unknown> {
+    const schema: z.ZodType<unknown> = commandParams[op];
+    parseOrThrow(schema, raw, 'VALIDATION_FAILED', `${op} params`);
+    switch (op) {
+      case 'open_box': {
+        const p = commandParams.open_box.parse(raw);
+        return this.deps.lock.open(p.boxNo, 'command', transaction);
+      }
+      case 'set_out_of_service': {
+        const p = commandParams.set_out_of_service.parse(raw);
+        const box = this.deps.boxes.get(p.boxNo);
+        const usage = p.outOfService ? 'out_of_service' : box.occupancy === 'occupied' ? 'occupied' : 'free';
+        const next = this.deps.boxes.apply(p.boxNo, { usage }, 'operator');
+        return { boxNo: next.boxNo, usage: next.usage };
+      }
+      case 'diagnostics':
+        return {
+          boxes: this.deps.boxes.list().length,
+          outboxDepth: this.deps.outbox.depth(),
+          uptimeSec: Math.round((Date.now() - this.deps.startedAt) / 1000),
+        };
+    }
+  }
+}

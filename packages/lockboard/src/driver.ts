@@ -1,0 +1,255 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isLockerError, LockerError } from '@locker/protocol';
+import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+import { LockBus, Priority } from './bus/lock-bus.js';
+import type { BoardCodec, BoardReply, BoardRequest } from './codecs/codec.js';
+import { createCodec } from './codecs/index.js';
+import { type Logger, silentLogger } from './logger.js';
+import { DoorMonitor } from './monitor/door-monitor.js';
+import {
+  type BusSettings,
+  type BusSettingsInput,
+  boardSettings,
+  familyInfo,
+  parseBusSettings,
+  type ResolvedPolarity,
+  resolveBaud,
+  resolvePolarity,
+  SIM_PORT,
+} from './settings.js';
+import { BoardSimulator } from './simulator/board-simulator.js';
+import { SimulatorBinding } from './simulator/simulator-binding.js';
+import { type ByteTransport, SerialTransport } from './transport/serial-transport.js';
+import type { LockAddress, LockReading, UnlockResult } from './types.js';
+
+export interface DriverOptions {
+  logger?: Logger;
+  /** The simulator behind a 'sim:' port; one is made from the settings when omitted. */
+  simulator?: BoardSimulator;
+  /** A serialport binding to open `settings.port` with (binding-mock in tests); the platform one otherwise. */
+  binding?: BindingInterface;
+  /** Bypasses serialport entirely (for unusual links). */
+  transport?: ByteTransport;
+}
+
+/**
+ * The one object the edge talks to for a serial bus of lock boards. Construction does no I/O; start()
+ * opens the port and starts the door monitor.
+ */
+export class LockBoardDriver {
+  readonly settings: BusSettings;
+  readonly monitor: DoorMonitor;
+  readonly simulator: BoardSimulator | undefined;
+  private readonly codec: BoardCodec;
+  private readonly polarity: ResolvedPolarity;
+  private readonly log: Logger;
+  private readonly transport: ByteTransport;
+  private bus: LockBus | undefined;
+
+  constructor(settings: BusSettingsInput, private readonly options: DriverOptions = {}) {
+    this.settings = parseBusSettings(settings);
+    const s = this.settings;
+    this.log = options.logger ?? silentLogger;
+    this.polarity = resolvePolarity(s);
+    this.codec = createCodec(s.family, {
+      ...(s.statusBytes === undefined ? {} : { statusBytes: s.statusBytes }),
+      locksByBoard: new Map(s.boards.map((b) => [b.address, b.locks])),
+    });
+    const isSim = s.port === SIM_PORT;
+    this.simulator = options.simulator ?? (isSim ? this.makeSimulator() : undefined);
+    this.transport = options.transport ?? this.makeTransport(isSim);
+    this.monitor = new DoorMonitor({
+      boards: s.boards.map((b) => b.address),
+      pollIntervalMs: s.pollIntervalMs,
+      unreachableAfter: s.unreachableAfter,
+      poll: (board) => this.readBoardAt(board, Priority.poll),
+      logger: this.log,
+    });
+  }
+
+  private makeSimulator(): BoardSimulator {
+    const s = this.settings;
+    return new BoardSimulator({
+      family: s.family,
+      boards: s.boards,
+      polarity: this.polarity,
+      replyDelayMs: s.simulator.replyDelayMs,
+      ...(s.simulator.emulateTiming ? { emulateBaud: resolveBaud(s) } : {}),
+      ...(s.simulator.statusBytes === undefined ? {} : { statusBytes: s.simulator.statusBytes }),
+    });
+  }
+
+  private makeTransport(isSim: boolean): ByteTransport {
+    const baudRate = resolveBaud(this.settings);
+    const path = this.settings.port;
+    if (this.options.binding) return new SerialTransport({ path, baudRate, binding: this.options.binding });
+    if (isSim && this.simulator) {
+      return new SerialTransport({ path, baudRate, binding: new SimulatorBinding(this.simulator, path) });
+    }
+    return new SerialTransport({ path, baudRate });
+  }
+
+  get stats() {
+    return this.bus ? { ...this.bus.stats, decoder: { ...this.bus.decoderStats } } : undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.bus) return;
+    const bus = new LockBus(this.codec, this.transport, this.settings.timeouts, this.log);
+    try {
+      await bus.start();
+    } catch (err) {
+      throw new LockerError('BUS_CLOSED', `cannot open ${this.settings.port}: ${(err as Error).message}`);
+    }
+    this.bus = bus;
+    this.log.info({ port: this.settings.port, family: this.settings.family }, 'lock bus started');
+    this.monitor.start();
+  }
+
+  async stop(): Promise<void> {
+    const bus = this.bus;
+    this.bus = undefined;
+    await this.monitor.stop();
+    try {
+      await bus?.stop();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'closing the serial port failed');
+    }
+    this.simulator?.stop();
+  }
+
+  /**
+   * Pulses one lock and reports whether the door sensor then shows it open. The unlock is never resent
+   * blindly: after a lost reply the lock is read first, and only a door still shut gets a second pulse.
+   */
+  async unlock(addr: LockAddress): Promise<UnlockResult> {
+    this.checkLock(addr);
+    const { board, lock } = addr;
+    const req: BoardRequest = { op: 'unlock', board, lock };
+    this.monitor.noteCommanded(board, lock);
+    let reply: BoardReply;
+    try {
+      reply = await this.send(req, Priority.unlock, this.settings.timeouts.unlockMs);
+    } catch (err) {
+      if (!isLockerError(err) || (err.code !== 'LOCK_TIMEOUT' && err.code !== 'BAD_FRAME')) throw err;
+      this.log.warn({ board, lock, code: err.code }, 'unlock reply lost; reading the lock before any retry');
+      const seen = await this.readLock(addr, Priority.unlock);
+      if (seen.door === 'open') return { board, lock, confirmed: true, door: 'open' };
+      reply = await this.send(req, Priority.unlock, this.settings.timeouts.unlockMs);
+    }
+    const fromReply = this.readingsFromReply(reply).find((r) => r.lock === lock);
+    if (fromReply?.door === 'open') return { board, lock, confirmed: true, door: 'open' };
+    // The spring may need a moment; look again before calling it a failure.
+    await sleep(this.settings.timeouts.confirmMs);
+    try {
+      const seen = await this.readLock(addr, Priority.unlock);
+      if (seen.door !== 'open') this.monitor.clearCommanded(board, lock);
+      return { board, lock, confirmed: seen.door === 'open', door: seen.door };
+    } catch (err) {
+      this.log.warn({ board, lock, err: (err as Error).message }, 'unlock sent but the door could not be read');
+      return { board, lock, confirmed: false, door: 'unknown' };
+    }
+  }
+
+  /** Pulses every lock of a board (service use). */
+  async unlockAll(board: number): Promise<void> {
+    boardSettings(this.settings, board);
+    await this.send({ op: 'unlock-all', board }, Priority.unlock, this.settings.timeouts.unlockMs);
+  }
+
+  /** Pulses several locks of one board with one frame (xor8a), or one after another (Kerong). */
+  async multiOpen(board: number, locks: number[]): Promise<void> {
+    for (const lock of locks) this.checkLock({ board, lock });
+    if (this.settings.family !== 'xor8a') {
+      for (const lock of locks) await this.unlock({ board, lock });
+      return;
+    }
+    for (const lock of locks) this.monitor.noteCommanded(board, lock);
+    await this.send({ op: 'multi-open', board, locks }, Priority.unlock, this.settings.timeouts.unlockMs);
+  }
+
+  readBoard(board: number): Promise<LockReading[]> {
+    return this.readBoardAt(board, Priority.read);
+  }
+
+  async readAll(): Promise<LockReading[]> {
+    const out: LockReading[] = [];
+    for (const b of this.settings.boards) out.push(...(await this.readBoard(b.address)));
+    return out;
+  }
+
+  /** One lock: a single-lock query where the family has one, else the board. */
+  async readLock(addr: LockAddress, priority: Priority = Priority.read): Promise<LockReading> {
+    this.checkLock(addr);
+    const readings = familyInfo(this.settings.family).hasQueryOne
+      ? this.readingsFromReply(
+          await this.send({ op: 'query-one', ...addr }, priority, this.settings.timeouts.statusMs),
+        )
+      : await this.readBoardAt(addr.board, priority);
+    const r = readings.find((x) => x.lock === addr.lock);
+    if (!r) throw new LockerError('BAD_FRAME', `board ${addr.board} did not report lock ${addr.lock}`);
+    return r;
+  }
+
+  private async readBoardAt(board: number, priority: Priority): Promise<LockReading[]> {
+    const { locks } = boardSettings(this.settings, board);
+    const reply = await this.send({ op: 'query-all', board }, priority, this.settings.timeouts.statusMs);
+    const readings = this.readingsFromReply(reply);
+    if (readings.length < locks) {
+      throw new LockerError('BAD_FRAME', `board ${board} reported ${readings.length} of ${locks} locks`, { board });
+    }
+    return readings;
+  }
+
+  /** Sends through the bus, feeds every answer to the monitor, and records reachability. */
+  private async send(req: BoardRequest, priority: Priority, timeoutMs: number): Promise<BoardReply> {
+    const bus = this.bus;
+    if (!bus) throw new LockerError('BUS_CLOSED', 'lock bus is not started');
+    try {
+      const reply = await bus.request(req, priority, timeoutMs);
+      this.monitor.recordOutcome(req.board);
+      this.monitor.observe(this.readingsFromReply(reply));
+      return reply;
+    } catch (err) {
+      this.monitor.recordOutcome(req.board, err);
+      throw err;
+    }
+  }
+
+  /** Applies the configured sensor polarity; limited to the locks configured for the board. */
+  private readingsFromReply(reply: BoardReply): LockReading[] {
+    const b = this.settings.boards.find((x) => x.address === reply.board);
+    if (!b) return [];
+    const openWhenSet = this.polarity.door === 'open_when_set';
+    const occWhenSet = this.polarity.occupancy === 'occupied_when_set';
+    const door = (set: boolean): 'open' | 'closed' => (set === openWhenSet ? 'open' : 'closed');
+    switch (reply.kind) {
+      case 'unlock-ack':
+      case 'lock-status':
+        if (reply.lock < 1 || reply.lock > b.locks) return [];
+        return [{ board: reply.board, lock: reply.lock, door: door(reply.doorSet), occupied: null }];
+      case 'board-status': {
+        const out: LockReading[] = [];
+        for (let i = 0; i < b.locks && i < reply.doorBits.length; i++) {
+          const ir = reply.irBits?.[i];
+          out.push({
+            board: reply.board,
+            lock: i + 1,
+            door: door(reply.doorBits[i] === true),
+            occupied: ir === undefined ? null : ir === occWhenSet,
+          });
+        }
+        return out;
+      }
+      default:
+        return [];
+    }
+  }
+
+  private checkLock(addr: LockAddress): void {
+    const b = boardSettings(this.settings, addr.board);
+    if (!Number.isInteger(addr.lock) || addr.lock < 1 || addr.lock > b.locks) {
+      throw new LockerError('VALIDATION_FAILED', `board ${addr.board} has locks 1..${b.locks}, not ${addr.lock}`, addr);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DaemonProcess } from './daemon-process.js';
+
+export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
+
+export interface CloudHandle {
+  process: DaemonProcess;
+  httpUrl: string;
+  brokerUrl: string;
+  dir: string;
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+}
+
+export function tempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Starts the built cloud as a process on free ports (embedded broker, SQLite in `dir`). */
+export async function startCloudProcess(dir: string): Promise<CloudHandle> {
+  const configFile = join(dir, 'cloud.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      http: { host: '127.0.0.1', port: 0 },
+      broker: { servicePassword: 'e2e-service-password', embedded: { host: '127.0.0.1', port: 0 } },
+      database: { dialect: 'sqlite', file: join(dir, 'cloud.db') },
+      adminToken: ADMIN_TOKEN,
+      commandTimeoutMs: 5000,
+      logLevel: 'info',
+    }),
+  );
+  const proc = new DaemonProcess('cloud/dist/main.js', ['--config', configFile]);
+  const started = await proc.waitForLine((l) => l.msg === 'cloud started', 20_000);
+  const httpUrl = String(started.http);
+  const brokerUrl = String(started.broker);
+  return {
+    process: proc,
+    httpUrl,
+    brokerUrl,
+    dir,
+    async admin(method, path, body) {
+      const res = await fetch(`${httpUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+  };
+}
+
+export async function registerCabinet(cloud: CloudHandle, id: string): Promise<{ username: string; password: string }> {
+  const res = await cloud.admin('POST', '/v1/admin/cabinets', { id, name: `Cabinet ${id}` });
+  if (res.status !== 201) throw new Error(`cabinet registration failed: ${JSON.stringify(res.body)}`);
+  return (res.body as { broker: { username: string; password: string } }).broker;
+}
+
+export async function createBrokerAccount(
+  cloud: CloudHandle,
+  username: string,
+  role: 'operator' | 'viewer',
+): Promise<{ username: string; password: string }> {
+  const res = await cloud.admin('POST', '/v1/admin/operators', { username, role });
+  if (res.status !== 200) throw new Error(`operator creation failed: ${JSON.stringify(res.body)}`);
+  return res.body as { username: string; password: string };
+}
+
+/** Writes an edge config and starts the built edge daemon on it. */
+export function startEdgeProcess(dir: string, config: Record<string, unknown>): DaemonProcess {
+  const configFile = join(dir, 'edge.json');
+  writeFileSync(configFile, JSON.stringify({ dataDir: join(dir, 'edge-data'), logLevel: 'info', ...config }));
+  return new DaemonProcess('edge/dist/main.js', ['--config', configFile]);
+}

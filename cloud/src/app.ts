@@ -2,14 +2,18 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { Accounts } from './accounts/accounts-module.js';
 import type { BrokerAccounts } from './broker/broker-accounts.js';
 import type { CloudConfig } from './config.js';
 import type { Db } from './db/database.js';
+import { dingoPlugin } from './dingo/dingo-plugin.js';
 import type { CabinetRepository } from './fleet/cabinet-repository.js';
 import type { FleetLink } from './fleet/fleet-link.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { adminCabinetRoutes } from './http/routes/admin-cabinets.js';
 import { healthRoutes } from './http/routes/health.js';
+import { v1AccountRoutes } from './http/v1/index.js';
+import type { NotificationService } from './notifications/notification-service.js';
 
 /** What the HTTP app is built from; `server.ts` makes them, tests may make their own. */
 export interface CloudServices {
@@ -19,6 +23,10 @@ export interface CloudServices {
   cabinets: CabinetRepository;
   fleet: FleetLink;
   brokerAccounts: BrokerAccounts;
+  /** Accounts, sessions, verification and addresses, shared by /v1 and the Dingo layer. */
+  accounts: Accounts;
+  /** The one way to notify a user; other features publish through it. */
+  notifications: NotificationService;
   ready: () => boolean;
 }
 
@@ -28,7 +36,6 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
   const app = Fastify({
     loggerInstance: httpLogger,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -63,5 +70,17 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
     fleet: services.fleet,
     brokerAccounts: services.brokerAccounts,
   });
+  await app.register(v1AccountRoutes, {
+    adminToken: services.config.adminToken,
+    accounts: services.accounts,
+    notifications: services.notifications,
+  });
+  if (services.config.dingo.enabled) {
+    await app.register(dingoPlugin, {
+      prefix: services.config.dingo.prefix,
+      accounts: services.accounts,
+      failuresAsHttp200: services.config.dingo.failuresAsHttp200,
+    });
+  }
   return app;
 }

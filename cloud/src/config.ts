@@ -29,6 +29,14 @@ export const CloudConfig = z
         /** The cloud's own broker account (full access); on an external broker, configure it there. */
         serviceUsername: z.string().min(1).default('locker-cloud'),
         servicePassword: Secret,
+        /**
+         * With an external Mosquitto: the cloud keeps its password and ACL files in step with the
+         * broker accounts and sends it SIGHUP (via its pid file) after every change.
+         */
+        mosquitto: z
+          .object({ passwordFile: z.string().min(1), aclFile: z.string().min(1), pidFile: z.string().min(1).optional() })
+          .strict()
+          .optional(),
       })
       .strict(),
     database: z

@@ -19,6 +19,10 @@ export const redactPaths = [
   'req.headers["time-stamp"]',
   'headers.authorization',
   'headers["tmp-token"]',
+  // @fastify/multipart logs the request headers it hands to busboy (at trace level).
+  'busboyOptions.headers.authorization',
+  'busboyOptions.headers["tmp-token"]',
+  'busboyOptions.headers.cookie',
   'currentPassword',
   '*.currentPassword',
   'newPassword',

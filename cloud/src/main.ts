@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { isLockerError } from '@locker/protocol';
+import pino from 'pino';
 import { loadCloudConfig } from './config.js';
 import { migrateToLatest } from './db/database.js';
+import { createLogger } from './logger.js';
 import { CloudServer } from './server.js';
 
 const USAGE = `usage: locker-cloud [--config FILE] [command]
@@ -39,11 +41,11 @@ async function main(): Promise<number> {
     return -1; // keep running
   }
 
-  const server = new CloudServer({
-    ...config,
-    logLevel: 'warn',
-    broker: { ...config.broker, embedded: { ...config.broker.embedded, enabled: false } },
-  });
+  // Admin commands print JSON on stdout; their logs go to stderr.
+  const server = new CloudServer(
+    { ...config, broker: { ...config.broker, embedded: { ...config.broker.embedded, enabled: false } } },
+    createLogger('warn', pino.destination(2)),
+  );
   await migrateToLatest(server.db);
   try {
     if (command === 'cabinet' && sub === 'add' && args[0]) {

@@ -1,14 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { type Accounts, createAccounts } from './accounts/accounts-module.js';
 import { buildApp } from './app.js';
 import { BrokerAccounts } from './broker/broker-accounts.js';
 import { EmbeddedBroker } from './broker/embedded-broker.js';
+import { MosquittoFiles } from './broker/mosquitto-files.js';
 import type { CloudConfig } from './config.js';
 import { createDatabase, type Db, migrateToLatest } from './db/database.js';
 import { CabinetRepository } from './fleet/cabinet-repository.js';
 import { CommandLog } from './fleet/command-log.js';
 import { FleetLink } from './fleet/fleet-link.js';
 import { createLogger } from './logger.js';
+import { NotificationRepository } from './notifications/notification-repository.js';
+import { NotificationService } from './notifications/notification-service.js';
 
 /**
  * The whole cloud service: database, embedded broker (when enabled), the fleet's MQTT link and the
@@ -20,6 +24,9 @@ export class CloudServer {
   readonly cabinets: CabinetRepository;
   readonly brokerAccounts: BrokerAccounts;
   readonly broker: EmbeddedBroker | undefined;
+  readonly mosquittoFiles: MosquittoFiles | undefined;
+  readonly notifications: NotificationService;
+  readonly accounts: Accounts;
   private fleetLink: FleetLink | undefined;
   private http: FastifyInstance | undefined;
   private started = false;
@@ -35,7 +42,32 @@ export class CloudServer {
       username: config.broker.serviceUsername,
       password: config.broker.servicePassword,
     });
-    const { embedded } = config.broker;
+    this.notifications = new NotificationService(
+      new NotificationRepository(this.db),
+      this.logger.child({ subsystem: 'notifications' }),
+    );
+    this.accounts = createAccounts(this.db, config, (userId, kind, payload) =>
+      this.notifications.publish(userId, kind, payload),
+    );
+    if (!config.secrets.sealKey) {
+      this.logger.warn(
+        'secrets.sealKey is not set; deriving the seal key from adminToken (set one in production)',
+      );
+    }
+    const { embedded, mosquitto } = config.broker;
+    this.mosquittoFiles = mosquitto
+      ? new MosquittoFiles({
+          ...mosquitto,
+          serviceUsername: config.broker.serviceUsername,
+          servicePassword: config.broker.servicePassword,
+          db: this.db,
+          logger: this.logger.child({ subsystem: 'mosquitto-files' }),
+        })
+      : undefined;
+    if (this.mosquittoFiles) {
+      const files = this.mosquittoFiles;
+      this.brokerAccounts.onChange(() => files.write());
+    }
     this.broker = embedded.enabled
       ? new EmbeddedBroker({
           host: embedded.host,
@@ -71,6 +103,7 @@ export class CloudServer {
 
   async start(): Promise<void> {
     await migrateToLatest(this.db);
+    await this.mosquittoFiles?.write();
     await this.broker?.start();
     this.fleetLink = new FleetLink({
       url: this.brokerUrl,
@@ -89,6 +122,8 @@ export class CloudServer {
       cabinets: this.cabinets,
       fleet: this.fleetLink,
       brokerAccounts: this.brokerAccounts,
+      accounts: this.accounts,
+      notifications: this.notifications,
       ready: () => this.started,
     });
     await this.http.listen({ host: this.config.http.host, port: this.config.http.port });

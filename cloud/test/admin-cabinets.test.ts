@@ -40,7 +40,11 @@ describe('operator cabinet API', () => {
     });
     await client.endAsync();
     await expect(
-      mqtt.connectAsync(cloud.server.brokerUrl, { username: '610091A01', password: 'wrong', reconnectPeriod: 0 }),
+      mqtt.connectAsync(cloud.server.brokerUrl, {
+        username: '610091A01',
+        password: 'wrong',
+        reconnectPeriod: 0,
+      }),
     ).rejects.toThrow();
   });
 

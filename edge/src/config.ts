@@ -36,6 +36,44 @@ export const EdgeConfig = z
      * numbered 01, 02, ... in board order, all medium.
      */
     boxes: z.array(BoxConfig).min(1).optional(),
+    /** The touchscreen's local HTTP API; loopback only unless an installer says otherwise. */
+    kiosk: z
+      .object({
+        enabled: z.boolean().default(true),
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** Static touchscreen page; default: the kiosk-page folder shipped next to dist/. */
+        pageDir: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({ enabled: true, host: '127.0.0.1', port: 8080 }),
+    flows: z
+      .object({
+        /** A session whose door is shut and unused for this long is cancelled (frees its box). */
+        sessionTimeoutSec: z.number().int().min(1).max(3600).default(180),
+        /** Parcels not collected within this time are marked expired for courier recollection. */
+        parcelExpiryHours: z.number().min(0.001).max(24 * 60).default(72),
+        sweepIntervalMs: z.number().int().min(50).max(60_000).default(1000),
+      })
+      .strict()
+      .default({ sessionTimeoutSec: 180, parcelExpiryHours: 72, sweepIntervalMs: 1000 }),
+    alarms: z
+      .object({
+        /** A door open longer than this raises `door_left_open`. */
+        doorOpenSec: z.number().min(1).max(86_400).default(120),
+      })
+      .strict()
+      .default({ doorOpenSec: 120 }),
+    /** Wrong-code limits: per code/credential and for the whole cabinet, in a sliding window. */
+    attempts: z
+      .object({
+        perCredential: z.number().int().min(1).max(100).default(5),
+        perCabinet: z.number().int().min(1).max(1000).default(20),
+        windowSec: z.number().int().min(1).max(86_400).default(600),
+        lockoutSec: z.number().int().min(1).max(86_400).default(300),
+      })
+      .strict()
+      .default({ perCredential: 5, perCabinet: 20, windowSec: 600, lockoutSec: 300 }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()

@@ -61,12 +61,20 @@ export class DaemonProcess {
           resolve(hit);
         } else if (!this.running) {
           done();
-          reject(new Error(`process exited before the line appeared; stderr: ${this.stderr.join('\n').slice(-2000)}`));
+          reject(
+            new Error(
+              `process exited before the line appeared; stderr: ${this.stderr.join('\n').slice(-2000)}`,
+            ),
+          );
         }
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`no matching log line in ${timeoutMs} ms; last lines: ${JSON.stringify(this.lines.slice(-5))}`));
+        reject(
+          new Error(
+            `no matching log line in ${timeoutMs} ms; last lines: ${JSON.stringify(this.lines.slice(-5))}`,
+          ),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);

@@ -55,7 +55,10 @@ export async function startCloudProcess(dir: string): Promise<CloudHandle> {
   };
 }
 
-export async function registerCabinet(cloud: CloudHandle, id: string): Promise<{ username: string; password: string }> {
+export async function registerCabinet(
+  cloud: CloudHandle,
+  id: string,
+): Promise<{ username: string; password: string }> {
   const res = await cloud.admin('POST', '/v1/admin/cabinets', { id, name: `Cabinet ${id}` });
   if (res.status !== 201) throw new Error(`cabinet registration failed: ${JSON.stringify(res.body)}`);
   return (res.body as { broker: { username: string; password: string } }).broker;

@@ -26,8 +26,18 @@ export class TopicWatcher {
     });
   }
 
-  static async connect(url: string, username: string, password: string, filter: string): Promise<TopicWatcher> {
-    const client = await mqtt.connectAsync(url, { username, password, reconnectPeriod: 500, protocolVersion: 4 });
+  static async connect(
+    url: string,
+    username: string,
+    password: string,
+    filter: string,
+  ): Promise<TopicWatcher> {
+    const client = await mqtt.connectAsync(url, {
+      username,
+      password,
+      reconnectPeriod: 500,
+      protocolVersion: 4,
+    });
     const watcher = new TopicWatcher(client);
     await client.subscribeAsync(filter, { qos: 1 });
     return watcher;

@@ -24,7 +24,9 @@ export class AbuseLimiter {
   check(key: string, limit: number): void {
     const events = this.recent(key);
     if (events.length >= limit) {
-      const retryAfter = Math.ceil(((events[0] as number) + this.limits.windowSeconds * 1000 - this.now()) / 1000);
+      const retryAfter = Math.ceil(
+        ((events[0] as number) + this.limits.windowSeconds * 1000 - this.now()) / 1000,
+      );
       throw new LockerError('RATE_LIMITED', `too many attempts; try again in ${Math.max(retryAfter, 1)} s`, {
         retryAfterSeconds: Math.max(retryAfter, 1),
       });

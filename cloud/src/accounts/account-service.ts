@@ -64,7 +64,11 @@ export class AccountService {
 
   /** /v1 login: any of id, tel or name plus the password. */
   async loginWithPassword(login: string, password: string, client: ClientContext): Promise<LoggedIn> {
-    const field: LoginField = UserId.safeParse(login).success ? 'id' : /^1\d{10}$/.test(login) ? 'tel' : 'name';
+    const field: LoginField = UserId.safeParse(login).success
+      ? 'id'
+      : /^1\d{10}$/.test(login)
+        ? 'tel'
+        : 'name';
     return this.login(field, login, client, 'v1', (c) => c.matchesPash(pashOf(password)));
   }
 

@@ -53,7 +53,8 @@ export class AddressRepository {
       .where('id', '=', id)
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) throw new LockerError('ADDRESS_NOT_FOUND', `no address ${id} of yours`);
+    if (Number(r.numUpdatedRows) !== 1)
+      throw new LockerError('ADDRESS_NOT_FOUND', `no address ${id} of yours`);
   }
 
   async remove(userId: string, id: string): Promise<void> {
@@ -62,7 +63,8 @@ export class AddressRepository {
       .where('id', '=', id)
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    if (Number(r.numDeletedRows) !== 1) throw new LockerError('ADDRESS_NOT_FOUND', `no address ${id} of yours`);
+    if (Number(r.numDeletedRows) !== 1)
+      throw new LockerError('ADDRESS_NOT_FOUND', `no address ${id} of yours`);
   }
 
   async list(userId: string): Promise<DeliveryAddress[]> {

@@ -3,7 +3,10 @@ import { z } from 'zod';
 /** Field rules shared by /v1 and Dingo (Dingo appendix A), so both APIs accept the same values. */
 export const UserName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,31}$/, 'name: letters, digits and _, not starting with a digit, at most 32')
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,31}$/,
+    'name: letters, digits and _, not starting with a digit, at most 32',
+  )
   .describe('user name (Dingo A.1): letters, digits, underscore; not starting with a digit');
 export const Tel = z
   .string()

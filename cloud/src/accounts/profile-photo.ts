@@ -20,8 +20,13 @@ export function parseProfilePhoto(data: Buffer): ProfilePhoto {
     throw new LockerError('PHOTO_TOO_LARGE', `photo is ${data.length} bytes; at most ${MAX_PHOTO_BYTES}`);
   }
   if (startsWith(data, [0xff, 0xd8, 0xff])) return { contentType: 'image/jpeg', data };
-  if (startsWith(data, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return { contentType: 'image/png', data };
-  if (startsWith(data, [0x47, 0x49, 0x46, 0x38]) && (data[4] === 0x37 || data[4] === 0x39) && data[5] === 0x61) {
+  if (startsWith(data, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+    return { contentType: 'image/png', data };
+  if (
+    startsWith(data, [0x47, 0x49, 0x46, 0x38]) &&
+    (data[4] === 0x37 || data[4] === 0x39) &&
+    data[5] === 0x61
+  ) {
     return { contentType: 'image/gif', data };
   }
   if (startsWith(data, [0x52, 0x49, 0x46, 0x46]) && startsWith(data, [0x57, 0x45, 0x42, 0x50], 8)) {

@@ -34,7 +34,8 @@ export class SessionTokens {
     const now = this.now();
     const token =
       style === 'dingo'
-        ? now.toISOString().replace(/\D/g, '').slice(0, 14) + randomBytes(DINGO_TOKEN_RANDOM_HEX / 2).toString('hex')
+        ? now.toISOString().replace(/\D/g, '').slice(0, 14) +
+          randomBytes(DINGO_TOKEN_RANDOM_HEX / 2).toString('hex')
         : `lk1_${randomBytes(32).toString('base64url')}`;
     const expiresAt = new Date(now.getTime() + this.ttlSeconds * 1000).toISOString();
     await this.db
@@ -61,7 +62,8 @@ export class SessionTokens {
       .executeTakeFirst();
     if (!row) throw new LockerError('UNAUTHORIZED', 'unknown token');
     if (row.revoked_at) throw new LockerError('TOKEN_REVOKED', 'token was revoked; log in again');
-    if (row.expires_at <= this.now().toISOString()) throw new LockerError('TOKEN_EXPIRED', 'token expired; log in again');
+    if (row.expires_at <= this.now().toISOString())
+      throw new LockerError('TOKEN_EXPIRED', 'token expired; log in again');
     return { userId: row.user_id, tokenHash, expiresAt: row.expires_at };
   }
 

@@ -1,6 +1,7 @@
 import { LockerError } from '@locker/protocol';
 import { type Db, nowIso } from '../db/database.js';
 import { hashSecret, randomSecret, safeEqual, verifySecret } from '../security/secret-hash.js';
+import { mosquittoHash } from './mosquitto-hash.js';
 import type { BrokerPrincipal } from './topic-acl.js';
 
 export interface ServiceCredentials {
@@ -13,10 +14,21 @@ export interface ServiceCredentials {
  * the database with scrypt-hashed passwords. Plain passwords exist only in the moment they are issued.
  */
 export class BrokerAccounts {
+  private readonly changeListeners = new Set<() => Promise<void>>();
+
   constructor(
     private readonly db: Db,
     private readonly service: ServiceCredentials,
   ) {}
+
+  /** Called after every account change (the Mosquitto files follow the accounts). */
+  onChange(listener: () => Promise<void>): void {
+    this.changeListeners.add(listener);
+  }
+
+  private async changed(): Promise<void> {
+    for (const l of this.changeListeners) await l();
+  }
 
   async authenticate(username: string, password: string): Promise<BrokerPrincipal | null> {
     if (username === this.service.username) {
@@ -45,15 +57,32 @@ export class BrokerAccounts {
     if (username === this.service.username) {
       throw new LockerError('CONFLICT', `${username} is the cloud's own broker account`);
     }
+    const existing = await this.db
+      .selectFrom('mqtt_accounts')
+      .select(['role', 'cabinet_id'])
+      .where('username', '=', username)
+      .executeTakeFirst();
+    if (existing && (existing.role !== role || existing.cabinet_id !== cabinetId)) {
+      // A rotation keeps the role; turning a cabinet into an operator (or back) would be an escalation.
+      throw new LockerError('CONFLICT', `broker account ${username} already exists as ${existing.role}`);
+    }
     const password = randomSecret();
     const password_hash = await hashSecret(password);
+    const mosquitto_hash = await mosquittoHash(password);
     await this.db
       .insertInto('mqtt_accounts')
-      .values({ username, password_hash, role, cabinet_id: cabinetId, created_at: nowIso(), disabled: 0 })
-      .onConflict((oc) =>
-        oc.column('username').doUpdateSet({ password_hash, role, cabinet_id: cabinetId, disabled: 0 }),
-      )
+      .values({
+        username,
+        password_hash,
+        mosquitto_hash,
+        role,
+        cabinet_id: cabinetId,
+        created_at: nowIso(),
+        disabled: 0,
+      })
+      .onConflict((oc) => oc.column('username').doUpdateSet({ password_hash, mosquitto_hash, disabled: 0 }))
       .execute();
+    await this.changed();
     return password;
   }
 
@@ -63,5 +92,6 @@ export class BrokerAccounts {
       .set({ disabled: 1 })
       .where('username', '=', username)
       .execute();
+    await this.changed();
   }
 }

@@ -8,7 +8,13 @@ export type BrokerPrincipal =
   | { role: 'viewer'; username: string };
 
 /** Under its own root, what a cabinet may publish: its reports, never commands or acks. */
-const CABINET_PUBLISH = [/^status$/, /^boxes\/[0-9]{2,4}$/, /^events$/, /^response\/[a-z_]{1,40}$/];
+const CABINET_PUBLISH = [
+  /^status$/,
+  /^boxes\/[0-9]{2,4}$/,
+  /^events$/,
+  /^response\/[a-z_]{1,40}$/,
+  /^desired\/get$/,
+];
 
 function ownSuffix(cabinetId: string, topic: string): string | null {
   const prefix = `${TOPIC_ROOT}/${cabinetId}/`;

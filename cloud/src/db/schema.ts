@@ -52,6 +52,8 @@ export interface CommandsTable {
 export interface MqttAccountsTable {
   username: string;
   password_hash: string;
+  /** The same secret in Mosquitto's `$7$` PBKDF2-SHA512 form, for an external broker's password file. */
+  mosquitto_hash: string | null;
   role: 'cabinet' | 'operator' | 'viewer';
   cabinet_id: string | null;
   created_at: string;

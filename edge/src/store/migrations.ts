@@ -34,4 +34,93 @@ export const migrations: readonly string[] = [
     received_at    TEXT NOT NULL
   );
   `,
+  // 2: what the cabinet needs to serve people offline: parcels, hashed credentials, grants, alarms,
+  // wrong-attempt counters, flow sessions, the applied desired-state version, the cabinet's secret key.
+  `
+  CREATE TABLE secrets (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+  );
+  CREATE TABLE parcels (
+    parcel_id    TEXT PRIMARY KEY,
+    box_no       TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('deposited', 'picked_up', 'expired')),
+    size         TEXT,
+    depositor    TEXT,
+    grant_id     TEXT,
+    deposited_at TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    closed_at    TEXT
+  );
+  CREATE INDEX parcels_box ON parcels (box_no, state);
+  CREATE INDEX parcels_expiry ON parcels (state, expires_at);
+  -- Pickup codes and QR tokens issued here, keyed by HMAC-SHA256 under the cabinet's secret key.
+  CREATE TABLE pickup_codes (
+    hash       TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('code', 'token')),
+    parcel_id  TEXT NOT NULL REFERENCES parcels (parcel_id),
+    expires_at TEXT NOT NULL,
+    used_at    TEXT
+  );
+  CREATE INDEX pickup_codes_parcel ON pickup_codes (parcel_id);
+  -- Courier credentials and grants arrive from the cloud as scrypt verifiers (never the secret).
+  CREATE TABLE couriers (
+    courier_id TEXT PRIMARY KEY,
+    name       TEXT,
+    company    TEXT,
+    verifier   TEXT NOT NULL,
+    expires_at TEXT
+  );
+  CREATE TABLE grants (
+    grant_id      TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('deposit', 'pickup')),
+    box_no        TEXT NOT NULL,
+    user_no       TEXT NOT NULL,
+    holder_no     TEXT,
+    authorizer_id TEXT,
+    verifier      TEXT NOT NULL,
+    expires_at    TEXT NOT NULL,
+    used_at       TEXT,
+    parcel_id     TEXT
+  );
+  CREATE INDEX grants_user ON grants (user_no);
+  CREATE INDEX grants_box ON grants (box_no);
+  CREATE TABLE desired_meta (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    version    INTEGER NOT NULL,
+    applied_at TEXT NOT NULL
+  );
+  CREATE TABLE box_settings (
+    box_no         TEXT PRIMARY KEY,
+    out_of_service INTEGER NOT NULL
+  );
+  CREATE TABLE alarms (
+    alarm_id   TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    box_no     TEXT,
+    board      INTEGER,
+    message    TEXT NOT NULL,
+    raised_at  TEXT NOT NULL,
+    cleared_at TEXT
+  );
+  -- At most one active alarm per kind and subject, so raising twice is a no-op.
+  CREATE UNIQUE INDEX alarms_active ON alarms (kind, subject) WHERE cleared_at IS NULL;
+  CREATE TABLE attempts (
+    subject      TEXT PRIMARY KEY,
+    failures     INTEGER NOT NULL,
+    window_start TEXT NOT NULL,
+    locked_until TEXT
+  );
+  CREATE TABLE sessions (
+    session_id TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    box_no     TEXT,
+    data       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX sessions_active ON sessions (state);
+  `,
 ];

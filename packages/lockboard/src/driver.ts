@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isLockerError, LockerError } from '@locker/protocol';
-import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import { LockBus, Priority } from './bus/lock-bus.js';
 import type { BoardCodec, BoardReply, BoardRequest } from './codecs/codec.js';
 import { createCodec } from './codecs/index.js';
@@ -19,6 +18,7 @@ import {
 } from './settings.js';
 import { BoardSimulator } from './simulator/board-simulator.js';
 import { SimulatorBinding } from './simulator/simulator-binding.js';
+import type { BindingInterface } from './transport/binding-types.js';
 import { type ByteTransport, SerialTransport } from './transport/serial-transport.js';
 import type { LockAddress, LockReading, UnlockResult } from './types.js';
 
@@ -46,7 +46,10 @@ export class LockBoardDriver {
   private readonly transport: ByteTransport;
   private bus: LockBus | undefined;
 
-  constructor(settings: BusSettingsInput, private readonly options: DriverOptions = {}) {
+  constructor(
+    settings: BusSettingsInput,
+    private readonly options: DriverOptions = {},
+  ) {
     this.settings = parseBusSettings(settings);
     const s = this.settings;
     this.log = options.logger ?? silentLogger;
@@ -146,7 +149,10 @@ export class LockBoardDriver {
       if (seen.door !== 'open') this.monitor.clearCommanded(board, lock);
       return { board, lock, confirmed: seen.door === 'open', door: seen.door };
     } catch (err) {
-      this.log.warn({ board, lock, err: (err as Error).message }, 'unlock sent but the door could not be read');
+      this.log.warn(
+        { board, lock, err: (err as Error).message },
+        'unlock sent but the door could not be read',
+      );
       return { board, lock, confirmed: false, door: 'unknown' };
     }
   }
@@ -196,7 +202,9 @@ export class LockBoardDriver {
     const reply = await this.send({ op: 'query-all', board }, priority, this.settings.timeouts.statusMs);
     const readings = this.readingsFromReply(reply);
     if (readings.length < locks) {
-      throw new LockerError('BAD_FRAME', `board ${board} reported ${readings.length} of ${locks} locks`, { board });
+      throw new LockerError('BAD_FRAME', `board ${board} reported ${readings.length} of ${locks} locks`, {
+        board,
+      });
     }
     return readings;
   }
@@ -249,7 +257,11 @@ export class LockBoardDriver {
   private checkLock(addr: LockAddress): void {
     const b = boardSettings(this.settings, addr.board);
     if (!Number.isInteger(addr.lock) || addr.lock < 1 || addr.lock > b.locks) {
-      throw new LockerError('VALIDATION_FAILED', `board ${addr.board} has locks 1..${b.locks}, not ${addr.lock}`, addr);
+      throw new LockerError(
+        'VALIDATION_FAILED',
+        `board ${addr.board} has locks 1..${b.locks}, not ${addr.lock}`,
+        addr,
+      );
     }
   }
 }

@@ -23,10 +23,10 @@ export {
   type OccupancyEvent,
 } from './monitor/door-monitor.js';
 export { BusSettings, type BusSettingsInput, parseBusSettings, SIM_PORT } from './settings.js';
-export { BoardSimulator, type LoggedFrame, type SimulatorOptions } from './simulator/board-simulator.js';
 export { type AttachedSimulator, attachSimulatorToPort } from './simulator/attach-port.js';
+export { BoardSimulator, type LoggedFrame, type SimulatorOptions } from './simulator/board-simulator.js';
 export { mockBindingFor } from './simulator/mock-binding.js';
-export { openPtyPair, type PtyPair } from './simulator/socat.js';
 export { SimulatorBinding } from './simulator/simulator-binding.js';
+export { openPtyPair, type PtyPair } from './simulator/socat.js';
 export { type ByteTransport, SerialTransport } from './transport/serial-transport.js';
 export type { LockAddress, LockReading, UnlockResult } from './types.js';

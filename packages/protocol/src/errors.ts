@@ -48,6 +48,17 @@ export const errorStatus = {
   BAD_FRAME: 502,
   OPEN_NOT_DETECTED: 502,
   BUS_CLOSED: 503,
+  // cabinet kiosk (codes, credentials, flow sessions)
+  CODE_INVALID: 401,
+  CODE_USED: 410,
+  CODE_EXPIRED: 410,
+  CODE_LOCKED_OUT: 429,
+  CREDENTIAL_INVALID: 401,
+  CREDENTIAL_EXPIRED: 401,
+  SESSION_NOT_FOUND: 404,
+  SESSION_ACTIVE: 409,
+  SESSION_CLOSED: 409,
+  DESIRED_STALE: 409,
   // everything else
   INTERNAL: 500,
 } as const;

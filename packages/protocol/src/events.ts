@@ -29,17 +29,50 @@ export const eventData = {
     size: BoxSize.optional(),
     depositor: z.string().max(64).optional(),
     grantId: z.string().max(64).optional(),
+    /**
+     * The pickup code and QR token issued at the cabinet, so the cloud can notify the recipient. This event
+     * is the only place they leave the cabinet in clear; the cabinet itself keeps only their hashes, and
+     * the outbox row is deleted once the cloud acknowledges it.
+     */
+    pickupCode: z
+      .string()
+      .regex(/^[0-9]{6}$/)
+      .optional(),
+    pickupToken: z.string().min(16).max(128).optional(),
+    expiresAt: IsoTime.optional(),
   }),
-  'parcel.picked_up': z.object({ boxNo: BoxNo, parcelId: z.string().min(1).max(64) }),
+  'parcel.picked_up': z.object({
+    boxNo: BoxNo,
+    parcelId: z.string().min(1).max(64),
+    /** How the parcel was taken out: a pickup code/token, or a pickup grant. */
+    via: z.enum(['code', 'token', 'grant']).optional(),
+    grantId: z.string().max(64).optional(),
+  }),
   'parcel.expired': z.object({ boxNo: BoxNo, parcelId: z.string().min(1).max(64) }),
   'alarm.raised': z.object({
     alarmId: z.string().min(1).max(64),
-    kind: z.enum(['door_left_open', 'forced_open', 'open_not_detected', 'board_unreachable', 'code_lockout']),
+    kind: z.enum([
+      'door_left_open',
+      'forced_open',
+      'open_not_detected',
+      'board_unreachable',
+      'code_lockout',
+      'box_reported',
+    ]),
     boxNo: BoxNo.optional(),
     board: z.number().int().min(0).max(255).optional(),
     message: z.string().max(500),
   }),
   'alarm.cleared': z.object({ alarmId: z.string().min(1).max(64) }),
+  /** A deposit or pickup right (grant) was used at the cabinet; the patent's tracked use. */
+  'grant.used': z.object({
+    grantId: z.string().min(1).max(64),
+    boxNo: BoxNo,
+    userNo: z.string().min(1).max(32),
+    kind: z.enum(['deposit', 'pickup']),
+  }),
+  /** The cabinet applied a desired-state document from the cloud. */
+  'desired.applied': z.object({ version: z.number().int().positive() }),
 } as const;
 
 export type EventType = keyof typeof eventData;
@@ -65,6 +98,8 @@ export const CabinetEvent = z.discriminatedUnion('type', [
   variant('parcel.expired'),
   variant('alarm.raised'),
   variant('alarm.cleared'),
+  variant('grant.used'),
+  variant('desired.applied'),
 ]);
 export type CabinetEvent = z.infer<typeof CabinetEvent>;
 

@@ -1,5 +1,6 @@
 export * from './box.js';
 export * from './commands.js';
+export * from './desired.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './ids.js';

@@ -13,12 +13,17 @@ export const topics = {
   eventsAck: (cabinetId: string) => `${TOPIC_ROOT}/${cabinetId}/events/ack`,
   request: (cabinetId: string, op: string) => `${TOPIC_ROOT}/${cabinetId}/request/${op}`,
   response: (cabinetId: string, op: string) => `${TOPIC_ROOT}/${cabinetId}/response/${op}`,
+  /** cloud -> edge: the desired-state document (snapshot or delta). */
+  desired: (cabinetId: string) => `${TOPIC_ROOT}/${cabinetId}/desired`,
+  /** edge -> cloud: "send me the desired state since this version". */
+  desiredGet: (cabinetId: string) => `${TOPIC_ROOT}/${cabinetId}/desired/get`,
   /** Wildcards the cloud subscribes to for the whole fleet. */
   fleet: {
     status: `${TOPIC_ROOT}/+/status`,
     boxes: `${TOPIC_ROOT}/+/boxes/+`,
     events: `${TOPIC_ROOT}/+/events`,
     responses: `${TOPIC_ROOT}/+/response/+`,
+    desiredGet: `${TOPIC_ROOT}/+/desired/get`,
   },
 } as const;
 
@@ -28,7 +33,9 @@ export type ParsedTopic =
   | { kind: 'events'; cabinetId: string }
   | { kind: 'eventsAck'; cabinetId: string }
   | { kind: 'request'; cabinetId: string; op: string }
-  | { kind: 'response'; cabinetId: string; op: string };
+  | { kind: 'response'; cabinetId: string; op: string }
+  | { kind: 'desired'; cabinetId: string }
+  | { kind: 'desiredGet'; cabinetId: string };
 
 /** Reads a topic back into its parts; `null` for anything outside the contract. */
 export function parseTopic(topic: string): ParsedTopic | null {
@@ -39,6 +46,8 @@ export function parseTopic(topic: string): ParsedTopic | null {
   const [, , a, b, c] = parts;
   if (parts.length === 3 && a === 'status') return { kind: 'status', cabinetId };
   if (parts.length === 3 && a === 'events') return { kind: 'events', cabinetId };
+  if (parts.length === 3 && a === 'desired') return { kind: 'desired', cabinetId };
+  if (parts.length === 4 && a === 'desired' && b === 'get') return { kind: 'desiredGet', cabinetId };
   if (parts.length === 4 && a === 'events' && b === 'ack') return { kind: 'eventsAck', cabinetId };
   if (parts.length === 4 && a === 'boxes' && b !== undefined && BoxNo.safeParse(b).success) {
     return { kind: 'box', cabinetId, boxNo: b };

@@ -59,6 +59,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('mqtt_accounts')
     .addColumn('username', 'text', (c) => c.primaryKey())
     .addColumn('password_hash', 'text', (c) => c.notNull())
+    .addColumn('mosquitto_hash', 'text')
     .addColumn('role', 'text', (c) => c.notNull())
     .addColumn('cabinet_id', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())

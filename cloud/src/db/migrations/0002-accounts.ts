@@ -54,11 +54,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('delivery_addresses_user')
-    .on('delivery_addresses')
-    .column('user_id')
-    .execute();
+  await db.schema.createIndex('delivery_addresses_user').on('delivery_addresses').column('user_id').execute();
 
   await db.schema
     .createTable('used_login_hashes')

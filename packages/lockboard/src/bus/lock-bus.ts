@@ -1,7 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LockerError } from '@locker/protocol';
-import { type BoardCodec, type BoardReply, type BoardRequest, hex, type ReplyDecoder } from '../codecs/codec.js';
+import {
+  type BoardCodec,
+  type BoardReply,
+  type BoardRequest,
+  hex,
+  type ReplyDecoder,
+} from '../codecs/codec.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { ByteTransport } from '../transport/serial-transport.js';
 
@@ -151,7 +157,10 @@ export class LockBus {
   private run(tx: Transaction): Promise<void> {
     return new Promise<void>((done) => {
       this.decoder.reset();
-      const timer = setTimeout(() => this.finish(new LockerError('LOCK_TIMEOUT', this.describe(tx, 'timed out'), this.details(tx))), tx.timeoutMs);
+      const timer = setTimeout(
+        () => this.finish(new LockerError('LOCK_TIMEOUT', this.describe(tx, 'timed out'), this.details(tx))),
+        tx.timeoutMs,
+      );
       const running: Running = { tx, sawError: false, timer, silence: undefined, done };
       this.running = running;
       this.stats.transactions++;

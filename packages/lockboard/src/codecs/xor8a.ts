@@ -68,7 +68,9 @@ class Xor8aReplyFramer implements Framer<BoardReply, BoardRequest> {
     const status = q.at(3) ?? 0;
     if (head === HEAD_UNLOCK) {
       const value: BoardReply =
-        lock === 0 ? { kind: 'unlock-all-ack', board } : { kind: 'unlock-ack', board, lock, doorSet: status !== 0 };
+        lock === 0
+          ? { kind: 'unlock-all-ack', board }
+          : { kind: 'unlock-ack', board, lock, doorSet: status !== 0 };
       return { verdict: 'frame', length: 5, value };
     }
     if (status === FUNC_QUERY && lock === 0) {
@@ -76,7 +78,11 @@ class Xor8aReplyFramer implements Framer<BoardReply, BoardRequest> {
       // can tell them apart, so without one it is reported as an all-clear board of 8.
       return { verdict: 'frame', length: 5, value: statusReply(board, [0]) };
     }
-    return { verdict: 'frame', length: 5, value: { kind: 'lock-status', board, lock, doorSet: status !== 0 } };
+    return {
+      verdict: 'frame',
+      length: 5,
+      value: { kind: 'lock-status', board, lock, doorSet: status !== 0 },
+    };
   }
 
   private multi(q: ByteQueue): FrameVerdict<BoardReply> {
@@ -174,7 +180,8 @@ export class Xor8aCodec implements BoardCodec {
 
   replyLength(req: BoardRequest): number | undefined {
     if (req.op === 'multi-open') return 4 + req.locks.length;
-    if (req.op === 'query-all') return this.options.statusBytes === undefined ? undefined : this.options.statusBytes + 4;
+    if (req.op === 'query-all')
+      return this.options.statusBytes === undefined ? undefined : this.options.statusBytes + 4;
     return 5;
   }
 

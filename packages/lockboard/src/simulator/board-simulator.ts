@@ -207,7 +207,8 @@ export class BoardSimulator {
   }
 
   private statusOf(b: SimBoard, lock?: number): BoardReply {
-    const irBits = this.family === 'kerong' ? b.locks.map((l) => l.occupied === this.occSetWhenOccupied) : null;
+    const irBits =
+      this.family === 'kerong' ? b.locks.map((l) => l.occupied === this.occSetWhenOccupied) : null;
     return {
       kind: 'board-status',
       board: b.address,
@@ -224,7 +225,12 @@ export class BoardSimulator {
         this.open(b, req.lock);
         return this.family === 'kerong'
           ? this.statusOf(b, req.lock)
-          : { kind: 'unlock-ack', board: b.address, lock: req.lock, doorSet: this.doorSet(b.locks[req.lock - 1]) };
+          : {
+              kind: 'unlock-ack',
+              board: b.address,
+              lock: req.lock,
+              doorSet: this.doorSet(b.locks[req.lock - 1]),
+            };
       case 'unlock-all':
         for (let i = 1; i <= b.locks.length; i++) this.open(b, i);
         return this.family === 'kerong' ? this.statusOf(b) : { kind: 'unlock-all-ack', board: b.address };
@@ -233,7 +239,12 @@ export class BoardSimulator {
         return { kind: 'multi-open-ack', board: b.address, locks: req.locks };
       case 'query-one':
         if (req.lock < 1 || req.lock > b.locks.length) return undefined;
-        return { kind: 'lock-status', board: b.address, lock: req.lock, doorSet: this.doorSet(b.locks[req.lock - 1]) };
+        return {
+          kind: 'lock-status',
+          board: b.address,
+          lock: req.lock,
+          doorSet: this.doorSet(b.locks[req.lock - 1]),
+        };
       case 'query-all':
         return this.statusOf(b);
     }

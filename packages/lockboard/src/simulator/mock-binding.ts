@@ -1,16 +1,10 @@
-import { createRequire } from 'node:module';
-import type { MockBindingInterface, MockPortBinding } from '@serialport/binding-mock' with {
-  'resolution-mode': 'require',
-};
-import type { BindingInterface, OpenOptions, PortInfo } from '@serialport/bindings-interface' with {
-  'resolution-mode': 'require',
-};
+import { SerialPortMock } from 'serialport';
+import type { BindingInterface, OpenOptions, PortInfo } from '../transport/binding-types.js';
 import type { BoardSimulator } from './board-simulator.js';
 
-// The package's "exports" point ESM importers at a file without types; its CommonJS entry has them.
-const { MockBinding } = createRequire(import.meta.url)('@serialport/binding-mock') as {
-  MockBinding: MockBindingInterface;
-};
+// @serialport/binding-mock, as serialport itself loads it: one instance, with types.
+const MockBinding = SerialPortMock.binding;
+export type MockPortBinding = Awaited<ReturnType<typeof MockBinding.open>>;
 
 let nextPort = 0;
 
@@ -19,11 +13,12 @@ let nextPort = 0;
  * simulator's replies are emitted as the mock port's incoming data. Each call makes a fresh mock path,
  * because the mock keeps its ports in one process-wide table.
  */
-export function mockBindingFor(sim: BoardSimulator): { binding: BindingInterface<MockPortBinding>; path: string } {
+export function mockBindingFor(sim: BoardSimulator): { binding: BindingInterface; path: string } {
   const path = `/dev/mock-lockboard-${process.pid}-${nextPort++}`;
   MockBinding.createPort(path, { echo: false, record: false });
-  const binding: BindingInterface<MockPortBinding> = {
-    list: async (): Promise<PortInfo[]> => (await MockBinding.list()).filter((p: PortInfo) => p.path === path),
+  const binding = {
+    list: async (): Promise<PortInfo[]> =>
+      (await MockBinding.list()).filter((p: PortInfo) => p.path === path),
     open: async (options: OpenOptions): Promise<MockPortBinding> => {
       const port = await MockBinding.open({ ...options, path });
       const write = port.write.bind(port);

@@ -4,7 +4,7 @@ import type {
   OpenOptions,
   PortInfo,
   PortStatus,
-} from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+} from '../transport/binding-types.js';
 import type { BoardSimulator } from './board-simulator.js';
 
 class CanceledError extends Error {
@@ -108,7 +108,7 @@ export class SimulatorPortBinding implements BindingPortInterface {
  * A serialport binding whose every port is the given simulator, so the real SerialPortStream (buffering,
  * open/close, backpressure) is exercised without hardware. Modelled on @serialport/binding-mock.
  */
-export class SimulatorBinding implements BindingInterface<SimulatorPortBinding> {
+export class SimulatorBinding implements BindingInterface {
   constructor(
     private readonly sim: BoardSimulator,
     private readonly path = 'sim:',

@@ -17,7 +17,9 @@ export function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
   return new Promise((resolve, reject) => {
     let child: ChildProcess;
     try {
-      child = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
     } catch (err) {
       reject(err);
       return;
@@ -26,7 +28,9 @@ export function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
     let stderr = '';
     const timer = setTimeout(() => {
       child.kill();
-      reject(new LockerError('INTERNAL', `socat gave no pty pair in ${timeoutMs} ms: ${stderr.slice(0, 500)}`));
+      reject(
+        new LockerError('INTERNAL', `socat gave no pty pair in ${timeoutMs} ms: ${stderr.slice(0, 500)}`),
+      );
     }, timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);

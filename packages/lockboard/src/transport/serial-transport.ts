@@ -1,6 +1,6 @@
-import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import { SerialPortStream } from '@serialport/stream';
 import { SerialPort } from 'serialport';
+import type { BindingInterface } from './binding-types.js';
 
 /** The bus's view of a serial line: bytes out, bytes in, nothing else. */
 export interface ByteTransport {

@@ -61,7 +61,12 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'xor8a unlock/query-one/multi-open replies', codec: new Xor8aCodec(), heads: [0x80, 0x8a, 0x90], replies: xorReplies },
+  {
+    name: 'xor8a unlock/query-one/multi-open replies',
+    codec: new Xor8aCodec(),
+    heads: [0x80, 0x8a, 0x90],
+    replies: xorReplies,
+  },
   {
     name: 'xor8a query-all replies (counted status bytes)',
     codec: new Xor8aCodec({ statusBytes: 3 }),
@@ -99,7 +104,9 @@ describe.each(cases)('the $name decoder', ({ codec, heads, replies, hint, status
           ]);
           const d = codec.createReplyDecoder();
           const got = chunked(stream, cuts).flatMap((c) => d.push(c, hint));
-          const want = parts.map(([, r]) => codec.createReplyDecoder().push(codec.encodeReply(r, statusBytes), hint)[0]);
+          const want = parts.map(
+            ([, r]) => codec.createReplyDecoder().push(codec.encodeReply(r, statusBytes), hint)[0],
+          );
           expect(got).toEqual(want);
           expect(d.stats.badFrames).toBe(0);
         },
@@ -110,15 +117,21 @@ describe.each(cases)('the $name decoder', ({ codec, heads, replies, hint, status
 
   it('reports no frame at all for a frame with one byte changed or dropped (no false state change)', () => {
     fc.assert(
-      fc.property(replies, fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean(), (reply, at, delta, drop) => {
-        const frame = Buffer.from(codec.encodeReply(reply, statusBytes));
-        const i = at % frame.length;
-        const bad = drop
-          ? Buffer.concat([frame.subarray(0, i), frame.subarray(i + 1)])
-          : Buffer.from(frame.map((b, j) => (j === i ? b ^ delta : b)));
-        const d = codec.createReplyDecoder();
-        expect(d.push(bad, hint)).toEqual([]);
-      }),
+      fc.property(
+        replies,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        fc.boolean(),
+        (reply, at, delta, drop) => {
+          const frame = Buffer.from(codec.encodeReply(reply, statusBytes));
+          const i = at % frame.length;
+          const bad = drop
+            ? Buffer.concat([frame.subarray(0, i), frame.subarray(i + 1)])
+            : Buffer.from(frame.map((b, j) => (j === i ? b ^ delta : b)));
+          const d = codec.createReplyDecoder();
+          expect(d.push(bad, hint)).toEqual([]);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -130,10 +143,15 @@ describe('the xor8a query-all decoder without a configured count', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 8 }),
-        fc.array(fc.integer({ min: 0, max: 255 }).filter((b) => b !== 0x33), { minLength: 8, maxLength: 8 }),
+        fc.array(
+          fc.integer({ min: 0, max: 255 }).filter((b) => b !== 0x33),
+          { minLength: 8, maxLength: 8 },
+        ),
         fc.array(fc.nat(), { maxLength: 10 }),
         (n, raw, cuts) => {
-          const doorBits = raw.slice(0, n).flatMap((b) => Array.from({ length: 8 }, (_, i) => ((b >> i) & 1) === 1));
+          const doorBits = raw
+            .slice(0, n)
+            .flatMap((b) => Array.from({ length: 8 }, (_, i) => ((b >> i) & 1) === 1));
           const frame = codec.encodeReply({ kind: 'board-status', board: 7, doorBits, irBits: null }, n);
           const d = codec.createReplyDecoder();
           const got = chunked(frame, cuts).flatMap((c) => d.push(c, { op: 'query-all', board: 7 }));

@@ -19,7 +19,9 @@ describe('xor8a requests are encoded byte for byte', () => {
     expect(hex(codec.encodeRequest({ op: 'query-all', board: 1 }))).toBe('80 01 00 33 B2');
   });
   it('encodes a multi-open of locks 1, 3 and 5 on board 2 with the count and a trailing XOR', () => {
-    expect(hex(codec.encodeRequest({ op: 'multi-open', board: 2, locks: [1, 3, 5] }))).toBe('90 02 03 01 03 05 96');
+    expect(hex(codec.encodeRequest({ op: 'multi-open', board: 2, locks: [1, 3, 5] }))).toBe(
+      '90 02 03 01 03 05 96',
+    );
   });
   it('encodes a high board and lock with the XOR over all four bytes', () => {
     expect(hex(codec.encodeRequest({ op: 'unlock', board: 0x0f, lock: 0x18 }))).toBe('8A 0F 18 11 8C');
@@ -29,17 +31,23 @@ describe('xor8a requests are encoded byte for byte', () => {
 describe('xor8a replies are decoded byte for byte', () => {
   it('decodes the unlock reply 8A 01 01 00 8A as lock 1 with its sensor clear', () => {
     const d = codec.createReplyDecoder();
-    expect(d.push(bytes('8A 01 01 00 8A'))).toEqual([{ kind: 'unlock-ack', board: 1, lock: 1, doorSet: false }]);
+    expect(d.push(bytes('8A 01 01 00 8A'))).toEqual([
+      { kind: 'unlock-ack', board: 1, lock: 1, doorSet: false },
+    ]);
   });
   it('decodes the query-one reply 80 01 01 11 91 as sensor set (closed on this board)', () => {
     const d = codec.createReplyDecoder();
     const q = { op: 'query-one', board: 1, lock: 1 } as const;
-    expect(d.push(bytes('80 01 01 11 91'), q)).toEqual([{ kind: 'lock-status', board: 1, lock: 1, doorSet: true }]);
+    expect(d.push(bytes('80 01 01 11 91'), q)).toEqual([
+      { kind: 'lock-status', board: 1, lock: 1, doorSet: true },
+    ]);
   });
   it('decodes the query-one reply 80 01 01 00 80 as sensor clear (open on this board)', () => {
     const d = codec.createReplyDecoder();
     const q = { op: 'query-one', board: 1, lock: 1 } as const;
-    expect(d.push(bytes('80 01 01 00 80'), q)).toEqual([{ kind: 'lock-status', board: 1, lock: 1, doorSet: false }]);
+    expect(d.push(bytes('80 01 01 00 80'), q)).toEqual([
+      { kind: 'lock-status', board: 1, lock: 1, doorSet: false },
+    ]);
   });
   it('frames the real 8-channel query-all reply 80 01 00 00 00 33 B2 by its 33 trailer and XOR', () => {
     const d = codec.createReplyDecoder();
@@ -58,7 +66,10 @@ describe('xor8a replies are decoded byte for byte', () => {
   it('uses a configured status byte count instead of the trailer when one is set', () => {
     const d = new Xor8aCodec({ statusBytes: 2 }).createReplyDecoder();
     // With a count of 2 the frame is 80 01 33 01 33 XOR: the first 33 is a status byte, not the trailer.
-    const frame = codec.encodeReply({ kind: 'board-status', board: 1, doorBits: bitsOf([0x01, 0x33]), irBits: null }, 2);
+    const frame = codec.encodeReply(
+      { kind: 'board-status', board: 1, doorBits: bitsOf([0x01, 0x33]), irBits: null },
+      2,
+    );
     expect(hex(frame)).toBe('80 01 33 01 33 80');
     const [reply] = d.push(frame, { op: 'query-all', board: 1 });
     expect(reply?.kind === 'board-status' && reply.doorBits.slice(0, 16)).toEqual(bitsOf([0x01, 0x33]));
@@ -86,10 +97,21 @@ describe('xor8a frames round-trip through the simulator side', () => {
     expect(d.push(all)).toEqual(requests);
   });
   it('encodes the replies of DESIGN §4.1 exactly', () => {
-    expect(hex(codec.encodeReply({ kind: 'unlock-ack', board: 1, lock: 1, doorSet: false }))).toBe('8A 01 01 00 8A');
-    expect(hex(codec.encodeReply({ kind: 'lock-status', board: 1, lock: 1, doorSet: true }))).toBe('80 01 01 11 91');
-    expect(hex(codec.encodeReply({ kind: 'lock-status', board: 1, lock: 1, doorSet: false }))).toBe('80 01 01 00 80');
-    const allClear = { kind: 'board-status', board: 1, doorBits: new Array(8).fill(false), irBits: null } as const;
+    expect(hex(codec.encodeReply({ kind: 'unlock-ack', board: 1, lock: 1, doorSet: false }))).toBe(
+      '8A 01 01 00 8A',
+    );
+    expect(hex(codec.encodeReply({ kind: 'lock-status', board: 1, lock: 1, doorSet: true }))).toBe(
+      '80 01 01 11 91',
+    );
+    expect(hex(codec.encodeReply({ kind: 'lock-status', board: 1, lock: 1, doorSet: false }))).toBe(
+      '80 01 01 00 80',
+    );
+    const allClear = {
+      kind: 'board-status',
+      board: 1,
+      doorBits: new Array(8).fill(false),
+      irBits: null,
+    } as const;
     expect(hex(codec.encodeReply(allClear, 3))).toBe('80 01 00 00 00 33 B2');
   });
 });

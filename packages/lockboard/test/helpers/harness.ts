@@ -96,5 +96,8 @@ export async function waitFor(cond: () => boolean, what: string, timeoutMs = 800
 /** Lets the monitor complete at least `n` full scans of the bus. */
 export async function scans(rig: Rig, n = 3): Promise<void> {
   const target = rig.sim.frames.filter((f) => f.request.op === 'query-all').length + n * 2;
-  await waitFor(() => rig.sim.frames.filter((f) => f.request.op === 'query-all').length >= target, `${n} scans`);
+  await waitFor(
+    () => rig.sim.frames.filter((f) => f.request.op === 'query-all').length >= target,
+    `${n} scans`,
+  );
 }

@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import type { NotificationRepository, StoredNotification } from './notification-repository.js';
+
+/** Kinds other parts publish; free text is allowed so new features need no change here. */
+export type NotificationKind =
+  | 'verification.decided'
+  | 'authorization.granted'
+  | 'parcel.deposited'
+  | 'task.changed'
+  | (string & {});
+
+/** One live connection of a user (a WebSocket); `send` must not throw. */
+export interface NotificationSink {
+  send(notification: StoredNotification): void;
+}
+
+/**
+ * The one way to tell a user something: `publish` stores the notification and pushes it to every
+ * live connection of the user. Connections get the stored, unacknowledged ones when they attach,
+ * so what was published while a phone was offline arrives on reconnect; the client's ack removes
+ * it from the backlog.
+ */
+export class NotificationService {
+  private readonly live = new Map<string, Set<NotificationSink>>();
+
+  constructor(
+    private readonly store: NotificationRepository,
+    private readonly logger: Logger,
+  ) {}
+
+  async publish(userId: string, kind: NotificationKind, payload: unknown): Promise<StoredNotification> {
+    const n = await this.store.add(userId, kind, payload);
+    for (const sink of this.live.get(userId) ?? []) sink.send(n);
+    this.logger.debug(
+      { userId, kind, id: n.id, live: this.live.get(userId)?.size ?? 0 },
+      'notification published',
+    );
+    return n;
+  }
+
+  /**
+   * Registers a connection, then replays the backlog. Registering first means nothing published in
+   * between is missed; the sink may then see one twice, so sinks drop ids they already sent.
+   */
+  async attach(userId: string, sink: NotificationSink): Promise<() => void> {
+    let sinks = this.live.get(userId);
+    if (!sinks) {
+      sinks = new Set();
+      this.live.set(userId, sinks);
+    }
+    sinks.add(sink);
+    const detach = () => {
+      sinks.delete(sink);
+      if (sinks.size === 0 && this.live.get(userId) === sinks) this.live.delete(userId);
+    };
+    try {
+      for (const n of await this.store.pending(userId)) sink.send(n);
+    } catch (err) {
+      detach();
+      throw err;
+    }
+    return detach;
+  }
+
+  ack(userId: string, ids: string[]): Promise<number> {
+    return this.store.ack(userId, ids);
+  }
+
+  pending(userId: string): Promise<StoredNotification[]> {
+    return this.store.pending(userId);
+  }
+
+  connections(userId: string): number {
+    return this.live.get(userId)?.size ?? 0;
+  }
+}

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { ResidentIdNumber } from '../src/accounts/resident-id-number.js';
+import { formatHaskellUtc } from '../src/accounts/time-stamp.js';
+import type { CloudConfigInput } from '../src/config.js';
+import { startTestCloud } from './helpers.js';
+
+export type TestCloud = Awaited<ReturnType<typeof startTestCloud>>;
+
+/** A test cloud whose abuse limits are out of the way unless a test sets them. */
+export function startAccountsCloud(overrides: Partial<CloudConfigInput> = {}) {
+  return startTestCloud({
+    accounts: {
+      limits: { loginFailuresPerAccount: 1000, loginAttemptsPerAddress: 1000, registrationsPerAddress: 1000 },
+    },
+    ...overrides,
+  });
+}
+
+export const sha256hex = (s: string) => createHash('sha256').update(s).digest('hex');
+export const sha512hex = (s: string) => createHash('sha512').update(s).digest('hex');
+
+/** A valid identity number (the standard example, check character X). */
+export const VALID_PRC_ID = ResidentIdNumber.withCheck('11010519491231002');
+
+/** Smallest byte strings that pass as images by their magic numbers. */
+export const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.alloc(64, 1),
+]);
+export const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 2)]);
+
+let seq = 0;
+/** A fresh valid user name per call, so tests in one cloud never collide. */
+export const uniqueName = (base = 'user') => `${base}_${process.pid}_${++seq}`;
+export const uniqueTel = () =>
+  `13${String(process.pid % 1000).padStart(3, '0')}${String(++seq).padStart(6, '0')}`;
+
+export async function registerV1(
+  app: FastifyInstance,
+  name = uniqueName(),
+  password = 'correct horse battery',
+) {
+  const res = await app.inject({ method: 'POST', url: '/v1/accounts', payload: { name, password } });
+  if (res.statusCode !== 201) throw new Error(`register failed: ${res.body}`);
+  const { id } = res.json() as { id: string };
+  return { id, name, password };
+}
+
+export async function loginV1(app: FastifyInstance, login: string, password: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/v1/sessions', payload: { login, password } });
+  if (res.statusCode !== 201) throw new Error(`login failed: ${res.body}`);
+  return (res.json() as { token: string }).token;
+}
+
+export async function userWithToken(app: FastifyInstance) {
+  const user = await registerV1(app);
+  const token = await loginV1(app, user.name, user.password);
+  return { ...user, token, auth: { authorization: `Bearer ${token}` } };
+}
+
+/** Behaves like the 2016 client: form-encoded POSTs, TMP-TOKEN, Haskell-shown timestamps. */
+export class DingoClient {
+  token: string | undefined;
+  constructor(
+    private readonly app: FastifyInstance,
+    readonly prefix = '/dingo',
+  ) {}
+
+  post(path: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}) {
+    return this.app.inject({
+      method: 'POST',
+      url: `${this.prefix}${path}`,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(this.token ? { 'tmp-token': this.token } : {}),
+        ...headers,
+      },
+      payload: new URLSearchParams(fields).toString(),
+    });
+  }
+
+  postMultipart(path: string, fields: Record<string, string>, files: Record<string, Buffer>) {
+    const boundary = `----dingo${Date.now()}`;
+    const chunks: Buffer[] = [];
+    for (const [k, v] of Object.entries(fields)) {
+      chunks.push(
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`),
+      );
+    }
+    for (const [k, data] of Object.entries(files)) {
+      chunks.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${k}"; filename="${k}.jpg"\r\n` +
+            'Content-Type: image/jpeg\r\n\r\n',
+        ),
+        data,
+        Buffer.from('\r\n'),
+      );
+    }
+    chunks.push(Buffer.from(`--${boundary}--\r\n`));
+    return this.app.inject({
+      method: 'POST',
+      url: `${this.prefix}${path}`,
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        ...(this.token ? { 'tmp-token': this.token } : {}),
+      },
+      payload: Buffer.concat(chunks),
+    });
+  }
+
+  /** The login hash of §1.4: sha512hex(prefix + sha256hex(password) + timestamp as sent). */
+  static loginHash(prefix: 'uid' | 'nnnn' | '+86', password: string, timeStamp: string): string {
+    return sha512hex(prefix + sha256hex(password) + timeStamp);
+  }
+
+  async login(
+    field: 'id' | 'tel' | 'name',
+    value: string,
+    password: string,
+    timeStamp = formatHaskellUtc(new Date()),
+  ) {
+    const prefix = field === 'id' ? 'uid' : field === 'tel' ? '+86' : 'nnnn';
+    const res = await this.post(
+      '/login',
+      { [field]: value, pash: DingoClient.loginHash(prefix, password, timeStamp) },
+      { 'time-stamp': timeStamp },
+    );
+    if (res.headers.status === 'SUCCESS') this.token = res.body;
+    return res;
+  }
+}

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startAccountsCloud, type TestCloud, userWithToken } from './accounts-helpers.js';
+import { ADMIN_TOKEN } from './helpers.js';
+
+interface Frame {
+  type: string;
+  notification?: { id: string; kind: string; payload: unknown };
+  ids?: string[];
+}
+
+/** A phone's socket that records every frame; `next` waits for one of a type. */
+class Phone {
+  readonly frames: Frame[] = [];
+  private waiters: Array<() => void> = [];
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (raw) => {
+      this.frames.push(JSON.parse(String(raw)) as Frame);
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  static connect(url: string, headers: Record<string, string>): Promise<Phone> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { headers });
+      const phone = new Phone(ws);
+      ws.once('open', () => resolve(phone));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+  }
+
+  async next(type: string, timeoutMs = 10_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.find((f) => f.type === type);
+      if (found) {
+        this.frames.splice(this.frames.indexOf(found), 1);
+        return found;
+      }
+      if (Date.now() > deadline) throw new Error(`no ${type} frame in ${timeoutMs} ms`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 200);
+      });
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
+      this.ws.once('close', () => resolve());
+      this.ws.close();
+    });
+  }
+}
+
+describe('notifications over WebSocket', () => {
+  let cloud: TestCloud;
+  let wsUrl: string;
+  beforeAll(async () => {
+    cloud = await startAccountsCloud();
+    wsUrl = `${cloud.server.httpUrl.replace('http', 'ws')}/v1/notifications/ws`;
+  });
+  afterAll(async () => {
+    await cloud?.close();
+  });
+
+  it('refuses a socket without a valid token with HTTP 401 before upgrading', async () => {
+    await expect(Phone.connect(wsUrl, {})).rejects.toThrow('HTTP 401');
+    await expect(Phone.connect(wsUrl, { authorization: 'Bearer lk1_wrong' })).rejects.toThrow('HTTP 401');
+  });
+
+  it('delivers a notification published while the phone was offline exactly once after it reconnects', async () => {
+    const me = await userWithToken(cloud.server.app);
+    const first = await Phone.connect(wsUrl, me.auth);
+    await first.close();
+    await waitFor(() => cloud.server.notifications.connections(me.id) === 0);
+
+    const sent = await cloud.server.notifications.publish(me.id, 'parcel.deposited', {
+      cabinet: '610091A01',
+      box: '01',
+    });
+
+    const second = await Phone.connect(wsUrl, me.auth);
+    const got = await second.next('notification');
+    expect(got.notification).toEqual(expect.objectContaining({ id: sent.id, kind: 'parcel.deposited' }));
+    second.ws.send(JSON.stringify({ type: 'ack', ids: [sent.id] }));
+    expect((await second.next('acked')).ids).toEqual([sent.id]);
+    expect(second.frames.filter((f) => f.type === 'notification')).toEqual([]);
+    await second.close();
+
+    const third = await Phone.connect(wsUrl, me.auth);
+    // A marker published now must arrive, and nothing acknowledged may arrive before it.
+    const marker = await cloud.server.notifications.publish(me.id, 'task.changed', { marker: true });
+    const next = await third.next('notification');
+    expect(next.notification?.id).toBe(marker.id);
+    await third.close();
+    expect(third.frames.filter((f) => f.notification?.id === sent.id)).toHaveLength(0);
+  });
+
+  it('pushes live notifications to a connected phone and tells it about a verification decision', async () => {
+    const me = await userWithToken(cloud.server.app);
+    const phone = await Phone.connect(wsUrl, { 'tmp-token': me.token });
+    await waitFor(() => cloud.server.notifications.connections(me.id) === 1);
+    await cloud.server.app.inject({
+      method: 'PUT',
+      url: '/v1/me/verification',
+      headers: me.auth,
+      payload: {
+        tel: '13912345678',
+        realName: '李四',
+        prcId: '11010519491231002X',
+        address: 'x',
+        photo: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2]).toString('base64'),
+      },
+    });
+    await cloud.server.app.inject({
+      method: 'POST',
+      url: `/v1/admin/verifications/${me.id}`,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      payload: { decision: 'pass' },
+    });
+    const frame = await phone.next('notification');
+    expect(frame.notification).toMatchObject({ kind: 'verification.decided', payload: { status: 'passed' } });
+    await phone.close();
+  });
+
+  it('lists and acknowledges notifications over REST for clients without a socket', async () => {
+    const me = await userWithToken(cloud.server.app);
+    const n = await cloud.server.notifications.publish(me.id, 'authorization.granted', { box: '02' });
+    const list = await cloud.server.app.inject({
+      method: 'GET',
+      url: '/v1/me/notifications',
+      headers: me.auth,
+    });
+    expect((list.json() as { notifications: Array<{ id: string }> }).notifications.map((x) => x.id)).toEqual([
+      n.id,
+    ]);
+    const ack = await cloud.server.app.inject({
+      method: 'POST',
+      url: '/v1/me/notifications/ack',
+      headers: me.auth,
+      payload: { ids: [n.id] },
+    });
+    expect(ack.json()).toEqual({ count: 1 });
+    const after = await cloud.server.app.inject({
+      method: 'GET',
+      url: '/v1/me/notifications',
+      headers: me.auth,
+    });
+    expect((after.json() as { notifications: unknown[] }).notifications).toEqual([]);
+  });
+});
+
+async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,34 @@
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import type { ScryptVerifier } from '@locker/protocol';
+
+const KEY_LEN = 32;
+
+function derive(secret: string, v: Pick<ScryptVerifier, 'N' | 'r' | 'p' | 'salt'>): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(
+      secret.normalize('NFKC'),
+      Buffer.from(v.salt, 'base64'),
+      KEY_LEN,
+      { N: v.N, r: v.r, p: v.p, maxmem: 256 * v.N * v.r + 1024 * 1024 },
+      (err, key) => (err ? reject(err) : resolve(key)),
+    );
+  });
+}
+
+/** Checks a secret typed at the kiosk against a verifier from the cloud, in constant time. */
+export async function verifySecret(secret: string, v: ScryptVerifier): Promise<boolean> {
+  const expected = Buffer.from(v.hash, 'base64');
+  if (expected.length !== KEY_LEN) return false;
+  const actual = await derive(secret, v);
+  return timingSafeEqual(actual, expected);
+}
+
+/** What the cloud does to send a secret the cabinet can check (also used by tests and tools). */
+export async function makeVerifier(
+  secret: string,
+  cost: { N?: number; r?: number; p?: number } = {},
+): Promise<ScryptVerifier> {
+  const base = { N: cost.N ?? 16_384, r: cost.r ?? 8, p: cost.p ?? 1, salt: randomBytes(16).toString('base64') };
+  const hash = (await derive(secret, base)).toString('base64');
+  return { alg: 'scrypt', ...base, hash };
+}

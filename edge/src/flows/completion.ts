@@ -1,0 +1,77 @@
+import type { FlowDeps } from './flow-context.js';
+import type { SessionRecord } from './session-store.js';
+import { restingUsage } from '../parcels/parcel-store.js';
+import { expiryFrom } from './flow-context.js';
+
+/**
+ * The commits that end a flow. Each is one transaction: parcel row, codes, box usage, grant mark, the
+ * events and the session's final state, so a power cut leaves either all of it or none (and the restart
+ * recovery then finishes the session from the sensors).
+ */
+export function completeDeposit(deps: FlowDeps, s: SessionRecord): SessionRecord {
+  return deps.store.tx(() => {
+    const fresh = deps.sessions.get(s.id);
+    if (!fresh || (fresh.state !== 'open' && fresh.state !== 'door_open') || !fresh.boxNo) return fresh ?? s;
+    const boxNo = fresh.boxNo;
+    const box = deps.boxes.get(boxNo);
+    const expiresAt = expiryFrom(deps);
+    const depositor = fresh.data.courierId ?? fresh.data.userNo;
+    const parcel = deps.parcels.create({ boxNo, size: box.size, depositor, grantId: fresh.data.grantId, expiresAt });
+    const issued = deps.codes.issue(parcel.parcelId, expiresAt);
+    if (box.usage !== 'occupied') deps.boxes.apply(boxNo, { usage: 'occupied' }, 'flow');
+    if (fresh.data.grantId && fresh.data.userNo) {
+      deps.credentials.markGrantUsed(fresh.data.grantId, parcel.depositedAt, parcel.parcelId);
+      deps.outbox.append('grant.used', { grantId: fresh.data.grantId, boxNo, userNo: fresh.data.userNo, kind: 'deposit' });
+    }
+    deps.outbox.append('parcel.deposited', {
+      boxNo,
+      parcelId: parcel.parcelId,
+      size: box.size,
+      ...(depositor ? { depositor } : {}),
+      ...(fresh.data.grantId ? { grantId: fresh.data.grantId } : {}),
+      pickupCode: issued.code,
+      pickupToken: issued.token,
+      expiresAt,
+    });
+    deps.logger.info({ boxNo, parcelId: parcel.parcelId, sessionId: s.id }, 'parcel deposited');
+    return deps.sessions.update(fresh, {
+      state: 'completed',
+      data: {
+        parcelId: parcel.parcelId,
+        pickupCode: issued.code,
+        pickupToken: issued.token,
+        message: `Deposited in box ${boxNo}. Pickup code ${issued.code}.`,
+      },
+    });
+  });
+}
+
+export function completePickup(deps: FlowDeps, s: SessionRecord): SessionRecord {
+  return deps.store.tx(() => {
+    const fresh = deps.sessions.get(s.id);
+    if (!fresh || (fresh.state !== 'open' && fresh.state !== 'door_open') || !fresh.boxNo) return fresh ?? s;
+    const boxNo = fresh.boxNo;
+    const parcelId = fresh.data.parcelId;
+    const at = new Date().toISOString();
+    if (parcelId) {
+      deps.parcels.markPickedUp(parcelId, at);
+      deps.codes.spend(parcelId, at);
+    }
+    if (fresh.data.grantId && fresh.data.userNo) {
+      deps.credentials.markGrantUsed(fresh.data.grantId, at, parcelId);
+      deps.outbox.append('grant.used', { grantId: fresh.data.grantId, boxNo, userNo: fresh.data.userNo, kind: 'pickup' });
+    }
+    if (parcelId) {
+      deps.outbox.append('parcel.picked_up', {
+        boxNo,
+        parcelId,
+        ...(fresh.data.via ? { via: fresh.data.via } : {}),
+        ...(fresh.data.grantId ? { grantId: fresh.data.grantId } : {}),
+      });
+    }
+    const box = deps.boxes.get(boxNo);
+    if (box.usage === 'occupied') deps.boxes.apply(boxNo, { usage: restingUsage(deps.store, boxNo) }, 'flow');
+    deps.logger.info({ boxNo, parcelId, sessionId: s.id }, 'parcel picked up');
+    return deps.sessions.update(fresh, { state: 'completed', data: { message: 'Thank you. Box closed.' } });
+  });
+}

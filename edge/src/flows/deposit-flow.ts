@@ -1,0 +1,90 @@
+import { type BoxNo, type BoxSize, LockerError } from '@locker/protocol';
+import { verifySecret } from '../credentials/scrypt-verifier.js';
+import { failWith, type FlowDeps, markNotOpened, openBox } from './flow-context.js';
+import { emptyData, type SessionRecord } from './session-store.js';
+
+export interface DepositRequest {
+  courierId: string;
+  pin: string;
+  size: BoxSize;
+}
+
+/** Checks a courier's PIN against the verifier the cloud sent; wrong ones count toward a lockout. */
+export async function verifyCourier(deps: FlowDeps, courierId: string, pin: string): Promise<void> {
+  const subject = `courier:${courierId}`;
+  deps.limiter.check(subject);
+  const cred = deps.credentials.courier(courierId);
+  const ok = cred ? await verifySecret(pin, cred.pin) : false;
+  if (!cred || !ok) {
+    const left = deps.limiter.fail(subject);
+    throw new LockerError(
+      'CREDENTIAL_INVALID',
+      left > 0 ? `Courier id or PIN not recognised. ${left} tries left.` : 'Courier id or PIN not recognised.',
+    );
+  }
+  if (cred.expiresAt && Date.parse(cred.expiresAt) <= Date.now()) {
+    throw new LockerError('CREDENTIAL_EXPIRED', 'This courier credential has expired. Please contact your company.');
+  }
+  deps.limiter.succeed(subject);
+}
+
+export async function startDeposit(deps: FlowDeps, req: DepositRequest): Promise<SessionRecord> {
+  await verifyCourier(deps, req.courierId, req.pin);
+  const session = deps.store.tx(() => {
+    const box = deps.allocator.pick(req.size);
+    if (!box) throw new LockerError('NO_BOX_AVAILABLE', `No free ${req.size} box (or larger) right now.`);
+    return deps.sessions.create('deposit', box.boxNo, {
+      ...emptyData(`Opening box ${box.boxNo}...`),
+      size: box.size,
+      courierId: req.courierId,
+    });
+  });
+  return openDepositBox(deps, session, req.size);
+}
+
+/**
+ * Opens the session's box; a box whose door is not seen open is marked and the next free box of the
+ * size (or larger) is tried, until one opens or none is left.
+ */
+export async function openDepositBox(deps: FlowDeps, start: SessionRecord, size: BoxSize): Promise<SessionRecord> {
+  let s = start;
+  for (;;) {
+    const boxNo = s.boxNo as BoxNo;
+    if (await openBox(deps, boxNo, s.kind === 'grant_deposit' ? 'grant' : 'deposit')) {
+      const fresh = deps.sessions.get(s.id) ?? s;
+      // The door monitor may already have moved the session on; only a still-open session is touched.
+      if (fresh.state !== 'open') return fresh;
+      return deps.sessions.update(fresh, {
+        state: 'door_open',
+        data: { message: `Box ${boxNo} is open. Put the parcel in and close the door.` },
+      });
+    }
+    markNotOpened(deps, boxNo);
+    if (s.kind === 'grant_deposit') {
+      return failWith(deps, s, new LockerError('OPEN_NOT_DETECTED', `Box ${boxNo} did not open. Staff have been alerted; your right stays valid.`));
+    }
+    s = moveToNextBox(deps, s, size, boxNo);
+    if (s.state === 'failed') return s;
+  }
+}
+
+/** Gives up on the current box and moves the session to another free box (same transaction as the pick). */
+export function moveToNextBox(deps: FlowDeps, s: SessionRecord, size: BoxSize, giveUp: BoxNo): SessionRecord {
+  return deps.store.tx(() => {
+    const tried = [...s.data.boxesTried, giveUp];
+    const next = deps.allocator.pick(size, tried);
+    if (!next) {
+      const err = new LockerError('NO_BOX_AVAILABLE', 'Sorry, no other suitable box is free right now.');
+      return deps.sessions.update(s, {
+        state: 'failed',
+        boxNo: null,
+        data: { boxesTried: tried, error: err.toBody(), message: err.message },
+      });
+    }
+    return deps.sessions.update(s, {
+      state: 'open',
+      boxNo: next.boxNo,
+      data: { boxesTried: tried, size: next.size, message: `Opening box ${next.boxNo} instead...` },
+    });
+  });
+}

@@ -1,0 +1,193 @@
+import { type BoxNo, LockerError } from '@locker/protocol';
+import type { EdgeEventBus } from '../event-bus.js';
+import { nextSize } from './box-allocator.js';
+import { completeDeposit, completePickup } from './completion.js';
+import { type DepositRequest, moveToNextBox, openDepositBox, startDeposit } from './deposit-flow.js';
+import { failWith, type FlowDeps, openBox } from './flow-context.js';
+import { type PickupRequest, startPickup, useGrant } from './pickup-flow.js';
+import { ACTIVE_STATES, type SessionRecord, type SessionView, viewOf } from './session-store.js';
+
+export type Problem = 'did_not_open' | 'too_small' | 'box_occupied' | 'box_broken';
+
+const DAY = 86_400_000;
+
+/**
+ * Runs the cabinet's flows: starts sessions for the kiosk and drives them from the door sensors. A session
+ * ends when the sensors say so (door seen open, then closed), whoever saw it: the live monitor, or the
+ * restart recovery after a power cut.
+ */
+export class FlowEngine {
+  private timer: NodeJS.Timeout | undefined;
+  private off: (() => void) | undefined;
+  private readonly pending = new Set<BoxNo>();
+
+  constructor(
+    private readonly deps: FlowDeps,
+    private readonly bus: EdgeEventBus,
+  ) {}
+
+  async start(): Promise<void> {
+    this.deps.hasher.load();
+    this.recover();
+    this.off = this.bus.on('boxChanged', (b) => this.schedule(b.boxNo));
+    this.timer = setInterval(() => this.sweep(), this.deps.config.flows.sweepIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.off?.();
+  }
+
+  pickup(req: PickupRequest): Promise<SessionView> {
+    return startPickup(this.deps, req).then(viewOf);
+  }
+
+  deposit(req: DepositRequest): Promise<SessionView> {
+    return startDeposit(this.deps, req).then(viewOf);
+  }
+
+  useGrant(req: { userNo: string; code: string; boxNo?: string | undefined }): Promise<SessionView> {
+    return useGrant(this.deps, req).then(viewOf);
+  }
+
+  get(id: string): SessionView {
+    return viewOf(this.session(id));
+  }
+
+  async report(id: string, problem: Problem): Promise<SessionView> {
+    const s = this.activeSession(id);
+    const boxNo = s.boxNo as BoxNo;
+    const d = this.deps;
+    d.store.tx(() => {
+      if (problem === 'too_small') return;
+      const usage = problem === 'box_broken' ? 'out_of_service' : 'blocked';
+      if (d.boxes.get(boxNo).usage !== 'out_of_service') d.boxes.apply(boxNo, { usage }, 'flow');
+      d.alarms.raise('box_reported', `box:${boxNo}`, `box ${boxNo} reported at the kiosk: ${problem}`, { boxNo });
+    });
+    if (s.kind === 'deposit') {
+      const current = d.boxes.get(boxNo).size;
+      const size = problem === 'too_small' ? nextSize(current) : (s.data.size ?? current);
+      if (!size) {
+        return viewOf(failWith(d, s, new LockerError('NO_BOX_AVAILABLE', 'There is no larger box in this cabinet.')));
+      }
+      const moved = moveToNextBox(d, s, size, boxNo);
+      return viewOf(moved.state === 'failed' ? moved : await openDepositBox(d, moved, size));
+    }
+    const message =
+      s.kind === 'grant_deposit'
+        ? `Box ${boxNo} cannot be used now; your right stays valid. Staff have been alerted.`
+        : `Box ${boxNo} cannot be used now; your code stays valid. Staff have been alerted.`;
+    return viewOf(failWith(d, s, new LockerError('BOX_NOT_AVAILABLE', message)));
+  }
+
+  cancel(id: string): SessionView {
+    const s = this.activeSession(id);
+    const next = this.deps.sessions.update(s, { state: 'cancelled', data: { message: 'Cancelled.' } });
+    this.deps.logger.info({ sessionId: id, boxNo: s.boxNo }, 'session cancelled');
+    return viewOf(next);
+  }
+
+  /** After a restart: finish what the sensors show finished while the daemon was down. */
+  recover(): void {
+    for (const s of this.deps.sessions.active()) {
+      if (s.boxNo) this.evaluate(s.boxNo, true);
+    }
+  }
+
+  /** Expiry of parcels, timeouts of idle sessions, lockouts that ran out, old rows. */
+  sweep(now = Date.now()): void {
+    const d = this.deps;
+    try {
+      d.parcels.expireDue(new Date(now).toISOString());
+      d.limiter.sweep(now);
+      const timeout = d.config.flows.sessionTimeoutSec * 1000;
+      for (const s of d.sessions.active()) {
+        const box = s.boxNo ? d.boxes.find(s.boxNo) : undefined;
+        if (box?.door === 'open') continue;
+        if (s.state === 'door_open' && s.boxNo) this.evaluate(s.boxNo, false);
+        else if (now - Date.parse(s.updatedAt) > timeout) {
+          d.sessions.update(s, { state: 'cancelled', data: { message: 'The session timed out.' } });
+        }
+      }
+      d.codes.purge(new Date(now - 30 * DAY).toISOString());
+      d.sessions.purge(new Date(now - DAY).toISOString());
+    } catch (err) {
+      d.logger.error({ err }, 'sweep failed');
+    }
+  }
+
+  /** Box changes come in bursts (door and occupancy from one reading): look once they have all landed. */
+  private schedule(boxNo: BoxNo): void {
+    if (this.pending.has(boxNo)) return;
+    this.pending.add(boxNo);
+    setImmediate(() => {
+      this.pending.delete(boxNo);
+      try {
+        this.evaluate(boxNo, false);
+      } catch (err) {
+        this.deps.logger.error({ err, boxNo }, 'flow evaluation failed');
+      }
+    });
+  }
+
+  private evaluate(boxNo: BoxNo, recovering: boolean): void {
+    const d = this.deps;
+    const s = d.sessions.activeForBox(boxNo);
+    const box = d.boxes.find(boxNo);
+    if (!s || !box) return;
+    const depositing = s.kind === 'deposit' || s.kind === 'grant_deposit';
+    if (box.door === 'open') {
+      if (s.state === 'open') d.sessions.update(s, { state: 'door_open' });
+      return;
+    }
+    if (box.door !== 'closed') return;
+    if (s.state === 'door_open') {
+      if (!depositing) {
+        completePickup(d, s);
+      } else if (box.occupancy === 'empty') {
+        this.closedEmpty(s, boxNo);
+      } else {
+        completeDeposit(d, s);
+      }
+      return;
+    }
+    // An `open` session with a shut door: during recovery the occupancy sensor tells whether the person
+    // used the box while the daemon was down.
+    if (recovering && depositing && box.occupancy === 'occupied') completeDeposit(d, s);
+    if (recovering && !depositing && box.occupancy === 'empty') completePickup(d, s);
+  }
+
+  /** A deposit door closed on an empty box: open it once more, then give the session back to the person. */
+  private closedEmpty(s: SessionRecord, boxNo: BoxNo): void {
+    const d = this.deps;
+    if (s.data.reopened) {
+      d.sessions.update(s, {
+        state: 'open',
+        data: { message: `Box ${boxNo} was closed empty. Cancel, or report a problem to get another box.` },
+      });
+      return;
+    }
+    const next = d.sessions.update(s, {
+      state: 'open',
+      data: { reopened: true, message: `Box ${boxNo} is empty. Opening it again: put the parcel in and close the door.` },
+    });
+    void openBox(d, boxNo, 'retry').then((ok) => {
+      const fresh = d.sessions.get(next.id);
+      if (ok && fresh?.state === 'open') d.sessions.update(fresh, { state: 'door_open' });
+    });
+  }
+
+  private session(id: string): SessionRecord {
+    const s = this.deps.sessions.get(id);
+    if (!s) throw new LockerError('SESSION_NOT_FOUND', 'No such session.');
+    return s;
+  }
+
+  private activeSession(id: string): SessionRecord {
+    const s = this.session(id);
+    if (!ACTIVE_STATES.includes(s.state) || !s.boxNo) {
+      throw new LockerError('SESSION_CLOSED', `This session is already ${s.state}.`);
+    }
+    return s;
+  }
+}

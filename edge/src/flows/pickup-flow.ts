@@ -1,0 +1,117 @@
+import { LockerError } from '@locker/protocol';
+import { verifySecret } from '../credentials/scrypt-verifier.js';
+import type { Grant } from '../desired/credential-store.js';
+import { openDepositBox } from './deposit-flow.js';
+import { failWith, type FlowDeps, markNotOpened, notOpenedError, openBox } from './flow-context.js';
+import { emptyData, type SessionRecord } from './session-store.js';
+
+export type PickupRequest = { code: string } | { token: string };
+
+/** Pickup with a code or QR token issued at this cabinet: verified locally, so it works offline. */
+export async function startPickup(deps: FlowDeps, req: PickupRequest): Promise<SessionRecord> {
+  const kind = 'code' in req ? 'code' : 'token';
+  const value = 'code' in req ? req.code : req.token;
+  const subject = `${kind}:${deps.hasher.hash(kind, value).slice(0, 16)}`;
+  deps.limiter.check(subject);
+  const row = deps.codes.find(kind, value);
+  if (!row) {
+    const left = deps.limiter.fail(subject);
+    throw new LockerError(
+      'CODE_INVALID',
+      left > 0 ? `That code is not valid. ${left} tries left.` : 'That code is not valid.',
+    );
+  }
+  const parcel = deps.parcels.get(row.parcel_id);
+  if (row.used_at || !parcel || parcel.state === 'picked_up') {
+    throw new LockerError('CODE_USED', 'This code has already been used.');
+  }
+  if (parcel.state === 'expired' || Date.parse(row.expires_at) <= Date.now()) {
+    throw new LockerError('CODE_EXPIRED', 'This parcel was not collected in time and waits for the courier.');
+  }
+  deps.limiter.succeed(subject);
+  return openForPickup(deps, parcel.parcelId, parcel.boxNo, { via: kind, grantId: null, userNo: null });
+}
+
+/** The patent's flow at the cabinet: the holder or grantee identifies and their box opens. */
+export async function useGrant(
+  deps: FlowDeps,
+  req: { userNo: string; code: string; boxNo?: string | undefined },
+): Promise<SessionRecord> {
+  const subject = `user:${req.userNo}`;
+  deps.limiter.check(subject);
+  const candidates = deps.credentials.grantsOf(req.userNo).filter((g) => !req.boxNo || g.boxNo === req.boxNo);
+  let match: Grant | undefined;
+  for (const g of candidates) {
+    if (await verifySecret(req.code, g.access)) {
+      match = g;
+      break;
+    }
+  }
+  if (!match) {
+    const left = deps.limiter.fail(subject);
+    throw new LockerError(
+      'CREDENTIAL_INVALID',
+      left > 0 ? `User number or access code not recognised. ${left} tries left.` : 'User number or access code not recognised.',
+    );
+  }
+  deps.limiter.succeed(subject);
+  if (Date.parse(match.expiresAt) <= Date.now()) {
+    throw new LockerError('CREDENTIAL_EXPIRED', `Your right to box ${match.boxNo} has expired.`);
+  }
+  const box = deps.boxes.get(match.boxNo);
+  if (match.kind === 'pickup') {
+    const parcel = deps.parcels.inBox(match.boxNo);
+    if (!parcel) throw new LockerError('BOX_NOT_AVAILABLE', `There is nothing to pick up in box ${match.boxNo}.`);
+    return openForPickup(deps, parcel.parcelId, match.boxNo, { via: 'grant', grantId: match.grantId, userNo: req.userNo });
+  }
+  if (box.usage !== 'reserved' && box.usage !== 'free') {
+    throw new LockerError('BOX_NOT_AVAILABLE', `Box ${match.boxNo} cannot be used right now. Staff have been alerted.`);
+  }
+  const grant = match;
+  const session = deps.store.tx(() => {
+    if (deps.sessions.activeForBox(grant.boxNo)) {
+      throw new LockerError('SESSION_ACTIVE', `Box ${grant.boxNo} is being used right now.`);
+    }
+    return deps.sessions.create('grant_deposit', grant.boxNo, {
+      ...emptyData(`Opening box ${grant.boxNo}...`),
+      size: box.size,
+      userNo: req.userNo,
+      grantId: grant.grantId,
+    });
+  });
+  return openDepositBox(deps, session, box.size);
+}
+
+async function openForPickup(
+  deps: FlowDeps,
+  parcelId: string,
+  boxNo: string,
+  who: { via: 'code' | 'token' | 'grant'; grantId: string | null; userNo: string | null },
+): Promise<SessionRecord> {
+  const box = deps.boxes.get(boxNo);
+  const session = deps.store.tx(() => {
+    const active = deps.sessions.activeForParcel(parcelId) ?? deps.sessions.activeForBox(boxNo);
+    if (active) {
+      throw new LockerError('SESSION_ACTIVE', `Box ${boxNo} is already open for this parcel.`, { sessionId: active.id });
+    }
+    if (box.usage === 'out_of_service' || box.usage === 'blocked') {
+      throw new LockerError('BOX_NOT_AVAILABLE', `Box ${boxNo} cannot be opened right now. Staff have been alerted.`);
+    }
+    return deps.sessions.create(who.grantId ? 'grant_pickup' : 'pickup', boxNo, {
+      ...emptyData(`Opening box ${boxNo}...`),
+      size: box.size,
+      parcelId,
+      ...who,
+    });
+  });
+  if (!(await openBox(deps, boxNo, who.grantId ? 'grant' : 'pickup'))) {
+    markNotOpened(deps, boxNo);
+    return failWith(deps, deps.sessions.get(session.id) ?? session, notOpenedError(boxNo));
+  }
+  const fresh = deps.sessions.get(session.id) ?? session;
+  if (fresh.state !== 'open') return fresh;
+  return deps.sessions.update(fresh, {
+    state: 'door_open',
+    data: { message: `Box ${boxNo} is open. Take your parcel and close the door.` },
+  });
+}

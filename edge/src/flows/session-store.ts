@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import type { BoxNo, BoxSize, ErrorBody } from '@locker/protocol';
+import type { EdgeStore } from '../store/edge-store.js';
+
+export type SessionKind = 'pickup' | 'deposit' | 'grant_deposit' | 'grant_pickup';
+export type SessionState = 'open' | 'door_open' | 'completed' | 'failed' | 'cancelled';
+export const ACTIVE_STATES: readonly SessionState[] = ['open', 'door_open'];
+
+export interface SessionData {
+  message: string;
+  size: BoxSize | null;
+  parcelId: string | null;
+  via: 'code' | 'token' | 'grant' | null;
+  courierId: string | null;
+  userNo: string | null;
+  grantId: string | null;
+  boxesTried: BoxNo[];
+  /** Shown once to the courier; also in the parcel.deposited event for the cloud. */
+  pickupCode: string | null;
+  pickupToken: string | null;
+  error: ErrorBody | null;
+  /** The box was unlocked again after being closed empty (only once). */
+  reopened: boolean;
+}
+
+export interface SessionRecord {
+  id: string;
+  kind: SessionKind;
+  state: SessionState;
+  boxNo: BoxNo | null;
+  data: SessionData;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What GET /api/sessions/{id} answers (docs/kiosk-api.md). */
+export interface SessionView {
+  id: string;
+  kind: SessionKind;
+  state: SessionState;
+  boxNo: BoxNo | null;
+  size: BoxSize | null;
+  message: string;
+  parcelId: string | null;
+  pickupCode: string | null;
+  pickupToken: string | null;
+  error: ErrorBody | null;
+  boxesTried: BoxNo[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface SessionRow {
+  session_id: string;
+  kind: SessionKind;
+  state: SessionState;
+  box_no: string | null;
+  data: string;
+  created_at: string;
+  updated_at: string;
+}
+
+const toRecord = (r: SessionRow): SessionRecord => ({
+  id: r.session_id,
+  kind: r.kind,
+  state: r.state,
+  boxNo: r.box_no,
+  data: JSON.parse(r.data) as SessionData,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export function emptyData(message: string): SessionData {
+  return {
+    message,
+    size: null,
+    parcelId: null,
+    via: null,
+    courierId: null,
+    userNo: null,
+    grantId: null,
+    boxesTried: [],
+    pickupCode: null,
+    pickupToken: null,
+    error: null,
+    reopened: false,
+  };
+}
+
+/**
+ * Flow sessions live in the database, so a session survives a restart and the daemon can finish a
+ * deposit or pickup whose door was closed while it was down.
+ */
+export class SessionStore {
+  constructor(private readonly store: EdgeStore) {}
+
+  create(kind: SessionKind, boxNo: BoxNo | null, data: SessionData): SessionRecord {
+    const id = randomBytes(12).toString('base64url');
+    const now = new Date().toISOString();
+    this.store.db
+      .prepare(
+        'INSERT INTO sessions (session_id, kind, state, box_no, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(id, kind, 'open', boxNo, JSON.stringify(data), now, now);
+    return { id, kind, state: 'open', boxNo, data, createdAt: now, updatedAt: now };
+  }
+
+  get(id: string): SessionRecord | undefined {
+    const r = this.store.db.prepare('SELECT * FROM sessions WHERE session_id = ?').get(id) as SessionRow | undefined;
+    return r && toRecord(r);
+  }
+
+  update(s: SessionRecord, patch: { state?: SessionState; boxNo?: BoxNo | null; data?: Partial<SessionData> }): SessionRecord {
+    const next: SessionRecord = {
+      ...s,
+      ...(patch.state ? { state: patch.state } : {}),
+      ...(patch.boxNo !== undefined ? { boxNo: patch.boxNo } : {}),
+      data: { ...s.data, ...patch.data },
+      updatedAt: new Date().toISOString(),
+    };
+    this.store.db
+      .prepare('UPDATE sessions SET state = ?, box_no = ?, data = ?, updated_at = ? WHERE session_id = ?')
+      .run(next.state, next.boxNo, JSON.stringify(next.data), next.updatedAt, s.id);
+    return next;
+  }
+
+  active(): SessionRecord[] {
+    const rows = this.store.db
+      .prepare("SELECT * FROM sessions WHERE state IN ('open', 'door_open') ORDER BY created_at")
+      .all() as SessionRow[];
+    return rows.map(toRecord);
+  }
+
+  activeForBox(boxNo: BoxNo): SessionRecord | undefined {
+    return this.active().find((s) => s.boxNo === boxNo);
+  }
+
+  activeForParcel(parcelId: string): SessionRecord | undefined {
+    return this.active().find((s) => s.data.parcelId === parcelId);
+  }
+
+  heldBoxes(): Set<BoxNo> {
+    return new Set(this.active().flatMap((s) => (s.boxNo ? [s.boxNo] : [])));
+  }
+
+  /** Final sessions are kept a day for the screen and diagnostics, then deleted (they hold codes). */
+  purge(before: string): void {
+    this.store.db.prepare("DELETE FROM sessions WHERE state NOT IN ('open', 'door_open') AND updated_at < ?").run(before);
+  }
+
+  count(): Record<SessionState, number> {
+    const out: Record<SessionState, number> = { open: 0, door_open: 0, completed: 0, failed: 0, cancelled: 0 };
+    const rows = this.store.db.prepare('SELECT state, COUNT(*) AS n FROM sessions GROUP BY state').all() as Array<{
+      state: SessionState;
+      n: number;
+    }>;
+    for (const r of rows) out[r.state] = r.n;
+    return out;
+  }
+}
+
+export function viewOf(s: SessionRecord): SessionView {
+  return {
+    id: s.id,
+    kind: s.kind,
+    state: s.state,
+    boxNo: s.boxNo,
+    size: s.data.size,
+    message: s.data.message,
+    parcelId: s.data.parcelId,
+    pickupCode: s.data.pickupCode,
+    pickupToken: s.data.pickupToken,
+    error: s.data.error,
+    boxesTried: s.data.boxesTried,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}

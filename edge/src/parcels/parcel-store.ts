@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { BoxNo, BoxSize, BoxUsage } from '@locker/protocol';
+import type { EdgeStore } from '../store/edge-store.js';
+import type { Outbox } from '../store/outbox.js';
+
+export interface Parcel {
+  parcelId: string;
+  boxNo: BoxNo;
+  state: 'deposited' | 'picked_up' | 'expired';
+  size: BoxSize | null;
+  depositor: string | null;
+  grantId: string | null;
+  depositedAt: string;
+  expiresAt: string;
+}
+
+interface ParcelRow {
+  parcel_id: string;
+  box_no: string;
+  state: Parcel['state'];
+  size: BoxSize | null;
+  depositor: string | null;
+  grant_id: string | null;
+  deposited_at: string;
+  expires_at: string;
+}
+
+const toParcel = (r: ParcelRow): Parcel => ({
+  parcelId: r.parcel_id,
+  boxNo: r.box_no,
+  state: r.state,
+  size: r.size,
+  depositor: r.depositor,
+  grantId: r.grant_id,
+  depositedAt: r.deposited_at,
+  expiresAt: r.expires_at,
+});
+
+/** Parcels in boxes. Writes run inside the caller's transaction (with the box change and its events). */
+export class ParcelStore {
+  constructor(
+    private readonly store: EdgeStore,
+    private readonly outbox: Outbox,
+  ) {}
+
+  create(p: { boxNo: BoxNo; size: BoxSize | null; depositor: string | null; grantId: string | null; expiresAt: string }): Parcel {
+    const parcelId = `P-${randomUUID()}`;
+    const now = new Date().toISOString();
+    this.store.db
+      .prepare(
+        `INSERT INTO parcels (parcel_id, box_no, state, size, depositor, grant_id, deposited_at, expires_at)
+         VALUES (?, ?, 'deposited', ?, ?, ?, ?, ?)`,
+      )
+      .run(parcelId, p.boxNo, p.size, p.depositor, p.grantId, now, p.expiresAt);
+    return { parcelId, state: 'deposited', depositedAt: now, ...p };
+  }
+
+  get(parcelId: string): Parcel | undefined {
+    const row = this.store.db.prepare('SELECT * FROM parcels WHERE parcel_id = ?').get(parcelId) as ParcelRow | undefined;
+    return row && toParcel(row);
+  }
+
+  /** The parcel still in a box (deposited or expired), if any. */
+  inBox(boxNo: BoxNo): Parcel | undefined {
+    const row = this.store.db
+      .prepare("SELECT * FROM parcels WHERE box_no = ? AND state IN ('deposited', 'expired') ORDER BY deposited_at DESC")
+      .get(boxNo) as ParcelRow | undefined;
+    return row && toParcel(row);
+  }
+
+  markPickedUp(parcelId: string, at: string): void {
+    this.store.db.prepare("UPDATE parcels SET state = 'picked_up', closed_at = ? WHERE parcel_id = ?").run(at, parcelId);
+  }
+
+  /** Marks overdue parcels expired (one event each), in one transaction. */
+  expireDue(now = new Date().toISOString()): Parcel[] {
+    return this.store.tx(() => {
+      const rows = this.store.db
+        .prepare("SELECT * FROM parcels WHERE state = 'deposited' AND expires_at <= ?")
+        .all(now) as ParcelRow[];
+      for (const r of rows) {
+        this.store.db.prepare("UPDATE parcels SET state = 'expired' WHERE parcel_id = ?").run(r.parcel_id);
+        this.outbox.append('parcel.expired', { boxNo: r.box_no, parcelId: r.parcel_id });
+      }
+      return rows.map(toParcel);
+    });
+  }
+
+  count(state: Parcel['state']): number {
+    return (this.store.db.prepare('SELECT COUNT(*) AS n FROM parcels WHERE state = ?').get(state) as { n: number }).n;
+  }
+}
+
+/** The usage a box returns to when nothing is going on at it: what is inside and what rights it carries. */
+export function restingUsage(store: EdgeStore, boxNo: BoxNo, now = new Date().toISOString()): BoxUsage {
+  const db = store.db;
+  if (db.prepare("SELECT 1 FROM parcels WHERE box_no = ? AND state IN ('deposited', 'expired')").get(boxNo)) {
+    return 'occupied';
+  }
+  if (db.prepare("SELECT 1 FROM grants WHERE box_no = ? AND kind = 'deposit' AND used_at IS NULL AND expires_at > ?").get(boxNo, now)) {
+    return 'reserved';
+  }
+  return 'free';
+}

@@ -1,0 +1,3 @@
+import { driverSuite } from './driver-suite.js';
+
+driverSuite('pty');

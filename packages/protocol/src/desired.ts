@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { BoxNo, IsoTime } from './ids.js';
+
+/**
+ * Desired state: what the cloud wants a cabinet to hold so it can serve people offline (courier
+ * credentials, grants and reservations of boxes, box settings). It travels cloud -> edge on
+ * `lockers/{cabinetId}/desired` as a versioned document, either a full `snapshot` or a `delta` on top of
+ * `baseVersion`. On every (re)connect the cabinet publishes `desired/get` with the version it applied;
+ * the cloud answers with a delta from there or a snapshot. Versions only grow; a document whose version is
+ * not above the applied one is stale and ignored, and a delta whose base is not the applied version is
+ * ignored too (the cabinet asks again). A document is applied atomically or not at all.
+ */
+
+/**
+ * A secret the cabinet can verify but never learns: scrypt of the secret (a courier PIN, a grantee's
+ * access code) with a per-secret salt, computed by the cloud. Lookups go by the id next to it (courier id,
+ * user number), so the slow hash is computed once per attempt.
+ */
+export const ScryptVerifier = z
+  .object({
+    alg: z.literal('scrypt'),
+    /** CPU/memory cost; bounded so a document cannot make the cabinet spin or run out of memory. */
+    N: z
+      .number()
+      .int()
+      .min(1024)
+      .max(2 ** 17)
+      .refine((n) => (n & (n - 1)) === 0, 'N must be a power of two'),
+    r: z.number().int().min(1).max(16),
+    p: z.number().int().min(1).max(4),
+    /** base64 */
+    salt: z.string().min(16).max(64),
+    /** base64 of the 32-byte derived key */
+    hash: z.string().min(40).max(64),
+  })
+  .strict();
+export type ScryptVerifier = z.infer<typeof ScryptVerifier>;
+
+/** A user number: usually the phone number (the patent's `13466666666`). */
+export const UserNo = z.string().regex(/^[0-9A-Za-z+_-]{1,32}$/);
+export type UserNo = z.infer<typeof UserNo>;
+
+export const CourierCredentialDoc = z
+  .object({
+    courierId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    name: z.string().max(100).optional(),
+    company: z.string().max(100).optional(),
+    pin: ScryptVerifier,
+    expiresAt: IsoTime.optional(),
+  })
+  .strict();
+export type CourierCredentialDoc = z.infer<typeof CourierCredentialDoc>;
+
+/**
+ * A right to use one box: `deposit` (an empty-box right: a reservation, or a holder's right handed to a
+ * grantee) or `pickup` (take out what is inside). `userNo` is who may use it now (the grantee once the
+ * holder or an authorizer handed it on), `holderNo` who held it first (for tracking).
+ */
+export const GrantDoc = z
+  .object({
+    grantId: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/),
+    kind: z.enum(['deposit', 'pickup']),
+    boxNo: BoxNo,
+    userNo: UserNo,
+    holderNo: UserNo.optional(),
+    authorizerId: z.string().max(32).optional(),
+    access: ScryptVerifier,
+    expiresAt: IsoTime,
+  })
+  .strict();
+export type GrantDoc = z.infer<typeof GrantDoc>;
+
+export const BoxSettingDoc = z.object({ boxNo: BoxNo, outOfService: z.boolean() }).strict();
+export type BoxSettingDoc = z.infer<typeof BoxSettingDoc>;
+
+const version = z.number().int().positive();
+
+export const DesiredSnapshot = z
+  .object({
+    kind: z.literal('snapshot'),
+    version,
+    issuedAt: IsoTime.optional(),
+    couriers: z.array(CourierCredentialDoc).max(5000),
+    grants: z.array(GrantDoc).max(5000),
+    boxes: z.array(BoxSettingDoc).max(1000).default([]),
+  })
+  .strict();
+
+export const DesiredDelta = z
+  .object({
+    kind: z.literal('delta'),
+    version,
+    baseVersion: z.number().int().nonnegative(),
+    issuedAt: IsoTime.optional(),
+    couriers: z.array(CourierCredentialDoc).max(5000).default([]),
+    removeCouriers: z.array(z.string().max(64)).max(5000).default([]),
+    grants: z.array(GrantDoc).max(5000).default([]),
+    removeGrants: z.array(z.string().max(64)).max(5000).default([]),
+    boxes: z.array(BoxSettingDoc).max(1000).default([]),
+  })
+  .strict()
+  .refine((d) => d.version > d.baseVersion, 'version must be above baseVersion');
+
+export const DesiredState = z.union([DesiredSnapshot, DesiredDelta]);
+export type DesiredState = z.infer<typeof DesiredState>;
+export type DesiredStateInput = z.input<typeof DesiredState>;
+
+/** `lockers/{cabinetId}/desired/get`: the cabinet asks for changes since the version it applied (0: none). */
+export const DesiredRequest = z.object({ appliedVersion: z.number().int().nonnegative() }).strict();
+export type DesiredRequest = z.infer<typeof DesiredRequest>;

@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// `npm start`: the whole system on embedded defaults, on this machine. The cloud (embedded MQTT
+// broker + SQLite) and one demo cabinet with a simulated lock board run as two processes, as they
+// would in the field; their logs go to .demo/*.log. Ctrl-C stops the cabinet first (it says
+// `offline` on the broker), then the cloud.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const dir = join(root, '.demo');
+const env = process.env;
+const HTTP_PORT = Number(env.LOCKER_DEMO_HTTP_PORT ?? 3000);
+const MQTT_PORT = Number(env.LOCKER_DEMO_MQTT_PORT ?? 1883);
+const KIOSK_PORT = Number(env.LOCKER_DEMO_KIOSK_PORT ?? 8080);
+const CABINET = '610091A01';
+
+mkdirSync(dir, { recursive: true });
+const secretsFile = join(dir, 'secrets.json');
+const secrets = existsSync(secretsFile)
+  ? JSON.parse(readFileSync(secretsFile, 'utf8'))
+  : { adminToken: randomBytes(24).toString('base64url'), servicePassword: randomBytes(24).toString('base64url') };
+writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+
+const cloudConfig = join(dir, 'cloud.json');
+writeFileSync(
+  cloudConfig,
+  JSON.stringify(
+    {
+      http: { host: '127.0.0.1', port: HTTP_PORT },
+      broker: { servicePassword: secrets.servicePassword, embedded: { host: '127.0.0.1', port: MQTT_PORT } },
+      database: { dialect: 'sqlite', file: join(dir, 'cloud.db') },
+      adminToken: secrets.adminToken,
+    },
+    null,
+    2,
+  ),
+  { mode: 0o600 },
+);
+
+/** Runs a built daemon, its JSON log to a file, resolving when a log line matches `ready`. */
+function run(name, entry, args, ready) {
+  const log = createWriteStream(join(dir, `${name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, [join(root, entry), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr.pipe(log);
+  child.stderr.on('data', (d) => process.stderr.write(`[${name}] ${d}`));
+  return new Promise((resolveReady, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      log.write(`${line}\n`);
+      let rec;
+      try {
+        rec = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (rec.level >= 50) console.error(`[${name}] ${rec.msg}${rec.err ? `: ${rec.err.message}` : ''}`);
+      if (ready(rec)) resolveReady({ child, rec });
+    });
+    child.on('exit', (code) => reject(new Error(`${name} exited (code ${code}); see .demo/${name}.log`)));
+  });
+}
+
+async function admin(method, path, body) {
+  const res = await fetch(`http://127.0.0.1:${HTTP_PORT}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${secrets.adminToken}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const children = [];
+let stopping = false;
+async function stopAll(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping: cabinet first (it reports offline), then the cloud');
+  for (const child of children.reverse()) {
+    if (child.exitCode !== null) continue;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll());
+process.on('SIGTERM', () => void stopAll());
+
+try {
+  const cloud = await run('cloud', 'cloud/dist/main.js', ['--config', cloudConfig], (r) => r.msg === 'cloud started');
+  children.push(cloud.child);
+
+  // Register the demo cabinet (the patent's worked example) or rotate its broker password.
+  const known = await admin('GET', '/v1/admin/cabinets');
+  const cabinetCreds = known.cabinets.some((c) => c.id === CABINET)
+    ? await admin('POST', `/v1/admin/cabinets/${CABINET}/credentials`)
+    : (await admin('POST', '/v1/admin/cabinets', { id: CABINET, name: 'Demo cabinet, gate A' })).broker;
+  const watcher = await admin('POST', '/v1/admin/operators', { username: 'demo-operator', role: 'operator' });
+  writeFileSync(join(dir, 'operator.json'), JSON.stringify({ url: `mqtt://127.0.0.1:${MQTT_PORT}`, ...watcher }, null, 2), {
+    mode: 0o600,
+  });
+
+  const edgeConfig = join(dir, 'edge.json');
+  writeFileSync(
+    edgeConfig,
+    JSON.stringify(
+      {
+        cabinetId: CABINET,
+        dataDir: join(dir, 'edge-data'),
+        broker: { url: `mqtt://127.0.0.1:${MQTT_PORT}`, username: cabinetCreds.username, password: cabinetCreds.password },
+        bus: { family: 'xor8a', port: 'sim:', boards: [{ address: 1, locks: 12 }] },
+        boxes: Array.from({ length: 12 }, (_, i) => ({
+          boxNo: String(i + 1).padStart(2, '0'),
+          board: 1,
+          lock: i + 1,
+          size: i < 4 ? 'small' : i < 9 ? 'medium' : 'large',
+        })),
+        ...(env.LOCKER_DEMO_NO_KIOSK ? {} : { kiosk: { host: '127.0.0.1', port: KIOSK_PORT } }),
+      },
+      null,
+      2,
+    ),
+    { mode: 0o600 },
+  );
+  const edge = await run('edge', 'edge/dist/main.js', ['--config', edgeConfig], (r) => r.msg === 'cabinet daemon started');
+  children.push(edge.child);
+
+  console.log(`
+Locker platform demo is running.
+  cloud API       http://127.0.0.1:${HTTP_PORT}     (OpenAPI: http://127.0.0.1:${HTTP_PORT}/openapi.json)
+  MQTT broker     mqtt://127.0.0.1:${MQTT_PORT}     (embedded aedes)
+  touchscreen     http://127.0.0.1:${KIOSK_PORT}/   (cabinet ${CABINET}, simulated lock board)
+  logs            .demo/cloud.log, .demo/edge.log
+
+Try it:
+  # open box 01 of the demo cabinet from the cloud
+  curl -s -X POST -H 'authorization: Bearer ${secrets.adminToken}' \\
+       http://127.0.0.1:${HTTP_PORT}/v1/admin/cabinets/${CABINET}/boxes/01/open
+
+  # watch the cabinet's topics (in another terminal)
+  npm run watch
+  # or with Mosquitto's client:
+  mosquitto_sub -h 127.0.0.1 -p ${MQTT_PORT} -u ${watcher.username} -P '${watcher.password}' -t 'lockers/#' -v
+
+  # the cabinet as the cloud sees it
+  curl -s -H 'authorization: Bearer ${secrets.adminToken}' http://127.0.0.1:${HTTP_PORT}/v1/admin/cabinets/${CABINET}
+
+Ctrl-C stops everything (the cabinet's status becomes offline).`);
+} catch (err) {
+  console.error(`demo failed: ${err.message}`);
+  await stopAll(1);
+}

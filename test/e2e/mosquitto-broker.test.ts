@@ -1,0 +1,158 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DaemonProcess, repoRoot } from '../support/daemon-process.js';
+import { freePort, type MosquittoHandle, startMosquitto } from '../support/mosquitto.js';
+import { ADMIN_TOKEN, startEdgeProcess, tempDir } from '../support/stack.js';
+import { TopicWatcher } from '../support/topic-watcher.js';
+
+type Creds = { username: string; password: string };
+
+describe('the same system on an external Mosquitto broker', () => {
+  const dir = tempDir('locker-mosq-');
+  const passwordFile = join(dir.path, 'passwd');
+  const aclFile = join(dir.path, 'acl');
+  let mosquitto: MosquittoHandle;
+  let cloud: DaemonProcess;
+  let edge: DaemonProcess;
+  let httpUrl: string;
+  let watcher: TopicWatcher;
+  let cabA: Creds;
+  let cabB: Creds;
+  let viewer: Creds;
+  let configFile: string;
+
+  const cli = (...args: string[]): unknown =>
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        [join(repoRoot, 'cloud/dist/main.js'), '--config', configFile, ...args],
+        {
+          encoding: 'utf8',
+        },
+      ),
+    );
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${httpUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    const brokerPort = await freePort();
+    configFile = join(dir.path, 'cloud.json');
+    const config = (brokerUrl: string) => ({
+      http: { host: '127.0.0.1', port: 0 },
+      broker: {
+        url: brokerUrl,
+        embedded: { enabled: false },
+        servicePassword: 'mosquitto-service-password',
+        mosquitto: { passwordFile, aclFile, pidFile: join(dir.path, 'mosquitto.pid') },
+      },
+      database: { dialect: 'sqlite', file: join(dir.path, 'cloud.db') },
+      adminToken: ADMIN_TOKEN,
+      logLevel: 'info',
+    });
+    // Accounts are made with the CLI first: it writes the files Mosquitto needs to start.
+    writeFileSync(configFile, JSON.stringify(config(`mqtt://127.0.0.1:${brokerPort}`)));
+    cabA = (cli('cabinet', 'add', 'MQA01') as { broker: Creds }).broker;
+    cabB = (cli('cabinet', 'add', 'MQB01') as { broker: Creds }).broker;
+    viewer = cli('operator', 'add', 'mq-viewer', 'viewer') as Creds;
+
+    mosquitto = await startMosquitto(dir.path, passwordFile, aclFile);
+    writeFileSync(configFile, JSON.stringify(config(mosquitto.url)));
+    cloud = new DaemonProcess('cloud/dist/main.js', ['--config', configFile]);
+    httpUrl = String((await cloud.waitForLine((l) => l.msg === 'cloud started', 20_000)).http);
+
+    watcher = await TopicWatcher.connect(mosquitto.url, viewer.username, viewer.password, 'lockers/#');
+    edge = startEdgeProcess(dir.path, {
+      cabinetId: 'MQA01',
+      broker: { url: mosquitto.url, ...cabA },
+      bus: { family: 'xor8a', port: 'sim:', boards: [{ address: 1, locks: 4 }], pollIntervalMs: 100 },
+    });
+    await watcher.waitFor(
+      (m) => m.topic === 'lockers/MQA01/status' && (m.json as { state?: string })?.state === 'online',
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await edge?.stop();
+    await watcher?.close();
+    await cloud?.stop();
+    await mosquitto?.stop();
+    dir.remove();
+  });
+
+  it('opens a box through Mosquitto with the cabinet credentials the cloud issued', async () => {
+    const res = await admin('POST', '/v1/admin/cabinets/MQA01/boxes/01/open');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ boxNo: '01', confirmed: true });
+    await watcher.waitFor(
+      (m) => m.topic === 'lockers/MQA01/events' && (m.json as { type?: string })?.type === 'box.unlocked',
+    );
+  });
+
+  it("refuses a cabinet that reaches into another cabinet's topics", async () => {
+    const intruder = await mqtt.connectAsync(mosquitto.url, { ...cabB, reconnectPeriod: 0 });
+    const stolen: string[] = [];
+    intruder.on('message', (topic) => stolen.push(topic));
+    try {
+      // Mosquitto 2.0 grants the SUBACK and withholds delivery; what counts is that nothing arrives.
+      await intruder.subscribeAsync('lockers/MQA01/#', { qos: 1 });
+      watcher.clear();
+      await intruder.publishAsync(
+        'lockers/MQA01/request/open_box',
+        JSON.stringify({ transaction: 'evil-1', params: { boxNo: '02' } }),
+        { qos: 1 },
+      );
+      await intruder.publishAsync(
+        'lockers/MQB01/status',
+        JSON.stringify({ state: 'online', at: new Date().toISOString() }),
+        { qos: 1 },
+      );
+      const res = await admin('POST', '/v1/admin/cabinets/MQA01/boxes/03/open');
+      expect(res.status).toBe(200);
+      // Its own status goes through; the forged command reaches no one; MQA01's traffic is not leaked.
+      await watcher.waitFor((m) => m.topic === 'lockers/MQB01/status');
+      await watcher.waitFor((m) => m.topic === 'lockers/MQA01/events');
+      expect(watcher.messages.some((m) => m.text.includes('evil-1'))).toBe(false);
+      expect(stolen).toEqual([]);
+    } finally {
+      await intruder.endAsync();
+    }
+  });
+
+  it('refuses a wrong password and accepts a rotated one at once', async () => {
+    await expect(
+      mqtt.connectAsync(mosquitto.url, {
+        username: 'MQB01',
+        password: 'not-the-password',
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toThrow();
+    const rotated = await admin('POST', '/v1/admin/cabinets/MQB01/credentials');
+    expect(rotated.status).toBe(200);
+    const fresh = rotated.body as Creds;
+    // Mosquitto re-reads its files on SIGHUP; give it a moment, then the new password works.
+    await expect
+      .poll(
+        async () => {
+          try {
+            const c = await mqtt.connectAsync(mosquitto.url, { ...fresh, reconnectPeriod: 0 });
+            await c.endAsync();
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBe(true);
+    await expect(mqtt.connectAsync(mosquitto.url, { ...cabB, reconnectPeriod: 0 })).rejects.toThrow();
+  });
+});

@@ -22,6 +22,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    globalSetup: ['test/support/global-setup.ts'],
     // The JSON report is what .ci/run reads to print its 'N passed, N failed' line.
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-report.json' },

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { isLockerError } from '@locker/protocol';
 import pino from 'pino';
+import { runUserCommand, VERIFICATION_USAGE } from './accounts/verification-cli.js';
 import { loadCloudConfig } from './config.js';
 import { migrateToLatest } from './db/database.js';
 import { createLogger } from './logger.js';
@@ -11,6 +12,7 @@ const USAGE = `usage: locker-cloud [--config FILE] [command]
   serve                         run the cloud service (default)
   cabinet add ID [NAME]         register a cabinet and print its broker credentials
   operator add NAME ROLE        create a broker account, ROLE operator (commands) or viewer
+${VERIFICATION_USAGE}
 config: --config FILE or LOCKER_CLOUD_CONFIG; secrets may come from LOCKER_CLOUD_ADMIN_TOKEN,
 LOCKER_CLOUD_BROKER_PASSWORD and LOCKER_CLOUD_DATABASE_URL.`;
 
@@ -65,6 +67,10 @@ async function main(): Promise<number> {
       const password = await server.brokerAccounts.issue(args[0], args[1], null);
       console.log(JSON.stringify({ username: args[0], password }, null, 2));
       return 0;
+    }
+    if (command === 'user') {
+      const code = await runUserCommand(server.accounts, sub, args);
+      if (code === 0) return 0;
     }
     console.error(USAGE);
     return 2;

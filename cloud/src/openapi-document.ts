@@ -10,7 +10,11 @@ import { CloudServer } from './server.js';
  */
 export async function buildOpenApiDocument(): Promise<unknown> {
   const config = parseCloudConfig({
-    broker: { url: 'mqtt://127.0.0.1:1883', servicePassword: 'openapi-export-only', embedded: { enabled: false } },
+    broker: {
+      url: 'mqtt://127.0.0.1:1883',
+      servicePassword: 'openapi-export-only',
+      embedded: { enabled: false },
+    },
     database: { dialect: 'sqlite', file: ':memory:' },
     adminToken: 'openapi-export-only-not-a-real-token',
     logLevel: 'silent',

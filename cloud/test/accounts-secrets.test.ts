@@ -45,7 +45,11 @@ describe('secrets at rest and in logs', () => {
     const v1New = 'v1-second-password-456';
     const name = uniqueName('secret');
     await app.inject({ method: 'POST', url: '/v1/accounts', payload: { name, password: v1Password } });
-    const login = await app.inject({ method: 'POST', url: '/v1/sessions', payload: { login: name, password: v1Password } });
+    const login = await app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      payload: { login: name, password: v1Password },
+    });
     const token = (login.json() as { token: string }).token;
     const changed = await app.inject({
       method: 'PUT',
@@ -54,7 +58,11 @@ describe('secrets at rest and in logs', () => {
       payload: { currentPassword: v1Password, newPassword: v1New },
     });
     const token2 = (changed.json() as { token: string }).token;
-    const wrong = await app.inject({ method: 'POST', url: '/v1/sessions', payload: { login: name, password: v1New.toUpperCase() } });
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      payload: { login: name, password: v1New.toUpperCase() },
+    });
     expect(wrong.statusCode).toBe(401);
 
     // A Dingo user: register with a pash, log in with the timestamped hash, verify identity.
@@ -73,9 +81,16 @@ describe('secrets at rest and in logs', () => {
 
     for (const pw of [v1Password, v1New, dingoPassword, `${dingoPassword}!`]) {
       const pash = sha256hex(pw);
-      secrets.push(pw, pash, pash.toUpperCase(), Buffer.from(pash, 'hex').toString('base64'), Buffer.from(pw).toString('base64'));
+      secrets.push(
+        pw,
+        pash,
+        pash.toUpperCase(),
+        Buffer.from(pash, 'hex').toString('base64'),
+        Buffer.from(pw).toString('base64'),
+      );
     }
-    for (const t of [token, token2, client.token as string]) secrets.push(t, Buffer.from(t).toString('base64'));
+    for (const t of [token, token2, client.token as string])
+      secrets.push(t, Buffer.from(t).toString('base64'));
     secrets.push(SEAL_KEY, Buffer.from(SEAL_KEY, 'hex').toString('base64'));
     await server.stop();
   });
@@ -100,7 +115,7 @@ describe('secrets at rest and in logs', () => {
     const logs = logLines.join('\n');
     expect(logLines.length).toBeGreaterThan(10);
     const leak = logLines.find((l) => secrets.some((s) => l.includes(s)));
-    expect(leak, "a log line holds a secret").toBeUndefined();
+    expect(leak, 'a log line holds a secret').toBeUndefined();
     for (const s of secrets) expect(logs.includes(s), `logs hold ${s.slice(0, 6)}...`).toBe(false);
     expect(logs.includes(VALID_PRC_ID)).toBe(false);
   });

@@ -52,7 +52,11 @@ export const EdgeConfig = z
         /** A session whose door is shut and unused for this long is cancelled (frees its box). */
         sessionTimeoutSec: z.number().int().min(1).max(3600).default(180),
         /** Parcels not collected within this time are marked expired for courier recollection. */
-        parcelExpiryHours: z.number().min(0.001).max(24 * 60).default(72),
+        parcelExpiryHours: z
+          .number()
+          .min(0.001)
+          .max(24 * 60)
+          .default(72),
         sweepIntervalMs: z.number().int().min(50).max(60_000).default(1000),
       })
       .strict()
@@ -81,15 +85,26 @@ export const EdgeConfig = z
     const numbers = new Set<string>();
     const addresses = new Set<string>();
     c.boxes?.forEach((b, i) => {
-      if (numbers.has(b.boxNo)) ctx.addIssue({ code: 'custom', path: ['boxes', i, 'boxNo'], message: 'duplicate box number' });
+      if (numbers.has(b.boxNo))
+        ctx.addIssue({ code: 'custom', path: ['boxes', i, 'boxNo'], message: 'duplicate box number' });
       numbers.add(b.boxNo);
       const at = `${b.board}/${b.lock}`;
-      if (addresses.has(at)) ctx.addIssue({ code: 'custom', path: ['boxes', i, 'lock'], message: `lock ${at} used twice` });
+      if (addresses.has(at))
+        ctx.addIssue({ code: 'custom', path: ['boxes', i, 'lock'], message: `lock ${at} used twice` });
       addresses.add(at);
       const board = c.bus.boards.find((x) => x.address === b.board);
-      if (!board) ctx.addIssue({ code: 'custom', path: ['boxes', i, 'board'], message: `board ${b.board} is not on the bus` });
+      if (!board)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['boxes', i, 'board'],
+          message: `board ${b.board} is not on the bus`,
+        });
       else if (b.lock > board.locks) {
-        ctx.addIssue({ code: 'custom', path: ['boxes', i, 'lock'], message: `board ${b.board} has ${board.locks} locks` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['boxes', i, 'lock'],
+          message: `board ${b.board} has ${board.locks} locks`,
+        });
       }
     });
   });
@@ -102,7 +117,12 @@ export function boxLayout(config: EdgeConfig): BoxConfig[] {
   const layout: BoxConfig[] = [];
   for (const board of config.bus.boards) {
     for (let lock = 1; lock <= board.locks; lock++) {
-      layout.push({ boxNo: String(layout.length + 1).padStart(2, '0'), board: board.address, lock, size: 'medium' });
+      layout.push({
+        boxNo: String(layout.length + 1).padStart(2, '0'),
+        board: board.address,
+        lock,
+        size: 'medium',
+      });
     }
   }
   return layout;
@@ -110,7 +130,8 @@ export function boxLayout(config: EdgeConfig): BoxConfig[] {
 
 export function parseEdgeConfig(input: unknown): EdgeConfig {
   const result = EdgeConfig.safeParse(input);
-  if (!result.success) throw new LockerError('CONFIG_INVALID', `edge config: ${describeIssues(result.error)}`);
+  if (!result.success)
+    throw new LockerError('CONFIG_INVALID', `edge config: ${describeIssues(result.error)}`);
   return result.data;
 }
 
@@ -124,7 +145,14 @@ export function loadEdgeConfig(path: string, env: NodeJS.ProcessEnv = process.en
     throw new LockerError('CONFIG_INVALID', `edge config: ${path} ${why}`);
   }
   const password = env.LOCKER_EDGE_BROKER_PASSWORD;
-  if (password && raw && typeof raw === 'object' && 'broker' in raw && raw.broker && typeof raw.broker === 'object') {
+  if (
+    password &&
+    raw &&
+    typeof raw === 'object' &&
+    'broker' in raw &&
+    raw.broker &&
+    typeof raw.broker === 'object'
+  ) {
     (raw.broker as Record<string, unknown>).password = password;
   }
   return parseEdgeConfig(raw);

@@ -1,11 +1,27 @@
 import { join } from 'node:path';
-import { LockBoardDriver, type DriverOptions } from '@locker/lockboard';
+import { type DriverOptions, LockBoardDriver } from '@locker/lockboard';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AlarmKeeper } from './alarms/alarm-keeper.js';
+import { AlarmWatch } from './alarms/alarm-watch.js';
 import { BoxStateMachine } from './boxes/box-state-machine.js';
 import { boxLayout, type EdgeConfig } from './config.js';
+import { AttemptLimiter } from './credentials/attempt-limiter.js';
+import { CodeHasher } from './credentials/code-hasher.js';
+import { PickupCodes } from './credentials/pickup-codes.js';
+import { CredentialStore } from './desired/credential-store.js';
+import { DesiredStateApplier } from './desired/desired-state.js';
 import { EdgeEventBus } from './event-bus.js';
+import { BoxAllocator } from './flows/box-allocator.js';
+import { FlowEngine } from './flows/flow-engine.js';
+import { SessionStore } from './flows/session-store.js';
+import { buildKioskApp } from './kiosk/kiosk-app.js';
+import { KioskServer } from './kiosk/kiosk-server.js';
+import { createMetrics } from './kiosk/metrics.js';
+import { resolvePageDir } from './kiosk/static-page.js';
 import { LockService } from './lock/lock-service.js';
 import { createLogger } from './logger.js';
+import { ParcelStore } from './parcels/parcel-store.js';
 import { CommandJournal } from './store/command-journal.js';
 import { EdgeStore } from './store/edge-store.js';
 import { Outbox } from './store/outbox.js';
@@ -40,6 +56,16 @@ export class EdgeDaemon {
   readonly lock: LockService;
   readonly commands: CommandHandler;
   readonly link: CloudLink | undefined;
+  readonly alarms: AlarmKeeper;
+  readonly alarmWatch: AlarmWatch;
+  readonly parcels: ParcelStore;
+  readonly credentials: CredentialStore;
+  readonly desired: DesiredStateApplier;
+  readonly sessions: SessionStore;
+  readonly limiter: AttemptLimiter;
+  readonly flows: FlowEngine;
+  readonly kioskApp: FastifyInstance;
+  readonly kiosk: KioskServer | undefined;
   private readonly started: Array<[string, Subsystem]> = [];
 
   constructor(
@@ -54,6 +80,40 @@ export class EdgeDaemon {
     this.journal = new CommandJournal(this.store);
     this.driver = new LockBoardDriver(config.bus, { logger: log('lockboard'), ...options.driver });
     this.lock = new LockService(this.driver, this.boxes, this.store, this.outbox, log('lock'));
+    this.alarms = new AlarmKeeper(this.store, this.outbox, log('alarms'));
+    this.alarmWatch = new AlarmWatch(this.driver, this.boxes, this.alarms, this.bus, config);
+    this.parcels = new ParcelStore(this.store, this.outbox);
+    this.credentials = new CredentialStore(this.store);
+    this.desired = new DesiredStateApplier(
+      this.store,
+      this.credentials,
+      this.boxes,
+      this.outbox,
+      log('desired'),
+    );
+    this.sessions = new SessionStore(this.store);
+    this.limiter = new AttemptLimiter(this.store, this.alarms, config.attempts);
+    const hasher = new CodeHasher(this.store);
+    const allocator = new BoxAllocator(this.boxes, this.sessions);
+    this.flows = new FlowEngine(
+      {
+        store: this.store,
+        outbox: this.outbox,
+        boxes: this.boxes,
+        lock: this.lock,
+        parcels: this.parcels,
+        codes: new PickupCodes(this.store, hasher),
+        hasher,
+        credentials: this.credentials,
+        limiter: this.limiter,
+        alarms: this.alarms,
+        sessions: this.sessions,
+        allocator,
+        config,
+        logger: log('flows'),
+      },
+      this.bus,
+    );
     const startedAt = Date.now();
     this.commands = new CommandHandler({
       journal: this.journal,
@@ -62,7 +122,28 @@ export class EdgeDaemon {
       outbox: this.outbox,
       logger: log('commands'),
       startedAt,
+      store: this.store,
     });
+    this.kioskApp = buildKioskApp({
+      cabinetId: config.cabinetId,
+      flows: this.flows,
+      allocator,
+      limiter: this.limiter,
+      alarms: this.alarms,
+      outbox: this.outbox,
+      metrics: createMetrics({
+        boxes: this.boxes,
+        outbox: this.outbox,
+        alarms: this.alarms,
+        driver: this.driver,
+      }),
+      link: () => (this.link ? (this.link.connected ? 'connected' : 'disconnected') : 'disabled'),
+      logger: log('kiosk'),
+      pageDir: resolvePageDir(config.kiosk.pageDir),
+    });
+    this.kiosk = config.kiosk.enabled
+      ? new KioskServer(this.kioskApp, config.kiosk, log('kiosk'))
+      : undefined;
     this.link = config.broker
       ? new CloudLink({
           cabinetId: config.cabinetId,
@@ -71,6 +152,7 @@ export class EdgeDaemon {
           outbox: this.outbox,
           commands: this.commands,
           bus: this.bus,
+          desired: this.desired,
           logger: log('link'),
           software: SOFTWARE,
         })
@@ -87,7 +169,10 @@ export class EdgeDaemon {
     };
     const plan: Array<[string, Subsystem | undefined]> = [
       ['store', store],
+      ['alarms', this.alarmWatch],
       ['lock', this.lock],
+      ['flows', this.flows],
+      ['kiosk', this.kiosk],
       ['link', this.link],
     ];
     for (const [name, sub] of plan) {
@@ -95,10 +180,15 @@ export class EdgeDaemon {
       await sub.start();
       this.started.push([name, sub]);
     }
-    this.logger.info({ boxes: this.boxes.list().length, outbox: this.outbox.depth() }, 'cabinet daemon started');
+    this.logger.info(
+      { boxes: this.boxes.list().length, outbox: this.outbox.depth(), kiosk: this.kiosk?.url },
+      'cabinet daemon started',
+    );
   }
 
   async stop(): Promise<void> {
+    // The kiosk app exists even when not listening (tests inject into it); close it too.
+    if (!this.kiosk) await this.kioskApp.close().catch(() => undefined);
     for (const [name, sub] of this.started.splice(0).reverse()) {
       try {
         await sub.stop();

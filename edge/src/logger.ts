@@ -14,7 +14,10 @@ const redactPaths = [
 ];
 
 export function createLogger(level: string, cabinetId: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, base: { svc: 'edge', cabinetId }, redact: { paths: redactPaths, censor: '[redacted]' } }, destination);
+  return pino(
+    { level, base: { svc: 'edge', cabinetId }, redact: { paths: redactPaths, censor: '[redacted]' } },
+    destination,
+  );
 }
 
 export type { Logger };

@@ -38,7 +38,12 @@ export class AlarmKeeper {
     private readonly logger: Logger,
   ) {}
 
-  raise(kind: AlarmKind, subject: string, message: string, where: { boxNo?: BoxNo; board?: number } = {}): boolean {
+  raise(
+    kind: AlarmKind,
+    subject: string,
+    message: string,
+    where: { boxNo?: BoxNo; board?: number } = {},
+  ): boolean {
     return this.inTx(() => {
       const active = this.store.db
         .prepare('SELECT alarm_id FROM alarms WHERE kind = ? AND subject = ? AND cleared_at IS NULL')
@@ -49,7 +54,15 @@ export class AlarmKeeper {
         .prepare(
           'INSERT INTO alarms (alarm_id, kind, subject, box_no, board, message, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(alarmId, kind, subject, where.boxNo ?? null, where.board ?? null, message, new Date().toISOString());
+        .run(
+          alarmId,
+          kind,
+          subject,
+          where.boxNo ?? null,
+          where.board ?? null,
+          message,
+          new Date().toISOString(),
+        );
       this.outbox.append('alarm.raised', { alarmId, kind, message, ...where });
       this.logger.warn({ kind, subject, ...where }, message);
       return true;
@@ -88,8 +101,9 @@ export class AlarmKeeper {
 
   isActive(kind: AlarmKind, subject: string): boolean {
     return (
-      this.store.db.prepare('SELECT 1 FROM alarms WHERE kind = ? AND subject = ? AND cleared_at IS NULL').get(kind, subject) !==
-      undefined
+      this.store.db
+        .prepare('SELECT 1 FROM alarms WHERE kind = ? AND subject = ? AND cleared_at IS NULL')
+        .get(kind, subject) !== undefined
     );
   }
 

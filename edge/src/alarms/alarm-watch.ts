@@ -24,18 +24,27 @@ export class AlarmWatch {
   ) {}
 
   async start(): Promise<void> {
-    for (const b of this.boxes.list()) if (b.door === 'open') this.openSince.set(b.boxNo, Date.parse(b.since));
+    for (const b of this.boxes.list())
+      if (b.door === 'open') this.openSince.set(b.boxNo, Date.parse(b.since));
     const onDoor = (e: DoorEvent) => {
       const box = this.boxes.byAddress(e.board, e.lock);
       if (box && e.door === 'open' && !e.commanded) {
-        this.alarms.raise('forced_open', `box:${box.boxNo}`, `box ${box.boxNo} was opened without a command`, {
-          boxNo: box.boxNo,
-        });
+        this.alarms.raise(
+          'forced_open',
+          `box:${box.boxNo}`,
+          `box ${box.boxNo} was opened without a command`,
+          {
+            boxNo: box.boxNo,
+          },
+        );
       }
     };
     const onBoard = (e: BoardEvent) => {
       if (e.reachable) this.alarms.clear('board_unreachable', `board:${e.board}`);
-      else this.alarms.raise('board_unreachable', `board:${e.board}`, `lock board ${e.board} does not answer`, { board: e.board });
+      else
+        this.alarms.raise('board_unreachable', `board:${e.board}`, `lock board ${e.board} does not answer`, {
+          board: e.board,
+        });
     };
     this.driver.monitor.on('door', onDoor);
     this.driver.monitor.on('board', onBoard);
@@ -65,9 +74,14 @@ export class AlarmWatch {
     const limit = this.config.alarms.doorOpenSec * 1000;
     for (const [boxNo, since] of this.openSince) {
       if (now - since >= limit) {
-        this.alarms.raise('door_left_open', `box:${boxNo}`, `box ${boxNo} has been open for over ${this.config.alarms.doorOpenSec} s`, {
-          boxNo,
-        });
+        this.alarms.raise(
+          'door_left_open',
+          `box:${boxNo}`,
+          `box ${boxNo} has been open for over ${this.config.alarms.doorOpenSec} s`,
+          {
+            boxNo,
+          },
+        );
       }
     }
   }

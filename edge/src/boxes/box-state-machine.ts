@@ -5,8 +5,8 @@ import {
   type BoxUsage,
   type DoorState,
   type EventData,
-  type LockState,
   LockerError,
+  type LockState,
   type Occupancy,
 } from '@locker/protocol';
 import type { Logger } from 'pino';
@@ -80,7 +80,9 @@ export class BoxStateMachine {
   }
 
   list(): BoxRecord[] {
-    const rows = this.store.db.prepare('SELECT * FROM boxes WHERE enabled = 1 ORDER BY box_no').all() as BoxRow[];
+    const rows = this.store.db
+      .prepare('SELECT * FROM boxes WHERE enabled = 1 ORDER BY box_no')
+      .all() as BoxRow[];
     return rows.map(toRecord);
   }
 
@@ -113,9 +115,16 @@ export class BoxStateMachine {
     const run = () => {
       const before = this.get(boxNo);
       const next = { ...before, ...definedOnly(change) };
-      if (change.usage && change.usage !== before.usage && !USAGE_TRANSITIONS[before.usage].includes(change.usage)) {
+      if (
+        change.usage &&
+        change.usage !== before.usage &&
+        !USAGE_TRANSITIONS[before.usage].includes(change.usage)
+      ) {
         this.logger.warn({ boxNo, from: before.usage, to: change.usage }, 'invalid box transition refused');
-        throw new LockerError('INVALID_TRANSITION', `box ${boxNo} cannot go from ${before.usage} to ${change.usage}`);
+        throw new LockerError(
+          'INVALID_TRANSITION',
+          `box ${boxNo} cannot go from ${before.usage} to ${change.usage}`,
+        );
       }
       if (
         next.door === before.door &&
@@ -127,7 +136,9 @@ export class BoxStateMachine {
       }
       next.since = new Date().toISOString();
       this.store.db
-        .prepare('UPDATE boxes SET door = ?, lock_state = ?, occupancy = ?, usage = ?, since = ? WHERE box_no = ?')
+        .prepare(
+          'UPDATE boxes SET door = ?, lock_state = ?, occupancy = ?, usage = ?, since = ? WHERE box_no = ?',
+        )
         .run(next.door, next.lock, next.occupancy, next.usage, next.since, boxNo);
       this.outbox.append('box.state_changed', {
         boxNo,

@@ -75,7 +75,9 @@ export class AttemptLimiter {
   }
 
   private row(subject: string): AttemptRow | undefined {
-    return this.store.db.prepare('SELECT * FROM attempts WHERE subject = ?').get(subject) as AttemptRow | undefined;
+    return this.store.db.prepare('SELECT * FROM attempts WHERE subject = ?').get(subject) as
+      | AttemptRow
+      | undefined;
   }
 
   private bump(subject: string, limit: number, now: number): number {
@@ -87,7 +89,11 @@ export class AttemptLimiter {
     if (failures >= limit) {
       lockedUntil = new Date(now + this.limits.lockoutSec * 1000).toISOString();
       const who = subject === CABINET_SUBJECT ? 'the cabinet' : subject;
-      this.alarms.raise('code_lockout', subject, `${failures} wrong codes for ${who}; locked until ${lockedUntil}`);
+      this.alarms.raise(
+        'code_lockout',
+        subject,
+        `${failures} wrong codes for ${who}; locked until ${lockedUntil}`,
+      );
     }
     this.store.db
       .prepare(

@@ -43,14 +43,16 @@ export class PickupCodes {
   }
 
   find(kind: 'code' | 'token', value: string): PickupCodeRow | undefined {
-    return this.store.db.prepare('SELECT * FROM pickup_codes WHERE hash = ?').get(this.hasher.hash(kind, value)) as
-      | PickupCodeRow
-      | undefined;
+    return this.store.db
+      .prepare('SELECT * FROM pickup_codes WHERE hash = ?')
+      .get(this.hasher.hash(kind, value)) as PickupCodeRow | undefined;
   }
 
   /** Single use: every code of the parcel is spent once it has been picked up. */
   spend(parcelId: string, at: string): void {
-    this.store.db.prepare('UPDATE pickup_codes SET used_at = ? WHERE parcel_id = ? AND used_at IS NULL').run(at, parcelId);
+    this.store.db
+      .prepare('UPDATE pickup_codes SET used_at = ? WHERE parcel_id = ? AND used_at IS NULL')
+      .run(at, parcelId);
   }
 
   /** Forgets spent codes after a while so their values can be issued again. */

@@ -28,7 +28,12 @@ export async function makeVerifier(
   secret: string,
   cost: { N?: number; r?: number; p?: number } = {},
 ): Promise<ScryptVerifier> {
-  const base = { N: cost.N ?? 16_384, r: cost.r ?? 8, p: cost.p ?? 1, salt: randomBytes(16).toString('base64') };
+  const base = {
+    N: cost.N ?? 16_384,
+    r: cost.r ?? 8,
+    p: cost.p ?? 1,
+    salt: randomBytes(16).toString('base64'),
+  };
   const hash = (await derive(secret, base)).toString('base64');
   return { alg: 'scrypt', ...base, hash };
 }

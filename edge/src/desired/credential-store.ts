@@ -1,9 +1,4 @@
-import {
-  type BoxNo,
-  type CourierCredentialDoc,
-  type GrantDoc,
-  ScryptVerifier,
-} from '@locker/protocol';
+import { type BoxNo, type CourierCredentialDoc, type GrantDoc, ScryptVerifier } from '@locker/protocol';
 import type { EdgeStore } from '../store/edge-store.js';
 
 export interface CourierCredential {
@@ -44,7 +39,13 @@ export class CredentialStore {
 
   courier(courierId: string): CourierCredential | undefined {
     const r = this.store.db.prepare('SELECT * FROM couriers WHERE courier_id = ?').get(courierId) as
-      | { courier_id: string; name: string | null; company: string | null; verifier: string; expires_at: string | null }
+      | {
+          courier_id: string;
+          name: string | null;
+          company: string | null;
+          verifier: string;
+          expires_at: string | null;
+        }
       | undefined;
     if (!r) return undefined;
     return {
@@ -65,12 +66,16 @@ export class CredentialStore {
   }
 
   grant(grantId: string): Grant | undefined {
-    const r = this.store.db.prepare('SELECT * FROM grants WHERE grant_id = ?').get(grantId) as GrantRow | undefined;
+    const r = this.store.db.prepare('SELECT * FROM grants WHERE grant_id = ?').get(grantId) as
+      | GrantRow
+      | undefined;
     return r && toGrant(r);
   }
 
   markGrantUsed(grantId: string, at: string, parcelId: string | null): void {
-    this.store.db.prepare('UPDATE grants SET used_at = ?, parcel_id = ? WHERE grant_id = ?').run(at, parcelId, grantId);
+    this.store.db
+      .prepare('UPDATE grants SET used_at = ?, parcel_id = ? WHERE grant_id = ?')
+      .run(at, parcelId, grantId);
   }
 
   upsertCourier(c: CourierCredentialDoc): void {
@@ -118,7 +123,9 @@ export class CredentialStore {
 
   /** Snapshots replace everything not yet used. */
   clearUnused(): BoxNo[] {
-    const boxes = this.store.db.prepare('SELECT DISTINCT box_no FROM grants WHERE used_at IS NULL').all() as Array<{
+    const boxes = this.store.db
+      .prepare('SELECT DISTINCT box_no FROM grants WHERE used_at IS NULL')
+      .all() as Array<{
       box_no: string;
     }>;
     this.store.db.prepare('DELETE FROM grants WHERE used_at IS NULL').run();

@@ -1,4 +1,10 @@
-import { type BoxNo, type DesiredState, type DesiredStateInput, DesiredState as DesiredSchema, parseOrThrow } from '@locker/protocol';
+import {
+  type BoxNo,
+  DesiredState as DesiredSchema,
+  type DesiredState,
+  type DesiredStateInput,
+  parseOrThrow,
+} from '@locker/protocol';
 import type { Logger } from 'pino';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
 import { restingUsage } from '../parcels/parcel-store.js';
@@ -40,7 +46,10 @@ export class DesiredStateApplier {
         return { applied: false, reason: 'stale', appliedVersion: current } as const;
       }
       if (doc.kind === 'delta' && doc.baseVersion !== current) {
-        this.logger.warn({ base: doc.baseVersion, applied: current }, 'desired delta does not follow; ignored');
+        this.logger.warn(
+          { base: doc.baseVersion, applied: current },
+          'desired delta does not follow; ignored',
+        );
         return { applied: false, reason: 'gap', appliedVersion: current } as const;
       }
       const touched = new Set<BoxNo>();
@@ -82,9 +91,9 @@ export class DesiredStateApplier {
   private settle(boxNo: BoxNo): void {
     const box = this.boxes.find(boxNo);
     if (!box) return;
-    const oos = this.store.db.prepare('SELECT out_of_service FROM box_settings WHERE box_no = ?').get(boxNo) as
-      | { out_of_service: number }
-      | undefined;
+    const oos = this.store.db
+      .prepare('SELECT out_of_service FROM box_settings WHERE box_no = ?')
+      .get(boxNo) as { out_of_service: number } | undefined;
     if (oos?.out_of_service === 1) {
       this.boxes.apply(boxNo, { usage: 'out_of_service' }, 'operator');
       return;

@@ -1,7 +1,7 @@
-import type { FlowDeps } from './flow-context.js';
-import type { SessionRecord } from './session-store.js';
 import { restingUsage } from '../parcels/parcel-store.js';
+import type { FlowDeps } from './flow-context.js';
 import { expiryFrom } from './flow-context.js';
+import type { SessionRecord } from './session-store.js';
 
 /**
  * The commits that end a flow. Each is one transaction: parcel row, codes, box usage, grant mark, the
@@ -16,12 +16,23 @@ export function completeDeposit(deps: FlowDeps, s: SessionRecord): SessionRecord
     const box = deps.boxes.get(boxNo);
     const expiresAt = expiryFrom(deps);
     const depositor = fresh.data.courierId ?? fresh.data.userNo;
-    const parcel = deps.parcels.create({ boxNo, size: box.size, depositor, grantId: fresh.data.grantId, expiresAt });
+    const parcel = deps.parcels.create({
+      boxNo,
+      size: box.size,
+      depositor,
+      grantId: fresh.data.grantId,
+      expiresAt,
+    });
     const issued = deps.codes.issue(parcel.parcelId, expiresAt);
     if (box.usage !== 'occupied') deps.boxes.apply(boxNo, { usage: 'occupied' }, 'flow');
     if (fresh.data.grantId && fresh.data.userNo) {
       deps.credentials.markGrantUsed(fresh.data.grantId, parcel.depositedAt, parcel.parcelId);
-      deps.outbox.append('grant.used', { grantId: fresh.data.grantId, boxNo, userNo: fresh.data.userNo, kind: 'deposit' });
+      deps.outbox.append('grant.used', {
+        grantId: fresh.data.grantId,
+        boxNo,
+        userNo: fresh.data.userNo,
+        kind: 'deposit',
+      });
     }
     deps.outbox.append('parcel.deposited', {
       boxNo,
@@ -59,7 +70,12 @@ export function completePickup(deps: FlowDeps, s: SessionRecord): SessionRecord 
     }
     if (fresh.data.grantId && fresh.data.userNo) {
       deps.credentials.markGrantUsed(fresh.data.grantId, at, parcelId);
-      deps.outbox.append('grant.used', { grantId: fresh.data.grantId, boxNo, userNo: fresh.data.userNo, kind: 'pickup' });
+      deps.outbox.append('grant.used', {
+        grantId: fresh.data.grantId,
+        boxNo,
+        userNo: fresh.data.userNo,
+        kind: 'pickup',
+      });
     }
     if (parcelId) {
       deps.outbox.append('parcel.picked_up', {

@@ -1,6 +1,6 @@
 import { type BoxNo, type BoxSize, LockerError } from '@locker/protocol';
 import { verifySecret } from '../credentials/scrypt-verifier.js';
-import { failWith, type FlowDeps, markNotOpened, openBox } from './flow-context.js';
+import { type FlowDeps, failWith, markNotOpened, openBox } from './flow-context.js';
 import { emptyData, type SessionRecord } from './session-store.js';
 
 export interface DepositRequest {
@@ -19,11 +19,16 @@ export async function verifyCourier(deps: FlowDeps, courierId: string, pin: stri
     const left = deps.limiter.fail(subject);
     throw new LockerError(
       'CREDENTIAL_INVALID',
-      left > 0 ? `Courier id or PIN not recognised. ${left} tries left.` : 'Courier id or PIN not recognised.',
+      left > 0
+        ? `Courier id or PIN not recognised. ${left} tries left.`
+        : 'Courier id or PIN not recognised.',
     );
   }
   if (cred.expiresAt && Date.parse(cred.expiresAt) <= Date.now()) {
-    throw new LockerError('CREDENTIAL_EXPIRED', 'This courier credential has expired. Please contact your company.');
+    throw new LockerError(
+      'CREDENTIAL_EXPIRED',
+      'This courier credential has expired. Please contact your company.',
+    );
   }
   deps.limiter.succeed(subject);
 }
@@ -46,7 +51,11 @@ export async function startDeposit(deps: FlowDeps, req: DepositRequest): Promise
  * Opens the session's box; a box whose door is not seen open is marked and the next free box of the
  * size (or larger) is tried, until one opens or none is left.
  */
-export async function openDepositBox(deps: FlowDeps, start: SessionRecord, size: BoxSize): Promise<SessionRecord> {
+export async function openDepositBox(
+  deps: FlowDeps,
+  start: SessionRecord,
+  size: BoxSize,
+): Promise<SessionRecord> {
   let s = start;
   for (;;) {
     const boxNo = s.boxNo as BoxNo;
@@ -61,7 +70,14 @@ export async function openDepositBox(deps: FlowDeps, start: SessionRecord, size:
     }
     markNotOpened(deps, boxNo);
     if (s.kind === 'grant_deposit') {
-      return failWith(deps, s, new LockerError('OPEN_NOT_DETECTED', `Box ${boxNo} did not open. Staff have been alerted; your right stays valid.`));
+      return failWith(
+        deps,
+        s,
+        new LockerError(
+          'OPEN_NOT_DETECTED',
+          `Box ${boxNo} did not open. Staff have been alerted; your right stays valid.`,
+        ),
+      );
     }
     s = moveToNextBox(deps, s, size, boxNo);
     if (s.state === 'failed') return s;

@@ -48,9 +48,14 @@ export function markNotOpened(deps: FlowDeps, boxNo: BoxNo): void {
   deps.store.tx(() => {
     const box = deps.boxes.get(boxNo);
     if (box.usage !== 'out_of_service') deps.boxes.apply(boxNo, { usage: 'blocked' }, 'flow');
-    deps.alarms.raise('open_not_detected', `box:${boxNo}`, `box ${boxNo} was unlocked but its door was not seen open`, {
-      boxNo,
-    });
+    deps.alarms.raise(
+      'open_not_detected',
+      `box:${boxNo}`,
+      `box ${boxNo} was unlocked but its door was not seen open`,
+      {
+        boxNo,
+      },
+    );
   });
 }
 

@@ -3,7 +3,7 @@ import type { EdgeEventBus } from '../event-bus.js';
 import { nextSize } from './box-allocator.js';
 import { completeDeposit, completePickup } from './completion.js';
 import { type DepositRequest, moveToNextBox, openDepositBox, startDeposit } from './deposit-flow.js';
-import { failWith, type FlowDeps, openBox } from './flow-context.js';
+import { type FlowDeps, failWith, openBox } from './flow-context.js';
 import { type PickupRequest, startPickup, useGrant } from './pickup-flow.js';
 import { ACTIVE_STATES, type SessionRecord, type SessionView, viewOf } from './session-store.js';
 
@@ -62,13 +62,17 @@ export class FlowEngine {
       if (problem === 'too_small') return;
       const usage = problem === 'box_broken' ? 'out_of_service' : 'blocked';
       if (d.boxes.get(boxNo).usage !== 'out_of_service') d.boxes.apply(boxNo, { usage }, 'flow');
-      d.alarms.raise('box_reported', `box:${boxNo}`, `box ${boxNo} reported at the kiosk: ${problem}`, { boxNo });
+      d.alarms.raise('box_reported', `box:${boxNo}`, `box ${boxNo} reported at the kiosk: ${problem}`, {
+        boxNo,
+      });
     });
     if (s.kind === 'deposit') {
       const current = d.boxes.get(boxNo).size;
       const size = problem === 'too_small' ? nextSize(current) : (s.data.size ?? current);
       if (!size) {
-        return viewOf(failWith(d, s, new LockerError('NO_BOX_AVAILABLE', 'There is no larger box in this cabinet.')));
+        return viewOf(
+          failWith(d, s, new LockerError('NO_BOX_AVAILABLE', 'There is no larger box in this cabinet.')),
+        );
       }
       const moved = moveToNextBox(d, s, size, boxNo);
       return viewOf(moved.state === 'failed' ? moved : await openDepositBox(d, moved, size));
@@ -169,7 +173,10 @@ export class FlowEngine {
     }
     const next = d.sessions.update(s, {
       state: 'open',
-      data: { reopened: true, message: `Box ${boxNo} is empty. Opening it again: put the parcel in and close the door.` },
+      data: {
+        reopened: true,
+        message: `Box ${boxNo} is empty. Opening it again: put the parcel in and close the door.`,
+      },
     });
     void openBox(d, boxNo, 'retry').then((ok) => {
       const fresh = d.sessions.get(next.id);

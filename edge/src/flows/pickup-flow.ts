@@ -2,7 +2,7 @@ import { LockerError } from '@locker/protocol';
 import { verifySecret } from '../credentials/scrypt-verifier.js';
 import type { Grant } from '../desired/credential-store.js';
 import { openDepositBox } from './deposit-flow.js';
-import { failWith, type FlowDeps, markNotOpened, notOpenedError, openBox } from './flow-context.js';
+import { type FlowDeps, failWith, markNotOpened, notOpenedError, openBox } from './flow-context.js';
 import { emptyData, type SessionRecord } from './session-store.js';
 
 export type PickupRequest = { code: string } | { token: string };
@@ -51,7 +51,9 @@ export async function useGrant(
     const left = deps.limiter.fail(subject);
     throw new LockerError(
       'CREDENTIAL_INVALID',
-      left > 0 ? `User number or access code not recognised. ${left} tries left.` : 'User number or access code not recognised.',
+      left > 0
+        ? `User number or access code not recognised. ${left} tries left.`
+        : 'User number or access code not recognised.',
     );
   }
   deps.limiter.succeed(subject);
@@ -61,11 +63,19 @@ export async function useGrant(
   const box = deps.boxes.get(match.boxNo);
   if (match.kind === 'pickup') {
     const parcel = deps.parcels.inBox(match.boxNo);
-    if (!parcel) throw new LockerError('BOX_NOT_AVAILABLE', `There is nothing to pick up in box ${match.boxNo}.`);
-    return openForPickup(deps, parcel.parcelId, match.boxNo, { via: 'grant', grantId: match.grantId, userNo: req.userNo });
+    if (!parcel)
+      throw new LockerError('BOX_NOT_AVAILABLE', `There is nothing to pick up in box ${match.boxNo}.`);
+    return openForPickup(deps, parcel.parcelId, match.boxNo, {
+      via: 'grant',
+      grantId: match.grantId,
+      userNo: req.userNo,
+    });
   }
   if (box.usage !== 'reserved' && box.usage !== 'free') {
-    throw new LockerError('BOX_NOT_AVAILABLE', `Box ${match.boxNo} cannot be used right now. Staff have been alerted.`);
+    throw new LockerError(
+      'BOX_NOT_AVAILABLE',
+      `Box ${match.boxNo} cannot be used right now. Staff have been alerted.`,
+    );
   }
   const grant = match;
   const session = deps.store.tx(() => {
@@ -92,10 +102,15 @@ async function openForPickup(
   const session = deps.store.tx(() => {
     const active = deps.sessions.activeForParcel(parcelId) ?? deps.sessions.activeForBox(boxNo);
     if (active) {
-      throw new LockerError('SESSION_ACTIVE', `Box ${boxNo} is already open for this parcel.`, { sessionId: active.id });
+      throw new LockerError('SESSION_ACTIVE', `Box ${boxNo} is already open for this parcel.`, {
+        sessionId: active.id,
+      });
     }
     if (box.usage === 'out_of_service' || box.usage === 'blocked') {
-      throw new LockerError('BOX_NOT_AVAILABLE', `Box ${boxNo} cannot be opened right now. Staff have been alerted.`);
+      throw new LockerError(
+        'BOX_NOT_AVAILABLE',
+        `Box ${boxNo} cannot be opened right now. Staff have been alerted.`,
+      );
     }
     return deps.sessions.create(who.grantId ? 'grant_pickup' : 'pickup', boxNo, {
       ...emptyData(`Opening box ${boxNo}...`),

@@ -106,11 +106,16 @@ export class SessionStore {
   }
 
   get(id: string): SessionRecord | undefined {
-    const r = this.store.db.prepare('SELECT * FROM sessions WHERE session_id = ?').get(id) as SessionRow | undefined;
+    const r = this.store.db.prepare('SELECT * FROM sessions WHERE session_id = ?').get(id) as
+      | SessionRow
+      | undefined;
     return r && toRecord(r);
   }
 
-  update(s: SessionRecord, patch: { state?: SessionState; boxNo?: BoxNo | null; data?: Partial<SessionData> }): SessionRecord {
+  update(
+    s: SessionRecord,
+    patch: { state?: SessionState; boxNo?: BoxNo | null; data?: Partial<SessionData> },
+  ): SessionRecord {
     const next: SessionRecord = {
       ...s,
       ...(patch.state ? { state: patch.state } : {}),
@@ -145,12 +150,22 @@ export class SessionStore {
 
   /** Final sessions are kept a day for the screen and diagnostics, then deleted (they hold codes). */
   purge(before: string): void {
-    this.store.db.prepare("DELETE FROM sessions WHERE state NOT IN ('open', 'door_open') AND updated_at < ?").run(before);
+    this.store.db
+      .prepare("DELETE FROM sessions WHERE state NOT IN ('open', 'door_open') AND updated_at < ?")
+      .run(before);
   }
 
   count(): Record<SessionState, number> {
-    const out: Record<SessionState, number> = { open: 0, door_open: 0, completed: 0, failed: 0, cancelled: 0 };
-    const rows = this.store.db.prepare('SELECT state, COUNT(*) AS n FROM sessions GROUP BY state').all() as Array<{
+    const out: Record<SessionState, number> = {
+      open: 0,
+      door_open: 0,
+      completed: 0,
+      failed: 0,
+      cancelled: 0,
+    };
+    const rows = this.store.db
+      .prepare('SELECT state, COUNT(*) AS n FROM sessions GROUP BY state')
+      .all() as Array<{
       state: SessionState;
       n: number;
     }>;

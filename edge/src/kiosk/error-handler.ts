@@ -4,7 +4,11 @@ import type { Logger } from 'pino';
 
 /** Fastify's own errors (body parsing, limits) mapped to our stable codes. */
 function fromFastify(err: FastifyError): LockerError | undefined {
-  const byStatus: Record<number, ErrorCode> = { 400: 'VALIDATION_FAILED', 413: 'BODY_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+  const byStatus: Record<number, ErrorCode> = {
+    400: 'VALIDATION_FAILED',
+    413: 'BODY_TOO_LARGE',
+    415: 'UNSUPPORTED_MEDIA_TYPE',
+  };
   const code = err.statusCode ? byStatus[err.statusCode] : undefined;
   if (!code) return undefined;
   const message =
@@ -22,12 +26,16 @@ export function installErrorHandler(app: FastifyInstance, logger: Logger): void 
     const known = isLockerError(err) ? err : fromFastify(err);
     if (!known) {
       logger.error({ err, url: req.url }, 'kiosk request failed');
-      return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Something went wrong. Please try again.' } });
+      return reply
+        .code(500)
+        .send({ error: { code: 'INTERNAL', message: 'Something went wrong. Please try again.' } });
     }
     if (known.httpStatus >= 500) logger.warn({ code: known.code, url: req.url }, known.message);
     return reply.code(known.httpStatus).send({ error: known.toBody() });
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
+    reply
+      .code(404)
+      .send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
   });
 }

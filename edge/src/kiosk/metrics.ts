@@ -1,9 +1,9 @@
+import type { LockBoardDriver } from '@locker/lockboard';
 import { BoxUsage } from '@locker/protocol';
 import { Gauge, Registry } from 'prom-client';
 import type { AlarmKeeper } from '../alarms/alarm-keeper.js';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
 import type { Outbox } from '../store/outbox.js';
-import type { LockBoardDriver } from '@locker/lockboard';
 
 export interface MetricSources {
   boxes: BoxStateMachine;

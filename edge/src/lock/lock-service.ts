@@ -33,7 +33,11 @@ export class LockService {
     const onDoor = (e: { board: number; lock: number; door: 'open' | 'closed' }) => {
       const box = this.boxes.byAddress(e.board, e.lock);
       if (!box) return;
-      this.boxes.apply(box.boxNo, { door: e.door, lock: e.door === 'open' ? 'unlocked' : 'locked' }, 'sensor');
+      this.boxes.apply(
+        box.boxNo,
+        { door: e.door, lock: e.door === 'open' ? 'unlocked' : 'locked' },
+        'sensor',
+      );
     };
     const onOccupancy = (e: { board: number; lock: number; occupied: boolean }) => {
       const box = this.boxes.byAddress(e.board, e.lock);
@@ -93,7 +97,11 @@ export class LockService {
     const result = await this.driver.unlock({ board: box.board, lock: box.lockNo });
     this.store.tx(() => {
       if (result.door !== 'unknown') {
-        this.boxes.apply(boxNo, { door: result.door, lock: result.door === 'open' ? 'unlocked' : 'locked' }, 'command');
+        this.boxes.apply(
+          boxNo,
+          { door: result.door, lock: result.door === 'open' ? 'unlocked' : 'locked' },
+          'command',
+        );
       }
       this.outbox.append('box.unlocked', {
         boxNo,

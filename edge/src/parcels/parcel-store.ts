@@ -43,7 +43,13 @@ export class ParcelStore {
     private readonly outbox: Outbox,
   ) {}
 
-  create(p: { boxNo: BoxNo; size: BoxSize | null; depositor: string | null; grantId: string | null; expiresAt: string }): Parcel {
+  create(p: {
+    boxNo: BoxNo;
+    size: BoxSize | null;
+    depositor: string | null;
+    grantId: string | null;
+    expiresAt: string;
+  }): Parcel {
     const parcelId = `P-${randomUUID()}`;
     const now = new Date().toISOString();
     this.store.db
@@ -56,20 +62,26 @@ export class ParcelStore {
   }
 
   get(parcelId: string): Parcel | undefined {
-    const row = this.store.db.prepare('SELECT * FROM parcels WHERE parcel_id = ?').get(parcelId) as ParcelRow | undefined;
+    const row = this.store.db.prepare('SELECT * FROM parcels WHERE parcel_id = ?').get(parcelId) as
+      | ParcelRow
+      | undefined;
     return row && toParcel(row);
   }
 
   /** The parcel still in a box (deposited or expired), if any. */
   inBox(boxNo: BoxNo): Parcel | undefined {
     const row = this.store.db
-      .prepare("SELECT * FROM parcels WHERE box_no = ? AND state IN ('deposited', 'expired') ORDER BY deposited_at DESC")
+      .prepare(
+        "SELECT * FROM parcels WHERE box_no = ? AND state IN ('deposited', 'expired') ORDER BY deposited_at DESC",
+      )
       .get(boxNo) as ParcelRow | undefined;
     return row && toParcel(row);
   }
 
   markPickedUp(parcelId: string, at: string): void {
-    this.store.db.prepare("UPDATE parcels SET state = 'picked_up', closed_at = ? WHERE parcel_id = ?").run(at, parcelId);
+    this.store.db
+      .prepare("UPDATE parcels SET state = 'picked_up', closed_at = ? WHERE parcel_id = ?")
+      .run(at, parcelId);
   }
 
   /** Marks overdue parcels expired (one event each), in one transaction. */
@@ -87,7 +99,9 @@ export class ParcelStore {
   }
 
   count(state: Parcel['state']): number {
-    return (this.store.db.prepare('SELECT COUNT(*) AS n FROM parcels WHERE state = ?').get(state) as { n: number }).n;
+    return (
+      this.store.db.prepare('SELECT COUNT(*) AS n FROM parcels WHERE state = ?').get(state) as { n: number }
+    ).n;
   }
 }
 
@@ -97,7 +111,13 @@ export function restingUsage(store: EdgeStore, boxNo: BoxNo, now = new Date().to
   if (db.prepare("SELECT 1 FROM parcels WHERE box_no = ? AND state IN ('deposited', 'expired')").get(boxNo)) {
     return 'occupied';
   }
-  if (db.prepare("SELECT 1 FROM grants WHERE box_no = ? AND kind = 'deposit' AND used_at IS NULL AND expires_at > ?").get(boxNo, now)) {
+  if (
+    db
+      .prepare(
+        "SELECT 1 FROM grants WHERE box_no = ? AND kind = 'deposit' AND used_at IS NULL AND expires_at > ?",
+      )
+      .get(boxNo, now)
+  ) {
     return 'reserved';
   }
   return 'free';

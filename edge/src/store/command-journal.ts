@@ -24,9 +24,9 @@ export class CommandJournal {
 
   /** The stored answer of an earlier delivery, or undefined while it is still running. */
   answerOf(transaction: string): CommandResponse | undefined {
-    const row = this.store.db.prepare('SELECT response FROM commands WHERE transaction_id = ?').get(transaction) as
-      | { response: string | null }
-      | undefined;
+    const row = this.store.db
+      .prepare('SELECT response FROM commands WHERE transaction_id = ?')
+      .get(transaction) as { response: string | null } | undefined;
     return row?.response ? (JSON.parse(row.response) as CommandResponse) : undefined;
   }
 }

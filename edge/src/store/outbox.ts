@@ -31,7 +31,14 @@ export class Outbox {
     queueMicrotask(() => {
       for (const l of this.listeners) l();
     });
-    return { id, seq: Number(info.lastInsertRowid), cabinetId: this.cabinetId, type, at, data } as CabinetEvent;
+    return {
+      id,
+      seq: Number(info.lastInsertRowid),
+      cabinetId: this.cabinetId,
+      type,
+      at,
+      data,
+    } as CabinetEvent;
   }
 
   /** Called (after the current task) whenever an event was appended. */
@@ -43,9 +50,7 @@ export class Outbox {
   /** Oldest first: events never sent, and those sent before `resendBefore` without an ack. */
   due(limit: number, resendBefore: string): CabinetEvent[] {
     const rows = this.store.db
-      .prepare(
-        'SELECT * FROM outbox WHERE last_sent_at IS NULL OR last_sent_at < ? ORDER BY seq LIMIT ?',
-      )
+      .prepare('SELECT * FROM outbox WHERE last_sent_at IS NULL OR last_sent_at < ? ORDER BY seq LIMIT ?')
       .all(resendBefore, limit) as OutboxRow[];
     return rows.map((r) => this.toEvent(r));
   }

@@ -1,9 +1,10 @@
-import { CabinetStatus, decodePayload, EventAck, parseTopic, topics } from '@locker/protocol';
+import { CabinetStatus, DesiredState, decodePayload, EventAck, parseTopic, topics } from '@locker/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
 import { publicState } from '../boxes/box-state-machine.js';
 import type { EdgeConfig } from '../config.js';
+import type { DesiredStateApplier } from '../desired/desired-state.js';
 import type { EdgeEventBus } from '../event-bus.js';
 import type { Outbox } from '../store/outbox.js';
 import type { CommandHandler } from './command-handler.js';
@@ -15,13 +16,18 @@ export interface CloudLinkDeps {
   outbox: Outbox;
   commands: CommandHandler;
   bus: EdgeEventBus;
+  desired: DesiredStateApplier;
   logger: Logger;
   software: string;
 }
 
 const BATCH = 50;
 
-function statusPayload(state: 'online' | 'offline', reason: 'started' | 'stopped' | 'lost', software: string) {
+function statusPayload(
+  state: 'online' | 'offline',
+  reason: 'started' | 'stopped' | 'lost',
+  software: string,
+) {
   const s: CabinetStatus = { state, at: new Date().toISOString(), reason, software };
   return JSON.stringify(CabinetStatus.parse(s));
 }
@@ -93,10 +99,14 @@ export class CloudLink {
     if (!client) return;
     if (client.connected) {
       try {
-        await client.publishAsync(topics.status(this.deps.cabinetId), statusPayload('offline', 'stopped', this.deps.software), {
-          qos: 1,
-          retain: true,
-        });
+        await client.publishAsync(
+          topics.status(this.deps.cabinetId),
+          statusPayload('offline', 'stopped', this.deps.software),
+          {
+            qos: 1,
+            retain: true,
+          },
+        );
       } catch (err) {
         this.deps.logger.warn({ err }, 'could not publish offline status');
       }
@@ -109,13 +119,24 @@ export class CloudLink {
     if (!client) return;
     const { cabinetId, logger } = this.deps;
     logger.info('connected to broker');
-    await client.subscribeAsync([topics.request(cabinetId, '+'), topics.eventsAck(cabinetId)], { qos: 1 });
-    await client.publishAsync(topics.status(cabinetId), statusPayload('online', 'started', this.deps.software), {
-      qos: 1,
-      retain: true,
-    });
+    await client.subscribeAsync(
+      [topics.request(cabinetId, '+'), topics.eventsAck(cabinetId), topics.desired(cabinetId)],
+      { qos: 1 },
+    );
+    await this.askForDesired();
+    await client.publishAsync(
+      topics.status(cabinetId),
+      statusPayload('online', 'started', this.deps.software),
+      {
+        qos: 1,
+        retain: true,
+      },
+    );
     for (const box of this.deps.boxes.list()) {
-      client.publish(topics.box(cabinetId, box.boxNo), JSON.stringify(publicState(box)), { qos: 1, retain: true });
+      client.publish(topics.box(cabinetId, box.boxNo), JSON.stringify(publicState(box)), {
+        qos: 1,
+        retain: true,
+      });
     }
     this.deps.outbox.resetSent();
     this.deps.bus.emit('linkChanged', { connected: true });
@@ -136,12 +157,32 @@ export class CloudLink {
       }
       return;
     }
+    if (where.kind === 'desired') {
+      try {
+        const outcome = this.deps.desired.apply(decodePayload(DesiredState, payload));
+        // A delta that does not follow what we hold: ask again from our version.
+        if (!outcome.applied && outcome.reason === 'gap') await this.askForDesired();
+      } catch (err) {
+        logger.warn({ reason: (err as Error).message }, 'bad desired state dropped');
+      }
+      return;
+    }
     if (where.kind === 'request') {
       const response = await this.deps.commands.handle(where.op, payload);
       if (response && this.client?.connected) {
-        await this.client.publishAsync(topics.response(cabinetId, where.op), JSON.stringify(response), { qos: 1 });
+        await this.client.publishAsync(topics.response(cabinetId, where.op), JSON.stringify(response), {
+          qos: 1,
+        });
       }
     }
+  }
+
+  /** Asks the cloud for the desired state since the version this cabinet applied. */
+  private async askForDesired(): Promise<void> {
+    const client = this.client;
+    if (!client?.connected) return;
+    const body = JSON.stringify({ appliedVersion: this.deps.desired.appliedVersion() });
+    await client.publishAsync(topics.desiredGet(this.deps.cabinetId), body, { qos: 1 });
   }
 
   /** Sends due outbox events in seq order; one flush at a time. */

@@ -13,7 +13,9 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
 import type { LockService } from '../lock/lock-service.js';
+import { restingUsage } from '../parcels/parcel-store.js';
 import type { CommandJournal } from '../store/command-journal.js';
+import type { EdgeStore } from '../store/edge-store.js';
 import type { Outbox } from '../store/outbox.js';
 
 export interface CommandHandlerDeps {
@@ -23,6 +25,7 @@ export interface CommandHandlerDeps {
   outbox: Outbox;
   logger: Logger;
   startedAt: number;
+  store: EdgeStore;
 }
 
 /**
@@ -80,8 +83,9 @@ export class CommandHandler {
       }
       case 'set_out_of_service': {
         const p = commandParams.set_out_of_service.parse(raw);
-        const box = this.deps.boxes.get(p.boxNo);
-        const usage = p.outOfService ? 'out_of_service' : box.occupancy === 'occupied' ? 'occupied' : 'free';
+        this.deps.boxes.get(p.boxNo);
+        // Back in service, a box shows what it holds (a parcel, a reservation), not what a sensor guesses.
+        const usage = p.outOfService ? 'out_of_service' : restingUsage(this.deps.store, p.boxNo);
         const next = this.deps.boxes.apply(p.boxNo, { usage }, 'operator');
         return { boxNo: next.boxNo, usage: next.usage };
       }

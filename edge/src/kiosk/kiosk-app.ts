@@ -1,0 +1,95 @@
+import { BoxNo, BoxSize, parseOrThrow, UserNo } from '@locker/protocol';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import type { AlarmKeeper } from '../alarms/alarm-keeper.js';
+import { type AttemptLimiter, CABINET_SUBJECT } from '../credentials/attempt-limiter.js';
+import type { BoxAllocator } from '../flows/box-allocator.js';
+import type { FlowEngine } from '../flows/flow-engine.js';
+import type { Outbox } from '../store/outbox.js';
+import { installErrorHandler } from './error-handler.js';
+import { installStaticPage } from './static-page.js';
+
+export const KIOSK_BODY_LIMIT = 4096;
+
+const Code = z.string().regex(/^[0-9]{6}$/, 'a 6-digit code');
+const Token = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'a QR token');
+const PickupBody = z.union([z.object({ code: Code }).strict(), z.object({ token: Token }).strict()]);
+const DepositBody = z
+  .object({
+    courierId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    pin: z.string().min(1).max(64),
+    size: BoxSize,
+  })
+  .strict();
+const GrantBody = z
+  .object({ userNo: UserNo, code: z.string().regex(/^[0-9A-Za-z]{4,32}$/), boxNo: BoxNo.optional() })
+  .strict();
+const ProblemBody = z
+  .object({ problem: z.enum(['did_not_open', 'too_small', 'box_occupied', 'box_broken']) })
+  .strict();
+const SessionParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) });
+
+export interface KioskDeps {
+  cabinetId: string;
+  flows: FlowEngine;
+  allocator: BoxAllocator;
+  limiter: AttemptLimiter;
+  alarms: AlarmKeeper;
+  outbox: Outbox;
+  metrics: Registry;
+  link: () => 'connected' | 'disconnected' | 'disabled';
+  logger: Logger;
+  pageDir: string | undefined;
+}
+
+/** Builds the kiosk HTTP app (no listening: the server subsystem does that, tests use inject). */
+export function buildKioskApp(deps: KioskDeps): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: KIOSK_BODY_LIMIT });
+  installErrorHandler(app, deps.logger);
+  const session = (params: unknown) =>
+    parseOrThrow(SessionParams, params, 'SESSION_NOT_FOUND', 'session id').id;
+
+  app.get('/health', async () => ({
+    status: 'ok',
+    cabinetId: deps.cabinetId,
+    link: deps.link(),
+    outboxDepth: deps.outbox.depth(),
+    activeAlarms: deps.alarms.active().length,
+  }));
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(deps.metrics.contentType);
+    return deps.metrics.metrics();
+  });
+  app.get('/api/cabinet', async () => {
+    const until = deps.limiter.lockedUntil(CABINET_SUBJECT);
+    return {
+      cabinetId: deps.cabinetId,
+      online: deps.link() === 'connected',
+      sizes: deps.allocator.freeBySize(),
+      lockout: until ? { until, message: 'Too many wrong codes. Code entry is paused.' } : null,
+    };
+  });
+  app.post('/api/pickups', async (req, reply) => {
+    const body = parseOrThrow(PickupBody, req.body, 'VALIDATION_FAILED', 'pickup');
+    return reply.code(201).send(await deps.flows.pickup(body));
+  });
+  app.post('/api/deposits', async (req, reply) => {
+    const body = parseOrThrow(DepositBody, req.body, 'VALIDATION_FAILED', 'deposit');
+    return reply.code(201).send(await deps.flows.deposit(body));
+  });
+  app.post('/api/grants/use', async (req, reply) => {
+    const body = parseOrThrow(GrantBody, req.body, 'VALIDATION_FAILED', 'grant use');
+    return reply.code(201).send(await deps.flows.useGrant(body));
+  });
+  app.get('/api/sessions/:id', async (req) => deps.flows.get(session(req.params)));
+  app.post('/api/sessions/:id/problem', async (req) => {
+    const id = session(req.params);
+    const body = parseOrThrow(ProblemBody, req.body, 'VALIDATION_FAILED', 'problem');
+    return deps.flows.report(id, body.problem);
+  });
+  app.post('/api/sessions/:id/cancel', async (req) => deps.flows.cancel(session(req.params)));
+  installStaticPage(app, deps.pageDir);
+  return app;
+}

@@ -1,0 +1,115 @@
+import { h } from './dom.js';
+
+const DIGIT_ROWS = [['1', '2', '3'], ['4', '5', '6'], ['7', '8', '9'], ['clear', '0', 'back']];
+const ALNUM_ROWS = [
+  ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'],
+  ['Q', 'W', 'E', 'R', 'T', 'Y', 'U', 'I', 'O', 'P'],
+  ['A', 'S', 'D', 'F', 'G', 'H', 'J', 'K', 'L', '-'],
+  ['Z', 'X', 'C', 'V', 'B', 'N', 'M', '_', 'clear', 'back'],
+];
+
+/**
+ * A value typed on an on-screen pad (no keyboard assumed; a physical one or a scanner works too).
+ * `cells`: a fixed length shown as boxes (6-digit codes); otherwise a line that grows up to `maxLength`.
+ */
+export function createEntry({
+  id,
+  label,
+  cells,
+  maxLength = cells ?? 32,
+  minLength = cells ?? 1,
+  mask = false,
+  layout = 'digits',
+  accept = layout === 'digits' ? /^[0-9]$/ : /^[0-9A-Za-z_-]$/,
+  submitLabel = 'Next',
+  onSubmit,
+}) {
+  let value = '';
+  const display = h('div', {
+    class: `entry-display${cells ? ' entry-cells' : ''}`,
+    id: `${id}-display`,
+    role: 'textbox',
+    'aria-readonly': 'true',
+    'aria-label': label,
+    'data-testid': `${id}-display`,
+  });
+  const submit = h(
+    'button',
+    { type: 'button', class: 'btn btn-primary btn-submit', 'data-testid': `${id}-submit`, disabled: true },
+    submitLabel,
+  );
+  submit.addEventListener('click', () => {
+    if (value.length >= minLength) onSubmit(value);
+  });
+
+  const render = () => {
+    if (cells) {
+      display.replaceChildren(
+        ...Array.from({ length: cells }, (_, i) =>
+          h(
+            'span',
+            { class: `cell${i === value.length ? ' cell-next' : ''}${i < value.length ? ' cell-full' : ''}` },
+            i < value.length ? (mask ? '●' : value[i]) : '',
+          ),
+        ),
+      );
+    } else {
+      display.replaceChildren(
+        h('span', { class: 'entry-text' }, mask ? '●'.repeat(value.length) : value),
+        h('span', { class: 'caret', 'aria-hidden': 'true' }),
+      );
+    }
+    display.setAttribute('aria-valuetext', mask ? `${value.length} characters entered` : value);
+    submit.disabled = value.length < minLength;
+  };
+
+  const press = (key) => {
+    if (key === 'back') value = value.slice(0, -1);
+    else if (key === 'clear') value = '';
+    else if (value.length < maxLength && accept.test(key)) value += layout === 'digits' ? key : key.toUpperCase();
+    render();
+  };
+
+  const rows = layout === 'digits' ? DIGIT_ROWS : ALNUM_ROWS;
+  const pad = h(
+    'div',
+    { class: `keypad keypad-${layout}`, role: 'group', 'aria-label': `${label} keypad` },
+    rows.flat().map((key) => {
+      const special = key === 'back' || key === 'clear';
+      return h(
+        'button',
+        {
+          type: 'button',
+          class: `key${special ? ' key-special' : ''}`,
+          'aria-label': key === 'back' ? 'Delete last character' : key === 'clear' ? 'Clear' : key,
+          'data-key': key,
+          onclick: () => press(key),
+        },
+        key === 'back' ? '⌫' : key === 'clear' ? 'Clear' : key,
+      );
+    }),
+  );
+
+  render();
+  return {
+    display,
+    pad,
+    submit,
+    get value() {
+      return value;
+    },
+    set(next) {
+      value = String(next).slice(0, maxLength);
+      render();
+    },
+    /** Physical keyboard or scanner input, routed here by the screen. */
+    key(event) {
+      if (event.key === 'Backspace') press('back');
+      else if (event.key === 'Escape') press('clear');
+      else if (event.key === 'Enter') submit.click();
+      else if (event.key.length === 1) press(event.key);
+      else return false;
+      return true;
+    },
+  };
+}

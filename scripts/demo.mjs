@@ -22,7 +22,10 @@ mkdirSync(dir, { recursive: true });
 const secretsFile = join(dir, 'secrets.json');
 const secrets = existsSync(secretsFile)
   ? JSON.parse(readFileSync(secretsFile, 'utf8'))
-  : { adminToken: randomBytes(24).toString('base64url'), servicePassword: randomBytes(24).toString('base64url') };
+  : {
+      adminToken: randomBytes(24).toString('base64url'),
+      servicePassword: randomBytes(24).toString('base64url'),
+    };
 writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
 
 const cloudConfig = join(dir, 'cloud.json');
@@ -95,7 +98,12 @@ process.on('SIGINT', () => void stopAll());
 process.on('SIGTERM', () => void stopAll());
 
 try {
-  const cloud = await run('cloud', 'cloud/dist/main.js', ['--config', cloudConfig], (r) => r.msg === 'cloud started');
+  const cloud = await run(
+    'cloud',
+    'cloud/dist/main.js',
+    ['--config', cloudConfig],
+    (r) => r.msg === 'cloud started',
+  );
   children.push(cloud.child);
 
   // Register the demo cabinet (the patent's worked example) or rotate its broker password.
@@ -104,9 +112,13 @@ try {
     ? await admin('POST', `/v1/admin/cabinets/${CABINET}/credentials`)
     : (await admin('POST', '/v1/admin/cabinets', { id: CABINET, name: 'Demo cabinet, gate A' })).broker;
   const watcher = await admin('POST', '/v1/admin/operators', { username: 'demo-operator', role: 'operator' });
-  writeFileSync(join(dir, 'operator.json'), JSON.stringify({ url: `mqtt://127.0.0.1:${MQTT_PORT}`, ...watcher }, null, 2), {
-    mode: 0o600,
-  });
+  writeFileSync(
+    join(dir, 'operator.json'),
+    JSON.stringify({ url: `mqtt://127.0.0.1:${MQTT_PORT}`, ...watcher }, null, 2),
+    {
+      mode: 0o600,
+    },
+  );
 
   const edgeConfig = join(dir, 'edge.json');
   writeFileSync(
@@ -115,7 +127,11 @@ try {
       {
         cabinetId: CABINET,
         dataDir: join(dir, 'edge-data'),
-        broker: { url: `mqtt://127.0.0.1:${MQTT_PORT}`, username: cabinetCreds.username, password: cabinetCreds.password },
+        broker: {
+          url: `mqtt://127.0.0.1:${MQTT_PORT}`,
+          username: cabinetCreds.username,
+          password: cabinetCreds.password,
+        },
         bus: { family: 'xor8a', port: 'sim:', boards: [{ address: 1, locks: 12 }] },
         boxes: Array.from({ length: 12 }, (_, i) => ({
           boxNo: String(i + 1).padStart(2, '0'),
@@ -130,7 +146,12 @@ try {
     ),
     { mode: 0o600 },
   );
-  const edge = await run('edge', 'edge/dist/main.js', ['--config', edgeConfig], (r) => r.msg === 'cabinet daemon started');
+  const edge = await run(
+    'edge',
+    'edge/dist/main.js',
+    ['--config', edgeConfig],
+    (r) => r.msg === 'cabinet daemon started',
+  );
   children.push(edge.child);
 
   console.log(`

@@ -41,7 +41,7 @@ export function installDingoErrorHandling(
   app: FastifyInstance,
   opts: { failuresAsHttp200: boolean; prefix: string },
 ) {
-  const statusOf = (_code: ErrorCode, status: number) => (opts.failuresAsHttp200 ? 200 : status);
+  const statusOf = (status: number) => (opts.failuresAsHttp200 ? 200 : status);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let code: ErrorCode;
     let status: number;
@@ -62,12 +62,10 @@ export function installDingoErrorHandling(
       status = 500;
     }
     if (status < 500) request.log.info({ code, status }, 'dingo request refused');
-    return DingoEnvelope.failure(reply, code, statusOf(code, status));
+    return DingoEnvelope.failure(reply, code, statusOf(status));
   });
   // One not-found handler per prefix; with an empty prefix the app-wide one stays in charge.
   if (opts.prefix !== '') {
-    app.setNotFoundHandler((_request, reply) =>
-      DingoEnvelope.failure(reply, 'NOT_FOUND', statusOf('NOT_FOUND', 404)),
-    );
+    app.setNotFoundHandler((_request, reply) => DingoEnvelope.failure(reply, 'NOT_FOUND', statusOf(404)));
   }
 }

@@ -156,6 +156,7 @@ export class BoxStateMachine {
       // Announce what is committed: inside an outer transaction, read it back after that commits
       // (or rolls back, in which case the unchanged state is announced, which is harmless).
       const announce = () => {
+        if (!this.store.isOpen) return; // stopped in between
         const committed = this.find(boxNo);
         if (committed) this.bus.emit('boxChanged', publicState(committed));
       };

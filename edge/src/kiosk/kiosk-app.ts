@@ -48,6 +48,8 @@ export interface KioskDeps {
 export function buildKioskApp(deps: KioskDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: KIOSK_BODY_LIMIT });
   installErrorHandler(app, deps.logger);
+  // JSON only: a form or text body is refused with 415 instead of reaching the schemas as a string.
+  app.removeContentTypeParser('text/plain');
   const session = (params: unknown) =>
     parseOrThrow(SessionParams, params, 'SESSION_NOT_FOUND', 'session id').id;
 

@@ -21,6 +21,10 @@ export class EdgeStore {
     return this.handle;
   }
 
+  get isOpen(): boolean {
+    return this.handle !== undefined;
+  }
+
   async start(): Promise<void> {
     if (this.file !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
     const db = new Database(this.file);

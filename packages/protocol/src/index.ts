@@ -1,3 +1,4 @@
+export * from './asyncapi.js';
 export * from './box.js';
 export * from './commands.js';
 export * from './desired.js';

@@ -39,7 +39,8 @@ async function call(method, path, body, { timeoutMs = 10_000 } = {}) {
   }
   if (!res.ok) {
     const err = json?.error;
-    if (err && typeof err.message === 'string') throw new ApiError(res.status, err.code, err.message, err.details);
+    if (err && typeof err.message === 'string')
+      throw new ApiError(res.status, err.code, err.message, err.details);
     throw new ApiError(res.status, 'INTERNAL', NO_ANSWER);
   }
   return json;

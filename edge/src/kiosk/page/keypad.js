@@ -1,12 +1,23 @@
 import { h } from './dom.js';
 
-const DIGIT_ROWS = [['1', '2', '3'], ['4', '5', '6'], ['7', '8', '9'], ['clear', '0', 'back']];
+const DIGIT_ROWS = [
+  ['1', '2', '3'],
+  ['4', '5', '6'],
+  ['7', '8', '9'],
+  ['clear', '0', 'back'],
+];
 const ALNUM_ROWS = [
   ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'],
   ['Q', 'W', 'E', 'R', 'T', 'Y', 'U', 'I', 'O', 'P'],
   ['A', 'S', 'D', 'F', 'G', 'H', 'J', 'K', 'L', '-'],
-  ['Z', 'X', 'C', 'V', 'B', 'N', 'M', '_', 'clear', 'back'],
+  ['shift', 'Z', 'X', 'C', 'V', 'B', 'N', 'M', '_', 'back'],
 ];
+
+const SPECIAL = {
+  back: { text: '⌫', label: 'Delete last character' },
+  clear: { text: 'Clear', label: 'Clear' },
+  shift: { text: 'a/A', label: 'Lower case letters' },
+};
 
 /**
  * A value typed on an on-screen pad (no keyboard assumed; a physical one or a scanner works too).
@@ -25,6 +36,7 @@ export function createEntry({
   onSubmit,
 }) {
   let value = '';
+  let upper = true;
   const display = h('div', {
     class: `entry-display${cells ? ' entry-cells' : ''}`,
     id: `${id}-display`,
@@ -66,8 +78,20 @@ export function createEntry({
   const press = (key) => {
     if (key === 'back') value = value.slice(0, -1);
     else if (key === 'clear') value = '';
-    else if (value.length < maxLength && accept.test(key)) value += layout === 'digits' ? key : key.toUpperCase();
+    else if (key === 'shift') setCase(!upper);
+    else if (value.length < maxLength && accept.test(key)) value += key;
     render();
+  };
+
+  const setCase = (on) => {
+    upper = on;
+    for (const b of pad.querySelectorAll('.key-letter')) {
+      const k = upper ? b.dataset.key.toUpperCase() : b.dataset.key.toLowerCase();
+      b.dataset.key = k;
+      b.textContent = k;
+      b.setAttribute('aria-label', k);
+    }
+    pad.querySelector('[data-key="shift"]')?.setAttribute('aria-pressed', String(!upper));
   };
 
   const rows = layout === 'digits' ? DIGIT_ROWS : ALNUM_ROWS;
@@ -75,18 +99,20 @@ export function createEntry({
     'div',
     { class: `keypad keypad-${layout}`, role: 'group', 'aria-label': `${label} keypad` },
     rows.flat().map((key) => {
-      const special = key === 'back' || key === 'clear';
-      return h(
+      const special = SPECIAL[key];
+      const button = h(
         'button',
         {
           type: 'button',
-          class: `key${special ? ' key-special' : ''}`,
-          'aria-label': key === 'back' ? 'Delete last character' : key === 'clear' ? 'Clear' : key,
+          class: `key${special ? ' key-special' : /^[A-Z]$/.test(key) ? ' key-letter' : ''}`,
+          'aria-label': special ? special.label : key,
+          'aria-pressed': key === 'shift' ? 'false' : undefined,
           'data-key': key,
-          onclick: () => press(key),
         },
-        key === 'back' ? '⌫' : key === 'clear' ? 'Clear' : key,
+        special ? special.text : key,
       );
+      button.addEventListener('click', () => press(button.dataset.key));
+      return button;
     }),
   );
 

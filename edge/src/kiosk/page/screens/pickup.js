@@ -1,0 +1,82 @@
+import { api } from '../api.js';
+import { h } from '../dom.js';
+import { createEntry } from '../keypad.js';
+import { busy, entryLayout, errorBanner, frame } from './common.js';
+import { handleStartError } from './failures.js';
+
+const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
+const CODE = /^[0-9]{6}$/;
+
+/** Pickup: six digits on the pad, or a QR token from a scanner (it types like a keyboard) or a paste. */
+export function pickupScreen(app) {
+  const alert = errorBanner();
+  let scanned = '';
+  let sending = false;
+
+  const send = async (credential) => {
+    if (sending) return;
+    sending = true;
+    alert.clear();
+    try {
+      const session = await busy(entry.submit, 'Opening…', () => api.pickup(credential));
+      app.show('session', { id: session.id, session });
+    } catch (err) {
+      handleStartError(app, err, alert);
+      entry.set('');
+    } finally {
+      sending = false;
+    }
+  };
+
+  const entry = createEntry({
+    id: 'pickup-code',
+    label: 'Pickup code',
+    cells: 6,
+    submitLabel: 'Open my box',
+    onSubmit: (code) => send({ code }),
+  });
+
+  const fromScan = (text) => {
+    if (CODE.test(text)) {
+      entry.set(text);
+      send({ code: text });
+    } else if (TOKEN.test(text)) {
+      send({ token: text });
+    } else {
+      alert.show({ code: 'VALIDATION_FAILED', message: 'That QR code is not a pickup code.' });
+    }
+    return true;
+  };
+
+  const el = frame({
+    title: 'Pick up a parcel',
+    subtitle: 'Enter the 6-digit code from your message',
+    back: () => app.home(),
+    body: entryLayout(entry, {
+      prompt: 'Pickup code',
+      alert,
+      extra: h('p', { class: 'hint' }, 'Have a QR code? Hold it under the scanner below the screen.'),
+    }),
+  });
+
+  return {
+    el,
+    idleMs: 60_000,
+    onPaste: fromScan,
+    /** Digits go to the pad; anything else means a scanner is typing a token, ended by Enter. */
+    onKey(event) {
+      if (event.key === 'Enter') {
+        const text = scanned;
+        scanned = '';
+        return text.length > 6 ? fromScan(text) : entry.key(event);
+      }
+      if (event.key.length === 1) {
+        scanned += event.key;
+        if (!/^[0-9]*$/.test(scanned) || scanned.length > 6) return true;
+      } else if (event.key === 'Backspace' || event.key === 'Escape') {
+        scanned = '';
+      }
+      return entry.key(event);
+    },
+  };
+}

@@ -34,7 +34,11 @@ export const CloudConfig = z
          * broker accounts and sends it SIGHUP (via its pid file) after every change.
          */
         mosquitto: z
-          .object({ passwordFile: z.string().min(1), aclFile: z.string().min(1), pidFile: z.string().min(1).optional() })
+          .object({
+            passwordFile: z.string().min(1),
+            aclFile: z.string().min(1),
+            pidFile: z.string().min(1).optional(),
+          })
           .strict()
           .optional(),
       })

@@ -18,6 +18,7 @@ import { SessionStore } from './flows/session-store.js';
 import { buildKioskApp } from './kiosk/kiosk-app.js';
 import { KioskServer } from './kiosk/kiosk-server.js';
 import { createMetrics } from './kiosk/metrics.js';
+import { registerSimulatorRoutes } from './kiosk/simulator-routes.js';
 import { resolvePageDir } from './kiosk/static-page.js';
 import { LockService } from './lock/lock-service.js';
 import { createLogger } from './logger.js';
@@ -141,6 +142,7 @@ export class EdgeDaemon {
       logger: log('kiosk'),
       pageDir: resolvePageDir(config.kiosk.pageDir),
     });
+    registerSimulatorRoutes(this.kioskApp, this.driver, this.boxes);
     this.kiosk = config.kiosk.enabled
       ? new KioskServer(this.kioskApp, config.kiosk, log('kiosk'))
       : undefined;

@@ -22,7 +22,10 @@ const JamBody = z
  * (close a door, put a parcel in, jam a lock). It changes the in-process board simulator only; the daemon
  * learns about it the way it learns about real doors, from the board's sensor readings.
  */
-export const simulatorRoutes: FastifyPluginAsync<SimulatorRoutesOptions> = async (app, { simulator, boxes }) => {
+export const simulatorRoutes: FastifyPluginAsync<SimulatorRoutesOptions> = async (
+  app,
+  { simulator, boxes },
+) => {
   const view = (b: BoxRecord) => {
     const s = simulator.state(b.board, b.lockNo);
     return {
@@ -66,7 +69,11 @@ export const simulatorRoutes: FastifyPluginAsync<SimulatorRoutesOptions> = async
 };
 
 /** Registers the simulator routes only when the lock bus is the in-process simulator (port 'sim:'). */
-export function registerSimulatorRoutes(app: FastifyInstance, driver: LockBoardDriver, boxes: BoxStateMachine): void {
+export function registerSimulatorRoutes(
+  app: FastifyInstance,
+  driver: LockBoardDriver,
+  boxes: BoxStateMachine,
+): void {
   if (!driver.simulator || driver.settings.port !== SIM_PORT) return;
   void app.register(simulatorRoutes, { simulator: driver.simulator, boxes });
 }

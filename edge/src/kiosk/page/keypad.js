@@ -118,6 +118,7 @@ export function createEntry({
 
   render();
   return {
+    layout,
     display,
     pad,
     submit,

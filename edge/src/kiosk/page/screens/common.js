@@ -54,7 +54,7 @@ export function errorBanner() {
 export function entryLayout(entry, { prompt, extra, alert }) {
   return h(
     'div',
-    { class: 'entry-layout' },
+    { class: `entry-layout entry-${entry.layout}` },
     h(
       'div',
       { class: 'entry-side' },

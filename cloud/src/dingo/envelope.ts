@@ -4,7 +4,8 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 /**
  * The Dingo response envelope (document appendix B): header `STATUS` is SUCCESS or FAILED, header
  * `CONTEXT-WHERE` says where the context is (always BODY here), and the body is the context: text,
- * JSON, image bytes, or on failure the upper-case reason code (the same codes as /v1).
+ * JSON, image bytes, or on failure the reason code. The document allows upper-case letters and digits
+ * only, so a /v1 code loses its underscores (`LOGIN_FAILED` -> `LOGINFAILED`); see `dingoReason`.
  */
 export const DingoEnvelope = {
   success(reply: FastifyReply, context: string | object | Buffer | null, contentType?: string): FastifyReply {
@@ -21,9 +22,14 @@ export const DingoEnvelope = {
       .header('STATUS', 'FAILED')
       .header('CONTEXT-WHERE', 'BODY')
       .type('text/plain; charset=utf-8')
-      .send(code);
+      .send(dingoReason(code));
   },
 };
+
+/** A /v1 error code as a Dingo reason code: upper-case letters and digits, as appendix B requires. */
+export function dingoReason(code: ErrorCode): string {
+  return code.replaceAll('_', '');
+}
 
 /** Framework and plugin error codes that reach the Dingo layer, as reason codes. */
 const FRAMEWORK_CODES: Record<string, ErrorCode> = {

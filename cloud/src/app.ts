@@ -8,9 +8,11 @@ import type { CloudConfig } from './config.js';
 import type { Db } from './db/database.js';
 import { dingoPlugin } from './dingo/dingo-plugin.js';
 import type { CabinetRepository } from './fleet/cabinet-repository.js';
+import type { DesiredStateService } from './fleet/desired-state-service.js';
 import type { FleetLink } from './fleet/fleet-link.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { adminCabinetRoutes } from './http/routes/admin-cabinets.js';
+import { adminDesiredRoutes } from './http/routes/admin-desired.js';
 import { healthRoutes } from './http/routes/health.js';
 import { v1AccountRoutes } from './http/v1/index.js';
 import type { NotificationService } from './notifications/notification-service.js';
@@ -22,6 +24,8 @@ export interface CloudServices {
   db: Db;
   cabinets: CabinetRepository;
   fleet: FleetLink;
+  /** Courier credentials and box settings each cabinet holds for offline use. */
+  desired: DesiredStateService;
   brokerAccounts: BrokerAccounts;
   /** Accounts, sessions, verification and addresses, shared by /v1 and the Dingo layer. */
   accounts: Accounts;
@@ -69,6 +73,10 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
     cabinets: services.cabinets,
     fleet: services.fleet,
     brokerAccounts: services.brokerAccounts,
+  });
+  await app.register(adminDesiredRoutes, {
+    adminToken: services.config.adminToken,
+    desired: services.desired,
   });
   await app.register(v1AccountRoutes, {
     adminToken: services.config.adminToken,

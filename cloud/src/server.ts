@@ -9,6 +9,7 @@ import type { CloudConfig } from './config.js';
 import { createDatabase, type Db, migrateToLatest } from './db/database.js';
 import { CabinetRepository } from './fleet/cabinet-repository.js';
 import { CommandLog } from './fleet/command-log.js';
+import { DesiredStateService } from './fleet/desired-state-service.js';
 import { FleetLink } from './fleet/fleet-link.js';
 import { createLogger } from './logger.js';
 import { NotificationRepository } from './notifications/notification-repository.js';
@@ -28,6 +29,7 @@ export class CloudServer {
   readonly notifications: NotificationService;
   readonly accounts: Accounts;
   private fleetLink: FleetLink | undefined;
+  private desiredState: DesiredStateService | undefined;
   private http: FastifyInstance | undefined;
   private started = false;
 
@@ -83,6 +85,11 @@ export class CloudServer {
     return this.http;
   }
 
+  get desired(): DesiredStateService {
+    if (!this.desiredState) throw new Error('cloud not started');
+    return this.desiredState;
+  }
+
   get fleet(): FleetLink {
     if (!this.fleetLink) throw new Error('cloud not started');
     return this.fleetLink;
@@ -114,13 +121,27 @@ export class CloudServer {
       commands: new CommandLog(this.db),
       logger: this.logger.child({ subsystem: 'fleet' }),
     });
-    await this.fleetLink.start();
+    const fleet = this.fleetLink;
+    const desired = new DesiredStateService(
+      this.db,
+      this.cabinets,
+      fleet,
+      this.logger.child({ subsystem: 'desired-state' }),
+    );
+    this.desiredState = desired;
+    fleet.on('desiredGet', ({ cabinetId, appliedVersion }) => {
+      desired.answer(cabinetId, appliedVersion).catch((err: unknown) => {
+        this.logger.error({ err, cabinetId }, 'desired-state answer failed');
+      });
+    });
+    await fleet.start();
     this.http = await buildApp({
       config: this.config,
       logger: this.logger,
       db: this.db,
       cabinets: this.cabinets,
       fleet: this.fleetLink,
+      desired,
       brokerAccounts: this.brokerAccounts,
       accounts: this.accounts,
       notifications: this.notifications,

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { courierDoc, deposit, startCabinet, type TestCabinet, takeParcelAndClose, waitForSession } from './support/cabinet.js';
+import {
+  courierDoc,
+  deposit,
+  type KioskBody,
+  startCabinet,
+  type TestCabinet,
+  takeParcelAndClose,
+  waitForSession,
+} from './support/cabinet.js';
 
 /** Everything the cabinet holds, to prove a refused request changed nothing. */
 function snapshot(c: TestCabinet): string {
@@ -24,16 +32,46 @@ describe('bad input to the kiosk API gets a coded 4xx and changes nothing', () =
     await c.close();
   });
 
-  const cases: Array<[string, () => Promise<{ status: number; body: any }>, number, string]> = [
-    ['a code of the wrong type', () => c.call('POST', '/api/pickups', { code: 123456 }), 400, 'VALIDATION_FAILED'],
-    ['a code of the wrong shape', () => c.call('POST', '/api/pickups', { code: '12ab56' }), 400, 'VALIDATION_FAILED'],
-    ['unknown fields', () => c.call('POST', '/api/pickups', { code: '123456', admin: true }), 400, 'VALIDATION_FAILED'],
+  const cases: Array<[string, () => Promise<{ status: number; body: KioskBody }>, number, string]> = [
+    [
+      'a code of the wrong type',
+      () => c.call('POST', '/api/pickups', { code: 123456 }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a code of the wrong shape',
+      () => c.call('POST', '/api/pickups', { code: '12ab56' }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'unknown fields',
+      () => c.call('POST', '/api/pickups', { code: '123456', admin: true }),
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['an array body', () => c.call('POST', '/api/deposits', [1, 2]), 400, 'VALIDATION_FAILED'],
-    ['an unknown size', () => c.call('POST', '/api/deposits', { courierId: 'C-1001', pin: '4711', size: 'huge' }), 400, 'VALIDATION_FAILED'],
+    [
+      'an unknown size',
+      () => c.call('POST', '/api/deposits', { courierId: 'C-1001', pin: '4711', size: 'huge' }),
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['an unknown session', () => c.call('GET', '/api/sessions/AAAAAAAAAAAAAAAA'), 404, 'SESSION_NOT_FOUND'],
     ['a malformed session id', () => c.call('GET', '/api/sessions/..%2F..%2Fetc'), 404, 'SESSION_NOT_FOUND'],
-    ['an unknown problem', () => c.call('POST', '/api/sessions/AAAAAAAAAAAAAAAA/problem', { problem: 'fire' }), 400, 'VALIDATION_FAILED'],
-    ['a grant on an unknown box', () => c.call('POST', '/api/grants/use', { userNo: '13466666666', code: '1234', boxNo: '99' }), 401, 'CREDENTIAL_INVALID'],
+    [
+      'an unknown problem',
+      () => c.call('POST', '/api/sessions/AAAAAAAAAAAAAAAA/problem', { problem: 'fire' }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a grant on an unknown box',
+      () => c.call('POST', '/api/grants/use', { userNo: '13466666666', code: '1234', boxNo: '99' }),
+      401,
+      'CREDENTIAL_INVALID',
+    ],
     ['an unknown route', () => c.call('POST', '/api/boxes/99/open', {}), 404, 'NOT_FOUND'],
   ];
 

@@ -120,18 +120,24 @@ describe('the cabinet flows through the kiosk API', () => {
 
   it('raises a forced-open alarm for a door opened without a command and clears it when the door closes', async () => {
     c.sim.forceOpen(0, 3);
-    await expect.poll(() => c.daemon.alarms.active().map((a) => a.kind), { timeout: 10_000 }).toContain('forced_open');
+    await expect
+      .poll(() => c.daemon.alarms.active().map((a) => a.kind), { timeout: 10_000 })
+      .toContain('forced_open');
     c.sim.setDoor(0, 3, 'closed');
     await expect.poll(() => c.daemon.alarms.active().length, { timeout: 10_000 }).toBe(0);
-    expect(c.daemon.outbox.all().filter((e) => e.type.startsWith('alarm.')).map((e) => e.type)).toEqual([
-      'alarm.raised',
-      'alarm.cleared',
-    ]);
+    expect(
+      c.daemon.outbox
+        .all()
+        .filter((e) => e.type.startsWith('alarm.'))
+        .map((e) => e.type),
+    ).toEqual(['alarm.raised', 'alarm.cleared']);
   });
 
   it('raises board unreachable when the board goes silent and clears it when it answers again', async () => {
     c.sim.silence(0);
-    await expect.poll(() => c.daemon.alarms.active().map((a) => a.kind), { timeout: 10_000 }).toContain('board_unreachable');
+    await expect
+      .poll(() => c.daemon.alarms.active().map((a) => a.kind), { timeout: 10_000 })
+      .toContain('board_unreachable');
     c.sim.silence(0, false);
     await expect.poll(() => c.daemon.alarms.active().length, { timeout: 10_000 }).toBe(0);
   });
@@ -143,7 +149,11 @@ describe('the cabinet flows through the kiosk API', () => {
     }
     const fifth = await c.call('POST', '/api/deposits', { courierId: 'C-1001', pin: '0000', size: 'medium' });
     expect(fifth.body.error.code).toBe('CREDENTIAL_INVALID');
-    const locked = await c.call('POST', '/api/deposits', { courierId: 'C-1001', pin: '4711', size: 'medium' });
+    const locked = await c.call('POST', '/api/deposits', {
+      courierId: 'C-1001',
+      pin: '4711',
+      size: 'medium',
+    });
     expect(locked.status).toBe(429);
     expect(locked.body.error).toMatchObject({ code: 'CODE_LOCKED_OUT' });
     expect(locked.body.error.message).toMatch(/locked/);
@@ -163,10 +173,14 @@ describe('the cabinet flows through the kiosk API', () => {
 
   it('expires a parcel not collected in time and refuses its code as expired', async () => {
     await c.close();
-    c = await startCabinet({ flows: { parcelExpiryHours: 0.001, sessionTimeoutSec: 180, sweepIntervalMs: 50 } });
+    c = await startCabinet({
+      flows: { parcelExpiryHours: 0.001, sessionTimeoutSec: 180, sweepIntervalMs: 50 },
+    });
     c.daemon.desired.apply(await courierDoc());
     const done = await deposit(c, 'medium');
-    await expect.poll(() => c.daemon.parcels.get(done.parcelId as string)?.state, { timeout: 15_000 }).toBe('expired');
+    await expect
+      .poll(() => c.daemon.parcels.get(done.parcelId as string)?.state, { timeout: 15_000 })
+      .toBe('expired');
     const res = await c.call('POST', '/api/pickups', { code: done.pickupCode });
     expect(res.status).toBe(410);
     expect(res.body.error.code).toBe('CODE_EXPIRED');
@@ -178,7 +192,9 @@ describe('the cabinet flows through the kiosk API', () => {
     c = await startCabinet({ alarms: { doorOpenSec: 1 } });
     c.daemon.desired.apply(await courierDoc());
     const res = await c.call('POST', '/api/deposits', { courierId: 'C-1001', pin: '4711', size: 'medium' });
-    await expect.poll(() => c.daemon.alarms.active().map((a) => a.kind), { timeout: 10_000 }).toContain('door_left_open');
+    await expect
+      .poll(() => c.daemon.alarms.active().map((a) => a.kind), { timeout: 10_000 })
+      .toContain('door_left_open');
     putParcelAndClose(c, res.body.boxNo);
     await waitForSession(c, res.body.id, 'completed');
     await expect.poll(() => c.daemon.alarms.active().length, { timeout: 10_000 }).toBe(0);

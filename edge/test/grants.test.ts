@@ -1,6 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeVerifier } from '../src/credentials/scrypt-verifier.js';
-import { deposit, courierDoc, putParcelAndClose, startCabinet, type TestCabinet, TEST_COST, takeParcelAndClose, waitForSession } from './support/cabinet.js';
+import {
+  courierDoc,
+  deposit,
+  putParcelAndClose,
+  startCabinet,
+  TEST_COST,
+  type TestCabinet,
+  takeParcelAndClose,
+  waitForSession,
+} from './support/cabinet.js';
 
 const inADay = () => new Date(Date.now() + 86_400_000).toISOString();
 
@@ -20,7 +29,15 @@ describe('the patent flow: a reserved box handed on to a grantee is used at the 
       version: 1,
       couriers: [],
       grants: [
-        { grantId: 'G-1', kind: 'deposit', boxNo: '13', userNo: '13488888888', holderNo: '13488888888', access: await makeVerifier('55554444', TEST_COST), expiresAt: inADay() },
+        {
+          grantId: 'G-1',
+          kind: 'deposit',
+          boxNo: '13',
+          userNo: '13488888888',
+          holderNo: '13488888888',
+          access: await makeVerifier('55554444', TEST_COST),
+          expiresAt: inADay(),
+        },
       ],
     });
     expect(c.daemon.boxes.get('13').usage).toBe('reserved');
@@ -30,7 +47,16 @@ describe('the patent flow: a reserved box handed on to a grantee is used at the 
       version: 2,
       baseVersion: 1,
       grants: [
-        { grantId: 'G-1', kind: 'deposit', boxNo: '13', userNo: '13466666666', holderNo: '13488888888', authorizerId: '0001', access: await makeVerifier('82731904', TEST_COST), expiresAt: inADay() },
+        {
+          grantId: 'G-1',
+          kind: 'deposit',
+          boxNo: '13',
+          userNo: '13466666666',
+          holderNo: '13488888888',
+          authorizerId: '0001',
+          access: await makeVerifier('82731904', TEST_COST),
+          expiresAt: inADay(),
+        },
       ],
     });
     const zheng = await c.call('POST', '/api/grants/use', { userNo: '13488888888', code: '55554444' });
@@ -43,8 +69,16 @@ describe('the patent flow: a reserved box handed on to a grantee is used at the 
     const done = await waitForSession(c, res.body.id, 'completed');
     expect(done.pickupCode).toMatch(/^[0-9]{6}$/);
     const events = c.daemon.outbox.all();
-    expect(events.find((e) => e.type === 'grant.used')?.data).toMatchObject({ grantId: 'G-1', userNo: '13466666666', kind: 'deposit' });
-    expect(events.find((e) => e.type === 'parcel.deposited')?.data).toMatchObject({ boxNo: '13', grantId: 'G-1', depositor: '13466666666' });
+    expect(events.find((e) => e.type === 'grant.used')?.data).toMatchObject({
+      grantId: 'G-1',
+      userNo: '13466666666',
+      kind: 'deposit',
+    });
+    expect(events.find((e) => e.type === 'parcel.deposited')?.data).toMatchObject({
+      boxNo: '13',
+      grantId: 'G-1',
+      depositor: '13466666666',
+    });
     expect(c.daemon.boxes.get('13').usage).toBe('occupied');
 
     const reuse = await c.call('POST', '/api/grants/use', { userNo: '13466666666', code: '82731904' });
@@ -58,7 +92,16 @@ describe('the patent flow: a reserved box handed on to a grantee is used at the 
       kind: 'delta',
       version: 2,
       baseVersion: 1,
-      grants: [{ grantId: 'G-P', kind: 'pickup', boxNo: dep.boxNo as string, userNo: '13455555555', access: await makeVerifier('1234', TEST_COST), expiresAt: inADay() }],
+      grants: [
+        {
+          grantId: 'G-P',
+          kind: 'pickup',
+          boxNo: dep.boxNo as string,
+          userNo: '13455555555',
+          access: await makeVerifier('1234', TEST_COST),
+          expiresAt: inADay(),
+        },
+      ],
     });
     const res = await c.call('POST', '/api/grants/use', { userNo: '13455555555', code: '1234' });
     expect(res.body).toMatchObject({ kind: 'grant_pickup', state: 'door_open' });
@@ -73,7 +116,16 @@ describe('the patent flow: a reserved box handed on to a grantee is used at the 
       kind: 'snapshot',
       version: 1,
       couriers: [],
-      grants: [{ grantId: 'G-X', kind: 'deposit', boxNo: '02', userNo: '139', access: await makeVerifier('9999', TEST_COST), expiresAt: new Date(Date.now() - 1000).toISOString() }],
+      grants: [
+        {
+          grantId: 'G-X',
+          kind: 'deposit',
+          boxNo: '02',
+          userNo: '139',
+          access: await makeVerifier('9999', TEST_COST),
+          expiresAt: new Date(Date.now() - 1000).toISOString(),
+        },
+      ],
     });
     const res = await c.call('POST', '/api/grants/use', { userNo: '139', code: '9999' });
     expect(res.status).toBe(401);

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,8 +10,8 @@ import {
   deposit,
   putParcelAndClose,
   startCabinet,
-  type TestCabinet,
   TEST_COST,
+  type TestCabinet,
   takeParcelAndClose,
   waitForSession,
 } from './support/cabinet.js';
@@ -26,11 +26,20 @@ describe('a cabinet with no broker at all', () => {
 
   it('serves pickups, courier deposits and grantee deposits, and keeps every event in the outbox in order', async () => {
     // A broker URL nothing listens on: the link retries in the background, the cabinet carries on.
-    c = await startCabinet({ broker: { url: 'mqtt://127.0.0.1:9', password: 'x', keepaliveSec: 30, resendAfterMs: 1000 } });
+    c = await startCabinet({
+      broker: { url: 'mqtt://127.0.0.1:9', password: 'x', keepaliveSec: 30, resendAfterMs: 1000 },
+    });
     c.daemon.desired.apply(
       await courierDoc(1, {
         grants: [
-          { grantId: 'G-1', kind: 'deposit', boxNo: '14', userNo: '13466666666', access: await makeVerifier('8273', TEST_COST), expiresAt: inADay() },
+          {
+            grantId: 'G-1',
+            kind: 'deposit',
+            boxNo: '14',
+            userNo: '13466666666',
+            access: await makeVerifier('8273', TEST_COST),
+            expiresAt: inADay(),
+          },
         ],
       }),
     );
@@ -48,7 +57,13 @@ describe('a cabinet with no broker at all', () => {
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => (seqs[0] as number) + i));
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     const business = events.map((e) => e.type).filter((t) => !t.startsWith('box.'));
-    expect(business).toEqual(['desired.applied', 'parcel.deposited', 'parcel.picked_up', 'grant.used', 'parcel.deposited']);
+    expect(business).toEqual([
+      'desired.applied',
+      'parcel.deposited',
+      'parcel.picked_up',
+      'grant.used',
+      'parcel.deposited',
+    ]);
   });
 });
 
@@ -79,7 +94,8 @@ describe('desired state from the cloud over MQTT', () => {
     c = await startCabinet({ broker: { url, password: 'x', keepaliveSec: 30, resendAfterMs: 1000 } });
     await expect.poll(() => asks, { timeout: 10_000 }).toEqual([{ appliedVersion: 0 }]);
 
-    const publish = (doc: unknown) => cloud.publishAsync(`lockers/${CABINET}/desired`, JSON.stringify(doc), { qos: 1 });
+    const publish = (doc: unknown) =>
+      cloud.publishAsync(`lockers/${CABINET}/desired`, JSON.stringify(doc), { qos: 1 });
     await publish(await courierDoc(5));
     await expect.poll(() => c.daemon.desired.appliedVersion(), { timeout: 10_000 }).toBe(5);
     await publish({
@@ -87,7 +103,16 @@ describe('desired state from the cloud over MQTT', () => {
       version: 6,
       baseVersion: 5,
       boxes: [{ boxNo: '07', outOfService: true }],
-      grants: [{ grantId: 'G-9', kind: 'deposit', boxNo: '13', userNo: '139', access: await makeVerifier('1111', TEST_COST), expiresAt: inADay() }],
+      grants: [
+        {
+          grantId: 'G-9',
+          kind: 'deposit',
+          boxNo: '13',
+          userNo: '139',
+          access: await makeVerifier('1111', TEST_COST),
+          expiresAt: inADay(),
+        },
+      ],
     });
     await expect.poll(() => c.daemon.desired.appliedVersion(), { timeout: 10_000 }).toBe(6);
     expect(c.daemon.boxes.get('07').usage).toBe('out_of_service');

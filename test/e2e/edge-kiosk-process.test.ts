@@ -36,7 +36,10 @@ describe('the built edge daemon serves its kiosk API', () => {
   });
 
   it('exits 78 on a bad config so systemd does not restart it in a loop', async () => {
-    const bad = startEdgeProcess(dir.path, { cabinetId: 'bad id', bus: { family: 'xor8a', port: 'sim:', boards: [] } });
+    const bad = startEdgeProcess(dir.path, {
+      cabinetId: 'bad id',
+      bus: { family: 'xor8a', port: 'sim:', boards: [] },
+    });
     const exit = await bad.exited;
     expect(exit.code).toBe(78);
   });

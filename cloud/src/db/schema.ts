@@ -128,12 +128,34 @@ export interface NotificationsTable {
   acked_at: string | null;
 }
 
+export interface DesiredVersionsTable {
+  cabinet_id: string;
+  version: number;
+}
+
+export interface DesiredCouriersTable {
+  cabinet_id: string;
+  courier_id: string;
+  doc: string;
+  updated_at: string;
+}
+
+export interface DesiredBoxSettingsTable {
+  cabinet_id: string;
+  box_no: string;
+  out_of_service: number;
+  updated_at: string;
+}
+
 export interface CloudDatabase {
   cabinets: CabinetsTable;
   box_states: BoxStatesTable;
   cabinet_events: CabinetEventsTable;
   commands: CommandsTable;
   mqtt_accounts: MqttAccountsTable;
+  desired_versions: DesiredVersionsTable;
+  desired_couriers: DesiredCouriersTable;
+  desired_box_settings: DesiredBoxSettingsTable;
   users: UsersTable;
   user_sessions: UserSessionsTable;
   user_photos: UserPhotosTable;

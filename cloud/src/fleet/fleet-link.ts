@@ -6,6 +6,8 @@ import {
   type CommandOp,
   CommandResponse,
   commandParams,
+  DesiredRequest,
+  type DesiredState,
   decodePayload,
   type ErrorCode,
   errorStatus,
@@ -36,6 +38,8 @@ export type FleetEvents = {
   event: CabinetEvent;
   status: { cabinetId: string; state: 'online' | 'offline' };
   box: { cabinetId: string; box: BoxState };
+  /** A cabinet asked for the desired state since the version it applied. */
+  desiredGet: { cabinetId: string; appliedVersion: number };
 };
 
 interface Pending {
@@ -74,7 +78,12 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
     client.on('error', (err) => this.opts.logger.warn({ err: err.message }, 'mqtt error'));
     client.on('reconnect', () => this.opts.logger.info('mqtt reconnecting'));
     const { fleet } = topics;
-    await client.subscribeAsync([fleet.status, fleet.boxes, fleet.events, fleet.responses], { qos: 1 });
+    await client.subscribeAsync(
+      [fleet.status, fleet.boxes, fleet.events, fleet.responses, fleet.desiredGet],
+      {
+        qos: 1,
+      },
+    );
     this.opts.logger.info({ url: this.opts.url }, 'fleet link connected');
   }
 
@@ -153,6 +162,11 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
           }
           return;
         }
+        case 'desiredGet': {
+          const req = decodePayload(DesiredRequest, payload);
+          this.emit('desiredGet', { cabinetId: where.cabinetId, appliedVersion: req.appliedVersion });
+          return;
+        }
         default:
           return;
       }
@@ -161,6 +175,13 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
       if (err instanceof LockerError) log.warn({ code: err.code, reason: err.message }, 'message dropped');
       else log.error({ err }, 'message handling failed');
     }
+  }
+
+  /** Sends a desired-state document to one cabinet (QoS 1, not retained: the cabinet asks on connect). */
+  async publishDesired(cabinetId: string, doc: DesiredState): Promise<void> {
+    const client = this.client;
+    if (!client) throw new LockerError('CABINET_OFFLINE', 'cloud is not connected to the broker');
+    await client.publishAsync(topics.desired(cabinetId), JSON.stringify(doc), { qos: 1 });
   }
 
   /** Sends a command and waits for the cabinet's answer (or a COMMAND_TIMEOUT). */

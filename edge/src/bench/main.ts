@@ -18,7 +18,8 @@ import { EdgeDaemon } from '../daemon.js';
  */
 const opsArg = process.argv.indexOf('--ops');
 const OPS = opsArg > 0 ? Number(process.argv[opsArg + 1]) : 10_000;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? 0;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? 0;
 
 async function cabinet(dir: string) {
   const boards = [0, 1, 2, 3].map((address) => ({ address, locks: 16 }));
@@ -31,7 +32,12 @@ async function cabinet(dir: string) {
   });
   const d = new EdgeDaemon(config, { logger: pino({ level: 'silent' }) });
   await d.start();
-  d.desired.apply({ kind: 'snapshot', version: 1, couriers: [{ courierId: 'B', pin: await makeVerifier('1', { N: 1024 }) }], grants: [] });
+  d.desired.apply({
+    kind: 'snapshot',
+    version: 1,
+    couriers: [{ courierId: 'B', pin: await makeVerifier('1', { N: 1024 }) }],
+    grants: [],
+  });
   return d;
 }
 
@@ -42,7 +48,11 @@ async function latency(d: EdgeDaemon, n: number) {
   for (let i = 0; i < n; i++) {
     const before = sim.frames.length;
     const t0 = performance.now();
-    const res = await d.kioskApp.inject({ method: 'POST', url: '/api/deposits', payload: { courierId: 'B', pin: '1', size: 'medium' } });
+    const res = await d.kioskApp.inject({
+      method: 'POST',
+      url: '/api/deposits',
+      payload: { courierId: 'B', pin: '1', size: 'medium' },
+    });
     const s = res.json() as { id: string; boxNo: string };
     const unlock = sim.frames.slice(before).find((f) => f.request.op === 'unlock');
     if (!unlock) throw new Error(`no unlock: ${res.body}`);
@@ -76,7 +86,11 @@ async function coldStart(dir: string): Promise<number> {
       dataDir: join(dir, 'cold'),
       logLevel: 'info',
       kiosk: { host: '127.0.0.1', port: 0 },
-      bus: { family: 'kerong', port: 'sim:', boards: [0, 1, 2, 3].map((address) => ({ address, locks: 16 })) },
+      bus: {
+        family: 'kerong',
+        port: 'sim:',
+        boards: [0, 1, 2, 3].map((address) => ({ address, locks: 16 })),
+      },
     }),
   );
   const main = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -86,7 +100,10 @@ async function coldStart(dir: string): Promise<number> {
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
-      const m = /"kiosk":"([^"]+)".*"cabinet daemon started"|"msg":"cabinet daemon started".*"kiosk":"([^"]+)"/.exec(buf);
+      const m =
+        /"kiosk":"([^"]+)".*"cabinet daemon started"|"msg":"cabinet daemon started".*"kiosk":"([^"]+)"/.exec(
+          buf,
+        );
       if (m) resolve((m[1] ?? m[2]) as string);
     });
   });
@@ -118,12 +135,46 @@ try {
   const node = bareNode();
   const row = (name: string, value: string, baseline: string, ratio: number, target: string) =>
     `${name.padEnd(40)} ${value.padStart(12)} ${baseline.padStart(14)} ${ratio.toFixed(1).padStart(7)}x  ${target}`;
-  console.log(`${'edge bench'.padEnd(40)} ${'value'.padStart(12)} ${'baseline'.padStart(14)} ${'ratio'.padStart(8)}  target`);
-  console.log(row('kiosk -> unlock frame p50 (ms)', pct(lat, 0.5).toFixed(2), pct(base, 0.5).toFixed(2), pct(lat, 0.5) / pct(base, 0.5), 'bare fastify route'));
-  console.log(row('kiosk -> unlock frame p99 (ms)', pct(lat, 0.99).toFixed(2), pct(base, 0.99).toFixed(2), pct(lat, 0.99) / pct(base, 0.99), '<= 15 ms'));
-  console.log(row(`RSS, 64 boxes, after ${OPS} ops (MB)`, (rss / 2 ** 20).toFixed(1), (rssStart / 2 ** 20).toFixed(1), rss / rssStart, '<= 90 MB'));
+  console.log(
+    `${'edge bench'.padEnd(40)} ${'value'.padStart(12)} ${'baseline'.padStart(14)} ${'ratio'.padStart(8)}  target`,
+  );
+  console.log(
+    row(
+      'kiosk -> unlock frame p50 (ms)',
+      pct(lat, 0.5).toFixed(2),
+      pct(base, 0.5).toFixed(2),
+      pct(lat, 0.5) / pct(base, 0.5),
+      'bare fastify route',
+    ),
+  );
+  console.log(
+    row(
+      'kiosk -> unlock frame p99 (ms)',
+      pct(lat, 0.99).toFixed(2),
+      pct(base, 0.99).toFixed(2),
+      pct(lat, 0.99) / pct(base, 0.99),
+      '<= 15 ms',
+    ),
+  );
+  console.log(
+    row(
+      `RSS, 64 boxes, after ${OPS} ops (MB)`,
+      (rss / 2 ** 20).toFixed(1),
+      (rssStart / 2 ** 20).toFixed(1),
+      rss / rssStart,
+      '<= 90 MB',
+    ),
+  );
   console.log(row('operations per second', opsSec.toFixed(0), '-', 1, 'open + cancel'));
-  console.log(row('cold start to serving (ms)', cold.toFixed(0), node.toFixed(0), cold / node, '<= 1500 ms; baseline bare node'));
+  console.log(
+    row(
+      'cold start to serving (ms)',
+      cold.toFixed(0),
+      node.toFixed(0),
+      cold / node,
+      '<= 1500 ms; baseline bare node',
+    ),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

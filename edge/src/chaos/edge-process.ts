@@ -11,7 +11,9 @@ export class EdgeProcess {
   private stderr = '';
 
   constructor(configFile: string) {
-    this.child = spawn(process.execPath, [MAIN, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [MAIN, '--config', configFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stderr?.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-4000);
     });

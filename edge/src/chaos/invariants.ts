@@ -21,15 +21,21 @@ export function readFacts(file: string): CabinetFacts {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const outbox = db.prepare('SELECT seq, id, type, data FROM outbox ORDER BY seq').all() as OutboxRow[];
-    const boxes = db.prepare('SELECT box_no, lock, door, occupancy, usage FROM boxes ORDER BY box_no').all() as CabinetFacts['boxes'];
+    const boxes = db
+      .prepare('SELECT box_no, lock, door, occupancy, usage FROM boxes ORDER BY box_no')
+      .all() as CabinetFacts['boxes'];
     const sessions = db
       .prepare("SELECT box_no, data FROM sessions WHERE state = 'completed' AND kind = 'deposit'")
       .all() as Array<{ box_no: string; data: string }>;
     const deposits = sessions.flatMap((s) => {
       const d = JSON.parse(s.data) as { parcelId: string | null; pickupCode: string | null };
-      return d.parcelId && d.pickupCode ? [{ parcelId: d.parcelId, code: d.pickupCode, boxNo: s.box_no }] : [];
+      return d.parcelId && d.pickupCode
+        ? [{ parcelId: d.parcelId, code: d.pickupCode, boxNo: s.box_no }]
+        : [];
     });
-    const parcels = db.prepare('SELECT parcel_id, state, box_no FROM parcels').all() as CabinetFacts['parcels'];
+    const parcels = db
+      .prepare('SELECT parcel_id, state, box_no FROM parcels')
+      .all() as CabinetFacts['parcels'];
     return { outbox, boxes, deposits, parcels };
   } finally {
     db.close();
@@ -42,12 +48,15 @@ export function checkOutbox(facts: CabinetFacts, seen: Map<number, string>): str
   facts.outbox.forEach((e, i) => {
     if (e.seq !== i + 1) problems.push(`seq gap: position ${i + 1} holds seq ${e.seq}`);
   });
-  if (new Set(facts.outbox.map((e) => e.id)).size !== facts.outbox.length) problems.push('duplicate event id');
+  if (new Set(facts.outbox.map((e) => e.id)).size !== facts.outbox.length)
+    problems.push('duplicate event id');
   const bySeq = new Map(facts.outbox.map((e) => [e.seq, e.id]));
   for (const [seq, id] of seen) if (bySeq.get(seq) !== id) problems.push(`event seq ${seq} lost or changed`);
   for (const e of facts.outbox) seen.set(e.seq, e.id);
   const once = (type: string) => {
-    const ids = facts.outbox.filter((e) => e.type === type).map((e) => (JSON.parse(e.data) as { parcelId: string }).parcelId);
+    const ids = facts.outbox
+      .filter((e) => e.type === type)
+      .map((e) => (JSON.parse(e.data) as { parcelId: string }).parcelId);
     if (new Set(ids).size !== ids.length) problems.push(`a ${type} event is duplicated`);
   };
   once('parcel.deposited');

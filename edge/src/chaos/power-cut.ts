@@ -54,7 +54,12 @@ export async function runPowerCut(opts: PowerCutOptions): Promise<PowerCutReport
     cabinetId: CABINET,
     dataDir: join(dir, 'data'),
     logLevel: 'info',
-    boxes: Array.from({ length: LOCKS }, (_, i) => ({ boxNo: String(i + 1).padStart(2, '0'), board: BOARD, lock: i + 1, size: 'medium' })),
+    boxes: Array.from({ length: LOCKS }, (_, i) => ({
+      boxNo: String(i + 1).padStart(2, '0'),
+      board: BOARD,
+      lock: i + 1,
+      size: 'medium',
+    })),
     kiosk: { host: '127.0.0.1', port: 0 },
     flows: { sessionTimeoutSec: 2, parcelExpiryHours: 72, sweepIntervalMs: 200 },
   };
@@ -64,7 +69,12 @@ export async function runPowerCut(opts: PowerCutOptions): Promise<PowerCutReport
   try {
     await seedCourier(base);
     const configFile = join(dir, 'edge.json');
-    const bus = { family: 'kerong', port: pty.host, boards: [{ address: BOARD, locks: LOCKS }], pollIntervalMs: 50 };
+    const bus = {
+      family: 'kerong',
+      port: pty.host,
+      boards: [{ address: BOARD, locks: LOCKS }],
+      pollIntervalMs: 50,
+    };
     writeFileSync(configFile, JSON.stringify({ ...base, bus }));
     const dbFile = join(base.dataDir, 'edge.db');
     for (let round = 0; round <= opts.kills; round++) {
@@ -72,7 +82,9 @@ export async function runPowerCut(opts: PowerCutOptions): Promise<PowerCutReport
       const url = await proc.ready();
       const facts = readFacts(dbFile);
       learn(facts, shared);
-      const found = [...checkOutbox(facts, seen), ...checkPhysical(facts, sim, BOARD)].map((p) => `after restart ${round}: ${p}`);
+      const found = [...checkOutbox(facts, seen), ...checkPhysical(facts, sim, BOARD)].map(
+        (p) => `after restart ${round}: ${p}`,
+      );
       problems.push(...found);
       if (round === opts.kills) {
         await proc.stop();
@@ -84,10 +96,18 @@ export async function runPowerCut(opts: PowerCutOptions): Promise<PowerCutReport
       await proc.kill();
       await work;
       finishPhysically(sim, shared);
-      log(`cut ${round + 1}/${opts.kills} after ${uptime} ms; ${shared.deposits} deposits, ${shared.pickups} pickups`);
+      log(
+        `cut ${round + 1}/${opts.kills} after ${uptime} ms; ${shared.deposits} deposits, ${shared.pickups} pickups`,
+      );
     }
     const last = readFacts(dbFile);
-    return { kills: opts.kills, deposits: shared.deposits, pickups: shared.pickups, events: last.outbox.length, problems };
+    return {
+      kills: opts.kills,
+      deposits: shared.deposits,
+      pickups: shared.pickups,
+      events: last.outbox.length,
+      problems,
+    };
   } finally {
     await attached.close();
     await pty.close();
@@ -117,7 +137,8 @@ async function seedCourier(base: Record<string, unknown>): Promise<void> {
 /** Codes of deposits whose answer was cut off are read back from the database, like a courier's receipt. */
 function learn(facts: CabinetFacts, shared: Shared): void {
   const inBox = new Set(facts.parcels.filter((p) => p.state === 'deposited').map((p) => p.parcel_id));
-  for (const d of facts.deposits) if (inBox.has(d.parcelId)) shared.codes.set(d.parcelId, { code: d.code, boxNo: d.boxNo });
+  for (const d of facts.deposits)
+    if (inBox.has(d.parcelId)) shared.codes.set(d.parcelId, { code: d.code, boxNo: d.boxNo });
   for (const id of [...shared.codes.keys()]) if (!inBox.has(id)) shared.codes.delete(id);
 }
 
@@ -132,12 +153,27 @@ function finishPhysically(sim: BoardSimulator, shared: Shared): void {
   shared.doing = undefined;
 }
 
-async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+interface SessionBody {
+  id: string;
+  state: string;
+  boxNo: string;
+  parcelId: string;
+  pickupCode: string;
+}
+
+async function call(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: SessionBody }> {
   const res = await fetch(`${url}${path}`, {
     method,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as SessionBody };
 }
 
 /** Deposits and pickups, alternating by what is possible, until the daemon stops answering. */
@@ -146,7 +182,10 @@ async function operate(url: string, sim: BoardSimulator, shared: Shared): Promis
     for (let i = 0; ; i++) {
       const pickup = shared.codes.size > 0 && (shared.codes.size >= 8 || i % 2 === 1);
       if (pickup) {
-        const [parcelId, { code }] = [...shared.codes.entries()][0] as [string, { code: string; boxNo: string }];
+        const [parcelId, { code }] = [...shared.codes.entries()][0] as [
+          string,
+          { code: string; boxNo: string },
+        ];
         const res = await call(url, 'POST', '/api/pickups', { code });
         if (res.status !== 201 || res.body.state !== 'door_open') {
           await sleep(50);
@@ -160,7 +199,11 @@ async function operate(url: string, sim: BoardSimulator, shared: Shared): Promis
         shared.codes.delete(parcelId);
         shared.pickups++;
       } else {
-        const res = await call(url, 'POST', '/api/deposits', { courierId: 'C-1', pin: '4711', size: 'medium' });
+        const res = await call(url, 'POST', '/api/deposits', {
+          courierId: 'C-1',
+          pin: '4711',
+          size: 'medium',
+        });
         if (res.status !== 201 || res.body.state !== 'door_open') {
           await sleep(50);
           continue;
@@ -179,7 +222,7 @@ async function operate(url: string, sim: BoardSimulator, shared: Shared): Promis
   }
 }
 
-async function until(url: string, id: string): Promise<any> {
+async function until(url: string, id: string): Promise<SessionBody> {
   for (;;) {
     const s = await call(url, 'GET', `/api/sessions/${id}`);
     if (s.body.state === 'completed') return s.body;

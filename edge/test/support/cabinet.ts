@@ -20,11 +20,17 @@ export interface TestCabinet {
   sim: BoardSimulator;
   dir: string;
   /** kiosk request through app.inject */
-  call(method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; body: any }>;
+  call(method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; body: KioskBody }>;
   /** the physical box: board 0, lock = box number */
   lockOf(boxNo: string): number;
   close(): Promise<void>;
 }
+
+/** A kiosk answer as the tests read it: a session, or an error body, or a small document. */
+export type KioskBody = Omit<SessionView, 'error'> & { error: { code: string; message: string } } & Record<
+    string,
+    unknown
+  >;
 
 /**
  * A cabinet on the in-process simulator (Kerong family: door and occupancy sensors), 16 boxes:
@@ -61,7 +67,7 @@ export async function startCabinet(overrides: Partial<EdgeConfigInput> = {}): Pr
         url,
         ...(body === undefined ? {} : { payload: body as object }),
       });
-      return { status: res.statusCode, body: res.json() };
+      return { status: res.statusCode, body: res.json() as KioskBody };
     },
     lockOf: (boxNo) => Number(boxNo),
     async close() {
@@ -72,12 +78,17 @@ export async function startCabinet(overrides: Partial<EdgeConfigInput> = {}): Pr
 }
 
 /** Polls the session until it reaches `state` (the touchscreen does the same). */
-export async function waitForSession(c: TestCabinet, id: string, state: SessionView['state']): Promise<SessionView> {
+export async function waitForSession(
+  c: TestCabinet,
+  id: string,
+  state: SessionView['state'],
+): Promise<SessionView> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const last = (await c.call('GET', `/api/sessions/${id}`)).body as SessionView;
     if (last.state === state) return last;
-    if (Date.now() > deadline) throw new Error(`session ${id} is ${last.state}, not ${state}: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`session ${id} is ${last.state}, not ${state}: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -94,18 +105,26 @@ export function takeParcelAndClose(c: TestCabinet, boxNo: string): void {
   c.sim.setDoor(0, c.lockOf(boxNo), 'closed');
 }
 
-export async function courierDoc(version = 1, extra: Partial<DesiredStateInput> = {}): Promise<DesiredStateInput> {
+export async function courierDoc(
+  version = 1,
+  extra: Partial<DesiredStateInput> = {},
+): Promise<DesiredStateInput> {
   return {
     kind: 'snapshot',
     version,
-    couriers: [{ courierId: 'C-1001', name: 'Zheng', company: 'B', pin: await makeVerifier('4711', TEST_COST) }],
+    couriers: [
+      { courierId: 'C-1001', name: 'Zheng', company: 'B', pin: await makeVerifier('4711', TEST_COST) },
+    ],
     grants: [],
     ...extra,
   } as DesiredStateInput;
 }
 
 /** A full deposit by courier C-1001; returns the completed session. */
-export async function deposit(c: TestCabinet, size: 'small' | 'medium' | 'large' = 'medium'): Promise<SessionView> {
+export async function deposit(
+  c: TestCabinet,
+  size: 'small' | 'medium' | 'large' = 'medium',
+): Promise<SessionView> {
   const res = await c.call('POST', '/api/deposits', { courierId: 'C-1001', pin: '4711', size });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const s = res.body as SessionView;

@@ -1,0 +1,227 @@
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { makeVerifier } from '@locker/protocol';
+import { Aedes } from 'aedes';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openScreen, type Screen, tapKeys } from '../support/browser.js';
+import type { DaemonProcess } from '../support/daemon-process.js';
+import { startEdgeProcess, tempDir } from '../support/stack.js';
+
+const CABINET = '610091A01';
+const COURIER = { id: 'C-1001', pin: '4711' };
+const GRANTEE = { userNo: '13466666666', code: '82731904', boxNo: '08' };
+const COST = { N: 1024, r: 8, p: 1 };
+const SHOTS = process.env.LOCKER_SCREENSHOTS ?? '/tmp';
+
+/**
+ * The cabinet touchscreen in headless Chromium against the built edge daemon (a process, simulated lock
+ * board in-process). The courier's credential and a grant reach the cabinet the way they do in the
+ * field: a desired-state snapshot on the cabinet's MQTT topic (here from a bare aedes broker, standing in
+ * for the cloud). The simulated-hardware drawer plays the person's hands: doors and parcels.
+ */
+describe('the cabinet touchscreen', () => {
+  const dir = tempDir('locker-touch-');
+  let broker: Aedes;
+  let server: Server;
+  let cloud: MqttClient;
+  let edge: DaemonProcess;
+  let url: string;
+  const screens: Screen[] = [];
+
+  const open = async (viewport?: { width: number; height: number }) => {
+    const s = await openScreen(url, viewport);
+    screens.push(s);
+    await s.page.getByTestId('start-pickup').waitFor();
+    return s.page;
+  };
+  const closeAll = async () => {
+    for (const s of screens.splice(0)) await s.close();
+  };
+
+  beforeAll(async () => {
+    broker = await Aedes.createBroker();
+    server = createServer(broker.handle);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const brokerUrl = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    cloud = await mqtt.connectAsync(brokerUrl, { protocolVersion: 4 });
+    const inADay = new Date(Date.now() + 86_400_000).toISOString();
+    await cloud.publishAsync(
+      `lockers/${CABINET}/desired`,
+      JSON.stringify({
+        kind: 'snapshot',
+        version: 1,
+        couriers: [{ courierId: COURIER.id, name: 'Zheng', company: 'B', pin: await makeVerifier(COURIER.pin, COST) }],
+        grants: [
+          {
+            grantId: 'G-1',
+            kind: 'deposit',
+            boxNo: GRANTEE.boxNo,
+            userNo: GRANTEE.userNo,
+            holderNo: '13488888888',
+            authorizerId: '0001',
+            access: await makeVerifier(GRANTEE.code, COST),
+            expiresAt: inADay,
+          },
+        ],
+      }),
+      { qos: 1, retain: true },
+    );
+
+    edge = startEdgeProcess(dir.path, {
+      cabinetId: CABINET,
+      broker: { url: brokerUrl, password: 'not-checked-here' },
+      bus: { family: 'xor8a', port: 'sim:', boards: [{ address: 1, locks: 8 }], pollIntervalMs: 100 },
+      boxes: Array.from({ length: 8 }, (_, i) => ({
+        boxNo: String(i + 1).padStart(2, '0'),
+        board: 1,
+        lock: i + 1,
+        size: i < 3 ? 'small' : i < 6 ? 'medium' : 'large',
+      })),
+      kiosk: { host: '127.0.0.1', port: 0 },
+    });
+    const started = await edge.waitForLine((l) => l.msg === 'cabinet daemon started', 20_000);
+    url = String(started.kiosk);
+    await edge.waitForLine((l) => l.msg === 'desired state applied', 20_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await closeAll();
+    await edge?.stop();
+    await cloud?.endAsync(true);
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await new Promise<void>((r) => (broker ? broker.close(() => r()) : r()));
+    dir.remove();
+  });
+
+  /** The simulated hardware: what a person does to the box, through the drawer on the page. */
+  async function handle(page: Page, boxNo: string, actions: Array<'put-in' | 'take-out' | 'close-door'>) {
+    await page.getByTestId('sim-toggle').click();
+    const row = page.getByTestId(`sim-box-${boxNo}`);
+    for (const action of actions) await row.locator(`button[data-action="${action}"]`).click();
+    await page.getByTestId('sim-close').click();
+  }
+
+  async function courierDeposit(page: Page, size: string): Promise<string> {
+    await page.getByTestId('start-courier').click();
+    await tapKeys(page, 'Courier ID', COURIER.id);
+    await page.getByTestId('courier-id-submit').click();
+    await tapKeys(page, 'PIN', COURIER.pin);
+    await page.getByTestId('courier-pin-submit').click();
+    await page.getByTestId(`size-${size}`).click();
+    return boxOnScreen(page);
+  }
+
+  async function boxOnScreen(page: Page, not?: string): Promise<string> {
+    const box = page.getByTestId('box-number');
+    await box.waitFor();
+    await page.waitForFunction(
+      (old) => /^\d{2,4}$/.test(document.querySelector('[data-testid="box-number"]')?.textContent ?? '') &&
+        document.querySelector('[data-testid="box-number"]')?.textContent !== old,
+      not ?? null,
+    );
+    return (await box.textContent()) as string;
+  }
+
+  it('a courier deposits a parcel and the recipient picks it up with the code shown on the screen', async () => {
+    const page = await open();
+    await expect.poll(() => page.getByTestId('free-sizes').textContent()).toContain('Medium');
+    await page.screenshot({ path: `${SHOTS}/touchscreen-start.png` });
+
+    const boxNo = await courierDeposit(page, 'medium');
+    await page.getByTestId('session-message').filter({ hasText: `Box ${boxNo}` }).waitFor();
+    await page.screenshot({ path: `${SHOTS}/touchscreen-deposit-open.png` });
+
+    await page.getByTestId('sim-toggle').click();
+    await page.getByTestId(`sim-box-${boxNo}`).locator('button[data-action="put-in"]').waitFor();
+    await page.screenshot({ path: `${SHOTS}/touchscreen-simulator.png` });
+    await page.getByTestId('sim-close').click();
+    await handle(page, boxNo, ['put-in', 'close-door']);
+
+    const code = page.getByTestId('pickup-code');
+    await code.waitFor();
+    const pickupCode = (await code.getAttribute('data-code')) as string;
+    expect(pickupCode).toMatch(/^\d{6}$/);
+    expect(await page.getByTestId('done').textContent()).toContain(`Parcel deposited in box ${boxNo}`);
+    await page.screenshot({ path: `${SHOTS}/touchscreen-deposit-done.png` });
+
+    // The courier leaves; the recipient comes and types the code on the pad.
+    await page.getByTestId('finish').click();
+    await page.getByTestId('start-pickup').click();
+    await tapKeys(page, 'Pickup code', pickupCode);
+    await page.getByTestId('pickup-code-submit').click();
+    expect(await boxOnScreen(page)).toBe(boxNo);
+    await handle(page, boxNo, ['take-out', 'close-door']);
+    await page.getByTestId('done-message').waitFor();
+    expect(await page.getByTestId('done').textContent()).toContain('Thank you');
+    await page.screenshot({ path: `${SHOTS}/touchscreen-pickup-done.png` });
+    await page.getByTestId('finish').click();
+    await page.getByTestId('start-pickup').waitFor();
+    await closeAll();
+  }, 90_000);
+
+  it('a wrong pickup code shows the message the cabinet wrote, word for word', async () => {
+    const page = await open();
+    await page.getByTestId('start-pickup').click();
+    await tapKeys(page, 'Pickup code', '000000');
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/pickups'));
+    await page.getByTestId('pickup-code-submit').click();
+    const res = await answer;
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(res.status()).toBe(401);
+    expect(body.error.code).toBe('CODE_INVALID');
+    const alert = page.getByRole('alert');
+    await alert.filter({ hasText: body.error.message }).waitFor();
+    expect((await alert.textContent())?.trim()).toBe(body.error.message);
+    expect(await alert.getAttribute('data-code')).toBe('CODE_INVALID');
+    await page.screenshot({ path: `${SHOTS}/touchscreen-wrong-code.png` });
+    await closeAll();
+  }, 60_000);
+
+  it('"the door did not open" gives the courier another box, and the deposit still completes there', async () => {
+    const page = await open();
+    const first = await courierDeposit(page, 'medium');
+    await page.getByRole('button', { name: 'The door did not open' }).click();
+    const second = await boxOnScreen(page, first);
+    expect(second).not.toBe(first);
+    await page.screenshot({ path: `${SHOTS}/touchscreen-other-box.png` });
+
+    await handle(page, second, ['put-in', 'close-door']);
+    await page.getByTestId('pickup-code').waitFor();
+    expect(await page.getByTestId('done').textContent()).toContain(`box ${second}`);
+    await closeAll();
+  }, 90_000);
+
+  it('a grantee opens the box reserved for them with their user number and access code', async () => {
+    const page = await open({ width: 800, height: 1280 });
+    await page.getByTestId('start-grant').click();
+    await tapKeys(page, 'User number', GRANTEE.userNo);
+    await page.getByTestId('grant-user-submit').click();
+    await tapKeys(page, 'Access code', GRANTEE.code);
+    await page.screenshot({ path: `${SHOTS}/touchscreen-grant-portrait.png` });
+    await page.getByTestId('grant-code-submit').click();
+    expect(await boxOnScreen(page)).toBe(GRANTEE.boxNo);
+    await page.screenshot({ path: `${SHOTS}/touchscreen-session-portrait.png` });
+    await handle(page, GRANTEE.boxNo, ['put-in', 'close-door']);
+    await page.getByTestId('pickup-code').waitFor();
+    await closeAll();
+  }, 90_000);
+
+  it('a screen left alone goes back to the start and forgets what was typed', async () => {
+    const s = await openScreen(url);
+    screens.push(s);
+    const { page } = s;
+    await page.clock.install();
+    await page.reload();
+    await page.getByTestId('start-pickup').click();
+    await tapKeys(page, 'Pickup code', '123');
+    await page.clock.runFor(50_000);
+    await page.getByText('Returning to the start screen in').waitFor();
+    await page.clock.runFor(15_000);
+    await page.getByTestId('start-pickup').waitFor();
+    await page.getByTestId('start-pickup').click();
+    expect(await page.getByTestId('pickup-code-display').textContent()).toBe('');
+    await closeAll();
+  }, 60_000);
+});

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { makeVerifier } from '@locker/protocol';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -13,6 +13,7 @@ const CABINET = '610091A01';
 const COURIER = { id: 'C-1001', pin: '4711' };
 const GRANTEE = { userNo: '13466666666', code: '82731904', boxNo: '08' };
 const COST = { N: 1024, r: 8, p: 1 };
+const LOCKOUT_AFTER = 4;
 const SHOTS = process.env.LOCKER_SCREENSHOTS ?? '/tmp';
 
 /**
@@ -52,7 +53,9 @@ describe('the cabinet touchscreen', () => {
       JSON.stringify({
         kind: 'snapshot',
         version: 1,
-        couriers: [{ courierId: COURIER.id, name: 'Zheng', company: 'B', pin: await makeVerifier(COURIER.pin, COST) }],
+        couriers: [
+          { courierId: COURIER.id, name: 'Zheng', company: 'B', pin: await makeVerifier(COURIER.pin, COST) },
+        ],
         grants: [
           {
             grantId: 'G-1',
@@ -80,6 +83,8 @@ describe('the cabinet touchscreen', () => {
         size: i < 3 ? 'small' : i < 6 ? 'medium' : 'large',
       })),
       kiosk: { host: '127.0.0.1', port: 0 },
+      // Low, so the lockout test needs few wrong codes; it runs last (a lockout stops all code entry).
+      attempts: { perCabinet: LOCKOUT_AFTER },
     });
     const started = await edge.waitForLine((l) => l.msg === 'cabinet daemon started', 20_000);
     url = String(started.kiosk);
@@ -117,7 +122,8 @@ describe('the cabinet touchscreen', () => {
     const box = page.getByTestId('box-number');
     await box.waitFor();
     await page.waitForFunction(
-      (old) => /^\d{2,4}$/.test(document.querySelector('[data-testid="box-number"]')?.textContent ?? '') &&
+      (old) =>
+        /^\d{2,4}$/.test(document.querySelector('[data-testid="box-number"]')?.textContent ?? '') &&
         document.querySelector('[data-testid="box-number"]')?.textContent !== old,
       not ?? null,
     );
@@ -130,7 +136,10 @@ describe('the cabinet touchscreen', () => {
     await page.screenshot({ path: `${SHOTS}/touchscreen-start.png` });
 
     const boxNo = await courierDeposit(page, 'medium');
-    await page.getByTestId('session-message').filter({ hasText: `Box ${boxNo}` }).waitFor();
+    await page
+      .getByTestId('session-message')
+      .filter({ hasText: `Box ${boxNo}` })
+      .waitFor();
     await page.screenshot({ path: `${SHOTS}/touchscreen-deposit-open.png` });
 
     await page.getByTestId('sim-toggle').click();
@@ -185,6 +194,9 @@ describe('the cabinet touchscreen', () => {
     await page.getByRole('button', { name: 'The door did not open' }).click();
     const second = await boxOnScreen(page, first);
     expect(second).not.toBe(first);
+    expect(await page.getByTestId('moved-note').textContent()).toBe(
+      `Box ${first} was set aside. Please use box ${second}.`,
+    );
     await page.screenshot({ path: `${SHOTS}/touchscreen-other-box.png` });
 
     await handle(page, second, ['put-in', 'close-door']);
@@ -195,6 +207,7 @@ describe('the cabinet touchscreen', () => {
 
   it('a grantee opens the box reserved for them with their user number and access code', async () => {
     const page = await open({ width: 800, height: 1280 });
+    await page.screenshot({ path: `${SHOTS}/touchscreen-start-portrait.png` });
     await page.getByTestId('start-grant').click();
     await tapKeys(page, 'User number', GRANTEE.userNo);
     await page.getByTestId('grant-user-submit').click();
@@ -222,6 +235,33 @@ describe('the cabinet touchscreen', () => {
     await page.getByTestId('start-pickup').waitFor();
     await page.getByTestId('start-pickup').click();
     expect(await page.getByTestId('pickup-code-display').textContent()).toBe('');
+    await closeAll();
+  }, 60_000);
+
+  it('too many wrong codes pause code entry with the message the cabinet wrote, and the start screen says so', async () => {
+    const page = await open();
+    let locked: { code: string; message: string } | undefined;
+    for (let n = 1; n <= LOCKOUT_AFTER + 1 && !locked; n++) {
+      if (n === 1) await page.getByTestId('start-pickup').click();
+      await tapKeys(page, 'Pickup code', `${n}`.repeat(6));
+      const answer = page.waitForResponse((r) => r.url().endsWith('/api/pickups'));
+      await page.getByTestId('pickup-code-submit').click();
+      const res = await answer;
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      if (body.error.code === 'CODE_LOCKED_OUT') locked = body.error;
+      else await page.getByRole('alert').filter({ hasText: body.error.message }).waitFor();
+    }
+    expect(locked).toBeDefined();
+    const screen = page.getByTestId('message');
+    await screen.waitFor();
+    expect(await screen.getAttribute('data-code')).toBe('CODE_LOCKED_OUT');
+    expect(await page.getByTestId('message-text').textContent()).toBe(locked?.message);
+    await page.screenshot({ path: `${SHOTS}/touchscreen-lockout.png` });
+
+    await page.getByTestId('finish').click();
+    await page.getByTestId('lockout').waitFor();
+    expect(await page.getByTestId('start-pickup').isDisabled()).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/touchscreen-start-locked.png` });
     await closeAll();
   }, 60_000);
 });

@@ -60,6 +60,7 @@ const app = {
     app.courier = null;
     app.activeBox = null;
     app.show('start');
+    app.refreshCabinet();
   },
 
   async refreshCabinet() {
@@ -127,5 +128,4 @@ setInterval(tick, 1000);
 setInterval(() => app.refreshCabinet(), CABINET_REFRESH_MS);
 tick();
 app.home();
-app.refreshCabinet();
 initSimulator(document.getElementById('simulator-root'), app);

@@ -35,7 +35,11 @@ export async function initSimulator(root, app) {
       'div',
       { class: 'sim-head' },
       h('h2', {}, 'Simulated hardware'),
-      h('button', { type: 'button', class: 'sim-btn', 'data-testid': 'sim-close', onclick: () => setOpen(false) }, 'Close'),
+      h(
+        'button',
+        { type: 'button', class: 'sim-btn', 'data-testid': 'sim-close', onclick: () => setOpen(false) },
+        'Close',
+      ),
     ),
     h(
       'p',

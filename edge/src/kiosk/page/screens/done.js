@@ -47,14 +47,9 @@ export function doneScreen(app, { session: s }) {
                 },
                 grouped(s.pickupCode),
               ),
-              h(
-                'p',
-                { class: 'hint' },
-                'The recipient has been sent this code. It is shown only once: note it now if you need it.',
-              ),
+              h('p', { class: 'hint' }, 'The recipient gets this code in a message. It is shown only once.'),
             )
-          : null,
-        h('p', { class: 'done-message', role: 'status' }, s.message),
+          : h('p', { class: 'done-message', role: 'status' }, s.message),
       ]
     : [
         h('h1', {}, 'Thank you!'),

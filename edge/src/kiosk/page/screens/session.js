@@ -36,6 +36,7 @@ export function sessionScreen(app, { id, session: initial }) {
   const alert = errorBanner();
   const boxNo = h('div', { class: 'box-number', 'data-testid': 'box-number' });
   const boxSize = h('div', { class: 'box-size' });
+  const moved = h('p', { class: 'moved-note', role: 'status', 'data-testid': 'moved-note', hidden: true });
   const message = h('p', {
     class: 'session-message',
     'data-testid': 'session-message',
@@ -66,7 +67,7 @@ export function sessionScreen(app, { id, session: initial }) {
   const render = (s) => {
     if (left) return;
     if (FINAL.has(s.state)) return finish(s);
-    const moved = last && last.boxNo !== s.boxNo;
+    const changed = last && last.boxNo !== s.boxNo;
     if (!last || last.kind !== s.kind) {
       problemButtons.replaceChildren(
         ...problemsFor(s.kind).map((p) => {
@@ -94,7 +95,10 @@ export function sessionScreen(app, { id, session: initial }) {
       else li.removeAttribute('aria-current');
     });
     el.dataset.state = s.state;
-    if (moved) {
+    const tried = s.boxesTried ?? [];
+    moved.hidden = tried.length === 0 || !s.boxNo;
+    if (!moved.hidden) moved.textContent = `Box ${tried.at(-1)} was set aside. Please use box ${s.boxNo}.`;
+    if (changed) {
       boxNo.classList.remove('is-moved');
       void boxNo.offsetWidth;
       boxNo.classList.add('is-moved');
@@ -181,6 +185,7 @@ export function sessionScreen(app, { id, session: initial }) {
         'div',
         { class: 'session-side' },
         h('h1', { class: 'visually-hidden' }, 'Your box'),
+        moved,
         message,
         steps,
         link,

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// `npm run bench`: every part's benchmark, one after another (they would disturb each other in
+// parallel). Each part measures its own baseline in the same run and reports ratios to it, so the
+// figures compare across machines. Pass part names to run only those: `npm run bench -- lockboard`.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const parts = [
+  { name: 'lockboard', entry: 'packages/lockboard/dist/bench/main.js', about: 'serial bus vs wire time at 9600 baud' },
+  { name: 'edge', entry: 'edge/dist/bench/main.js', about: 'cabinet daemon: kiosk to wire, memory, cold start' },
+  { name: 'cloud', entry: 'cloud/dist/bench/main.js', about: 'authenticated /v1 vs a bare fastify route' },
+];
+const wanted = process.argv.slice(2);
+let failed = 0;
+for (const part of parts) {
+  if (wanted.length > 0 && !wanted.includes(part.name)) continue;
+  const entry = join(root, part.entry);
+  console.log(`\n=== ${part.name}: ${part.about} ===`);
+  if (!existsSync(entry)) {
+    console.log(`(no benchmark built at ${part.entry})`);
+    failed++;
+    continue;
+  }
+  const result = spawnSync(process.execPath, ['--expose-gc', entry], { stdio: 'inherit', cwd: root });
+  if (result.status !== 0) {
+    console.log(`${part.name} benchmark failed (exit ${result.status})`);
+    failed++;
+  }
+}
+process.exit(failed === 0 ? 0 : 1);

@@ -9,8 +9,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const parts = [
-  { name: 'lockboard', entry: 'packages/lockboard/dist/bench/main.js', about: 'serial bus vs wire time at 9600 baud' },
-  { name: 'edge', entry: 'edge/dist/bench/main.js', about: 'cabinet daemon: kiosk to wire, memory, cold start' },
+  {
+    name: 'lockboard',
+    entry: 'packages/lockboard/dist/bench/main.js',
+    about: 'serial bus vs wire time at 9600 baud',
+  },
+  {
+    name: 'edge',
+    entry: 'edge/dist/bench/main.js',
+    about: 'cabinet daemon: kiosk to wire, memory, cold start',
+  },
   { name: 'cloud', entry: 'cloud/dist/bench/main.js', about: 'authenticated /v1 vs a bare fastify route' },
 ];
 const wanted = process.argv.slice(2);

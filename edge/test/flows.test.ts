@@ -29,7 +29,10 @@ describe('the cabinet flows through the kiosk API', () => {
     const res = await c.call('POST', '/api/pickups', { code: done.pickupCode });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ kind: 'pickup', state: 'door_open', boxNo: '07' });
-    expect(c.sim.frames.filter((f) => f.request.op === 'unlock').at(-1)?.request).toMatchObject({ board: 0, lock: 7 });
+    expect(c.sim.frames.filter((f) => f.request.op === 'unlock').at(-1)?.request).toMatchObject({
+      board: 0,
+      lock: 7,
+    });
     takeParcelAndClose(c, '07');
     const picked = await waitForSession(c, res.body.id, 'completed');
     expect(picked.parcelId).toBe(done.parcelId);

@@ -1,5 +1,5 @@
+import { makeVerifier } from '@locker/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeVerifier } from '../src/credentials/scrypt-verifier.js';
 import {
   courierDoc,
   deposit,

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
+import { makeVerifier } from '@locker/protocol';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeVerifier } from '../src/credentials/scrypt-verifier.js';
 import {
   CABINET,
   courierDoc,

@@ -108,12 +108,15 @@ describe('the cabinet touchscreen', () => {
     await page.getByTestId('sim-close').click();
   }
 
-  async function courierDeposit(page: Page, size: string): Promise<string> {
+  async function courierDeposit(page: Page, size: string, shots = false): Promise<string> {
     await page.getByTestId('start-courier').click();
     await tapKeys(page, 'Courier ID', COURIER.id);
+    if (shots) await page.screenshot({ path: `${SHOTS}/touchscreen-courier-id.png` });
     await page.getByTestId('courier-id-submit').click();
     await tapKeys(page, 'PIN', COURIER.pin);
     await page.getByTestId('courier-pin-submit').click();
+    await page.getByTestId(`size-${size}`).waitFor();
+    if (shots) await page.screenshot({ path: `${SHOTS}/touchscreen-courier-size.png` });
     await page.getByTestId(`size-${size}`).click();
     return boxOnScreen(page);
   }
@@ -135,7 +138,7 @@ describe('the cabinet touchscreen', () => {
     await expect.poll(() => page.getByTestId('free-sizes').textContent()).toContain('Medium');
     await page.screenshot({ path: `${SHOTS}/touchscreen-start.png` });
 
-    const boxNo = await courierDeposit(page, 'medium');
+    const boxNo = await courierDeposit(page, 'medium', true);
     await page
       .getByTestId('session-message')
       .filter({ hasText: `Box ${boxNo}` })
@@ -221,6 +224,39 @@ describe('the cabinet touchscreen', () => {
     await closeAll();
   }, 90_000);
 
+  it('a QR token read by the scanner, which types like a keyboard, opens the box of the parcel', async () => {
+    // A courier deposits through the API; the recipient brings the QR code of the token.
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return (await res.json()) as { id: string; boxNo: string; state: string; pickupToken: string | null };
+    };
+    const started = await api('POST', '/api/deposits', {
+      courierId: COURIER.id,
+      pin: COURIER.pin,
+      size: 'small',
+    });
+    await api('POST', `/api/simulator/boxes/${started.boxNo}/occupancy`, { occupied: true });
+    await api('POST', `/api/simulator/boxes/${started.boxNo}/door`, { state: 'closed' });
+    await expect
+      .poll(async () => (await api('GET', `/api/sessions/${started.id}`)).state, { timeout: 15_000 })
+      .toBe('completed');
+    const { pickupToken } = await api('GET', `/api/sessions/${started.id}`);
+    expect(pickupToken).toMatch(/^[A-Za-z0-9_-]{16,128}$/);
+
+    const page = await open();
+    await page.getByTestId('start-pickup').click();
+    await page.getByTestId('pickup-code-display').waitFor();
+    await page.keyboard.type(`${pickupToken}\n`);
+    expect(await boxOnScreen(page)).toBe(started.boxNo);
+    await handle(page, started.boxNo, ['take-out', 'close-door']);
+    await page.getByTestId('done-message').waitFor();
+    await closeAll();
+  }, 60_000);
+
   it('a screen left alone goes back to the start and forgets what was typed', async () => {
     const s = await openScreen(url);
     screens.push(s);
@@ -231,6 +267,7 @@ describe('the cabinet touchscreen', () => {
     await tapKeys(page, 'Pickup code', '123');
     await page.clock.runFor(50_000);
     await page.getByText('Returning to the start screen in').waitFor();
+    await page.screenshot({ path: `${SHOTS}/touchscreen-idle.png` });
     await page.clock.runFor(15_000);
     await page.getByTestId('start-pickup').waitFor();
     await page.getByTestId('start-pickup').click();

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { makeVerifier } from '@locker/protocol';
 import Fastify from 'fastify';
 import pino from 'pino';
 import { parseEdgeConfig } from '../config.js';
-import { makeVerifier } from '../credentials/scrypt-verifier.js';
 import { EdgeDaemon } from '../daemon.js';
 
 /**

@@ -40,8 +40,7 @@ export function completeDeposit(deps: FlowDeps, s: SessionRecord): SessionRecord
       size: box.size,
       ...(depositor ? { depositor } : {}),
       ...(fresh.data.grantId ? { grantId: fresh.data.grantId } : {}),
-      pickupCode: issued.code,
-      pickupToken: issued.token,
+      // The code and token stay at the cabinet (hashed); events are readable by operators (ADR 0006).
       expiresAt,
     });
     deps.logger.info({ boxNo, parcelId: parcel.parcelId, sessionId: s.id }, 'parcel deposited');

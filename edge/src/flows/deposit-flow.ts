@@ -1,5 +1,4 @@
-import { type BoxNo, type BoxSize, LockerError } from '@locker/protocol';
-import { verifySecret } from '../credentials/scrypt-verifier.js';
+import { type BoxNo, type BoxSize, LockerError, verifyAgainst } from '@locker/protocol';
 import { type FlowDeps, failWith, markNotOpened, openBox } from './flow-context.js';
 import { emptyData, type SessionRecord } from './session-store.js';
 
@@ -14,7 +13,7 @@ export async function verifyCourier(deps: FlowDeps, courierId: string, pin: stri
   const subject = `courier:${courierId}`;
   deps.limiter.check(subject);
   const cred = deps.credentials.courier(courierId);
-  const ok = cred ? await verifySecret(pin, cred.pin) : false;
+  const ok = cred ? await verifyAgainst(pin, cred.pin) : false;
   if (!cred || !ok) {
     const left = deps.limiter.fail(subject);
     throw new LockerError(

@@ -1,5 +1,4 @@
-import { LockerError } from '@locker/protocol';
-import { verifySecret } from '../credentials/scrypt-verifier.js';
+import { LockerError, verifyAgainst } from '@locker/protocol';
 import type { Grant } from '../desired/credential-store.js';
 import { openDepositBox } from './deposit-flow.js';
 import { type FlowDeps, failWith, markNotOpened, notOpenedError, openBox } from './flow-context.js';
@@ -42,7 +41,7 @@ export async function useGrant(
   const candidates = deps.credentials.grantsOf(req.userNo).filter((g) => !req.boxNo || g.boxNo === req.boxNo);
   let match: Grant | undefined;
   for (const g of candidates) {
-    if (await verifySecret(req.code, g.access)) {
+    if (await verifyAgainst(req.code, g.access)) {
       match = g;
       break;
     }

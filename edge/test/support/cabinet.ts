@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BoardSimulator } from '@locker/lockboard';
 import type { DesiredStateInput } from '@locker/protocol';
+import { makeVerifier } from '@locker/protocol';
 import pino from 'pino';
 import { expect } from 'vitest';
 import type { EdgeConfigInput } from '../../src/config.js';
 import { parseEdgeConfig } from '../../src/config.js';
-import { makeVerifier } from '../../src/credentials/scrypt-verifier.js';
 import { EdgeDaemon } from '../../src/daemon.js';
 import type { SessionView } from '../../src/flows/session-store.js';
 

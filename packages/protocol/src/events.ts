@@ -29,16 +29,6 @@ export const eventData = {
     size: BoxSize.optional(),
     depositor: z.string().max(64).optional(),
     grantId: z.string().max(64).optional(),
-    /**
-     * The pickup code and QR token issued at the cabinet, so the cloud can notify the recipient. This event
-     * is the only place they leave the cabinet in clear; the cabinet itself keeps only their hashes, and
-     * the outbox row is deleted once the cloud acknowledges it.
-     */
-    pickupCode: z
-      .string()
-      .regex(/^[0-9]{6}$/)
-      .optional(),
-    pickupToken: z.string().min(16).max(128).optional(),
     expiresAt: IsoTime.optional(),
   }),
   'parcel.picked_up': z.object({

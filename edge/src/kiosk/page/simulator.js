@@ -150,5 +150,6 @@ export async function initSimulator(root, app) {
     else clearTimeout(timer);
   };
   toggle.addEventListener('click', () => setOpen(drawer.hidden));
-  root.replaceChildren(toggle, drawer);
+  document.querySelector('.topbar-right')?.prepend(toggle);
+  root.replaceChildren(drawer);
 }

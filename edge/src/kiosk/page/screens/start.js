@@ -75,8 +75,8 @@ export function startScreen(app) {
         ),
       );
     }
-    pickup.disabled = Boolean(locked);
-    grant.disabled = Boolean(locked);
+    // A cabinet-wide lockout refuses every code and PIN until it runs out.
+    for (const b of [pickup, courier, grant]) b.disabled = Boolean(locked);
   };
   update(app.cabinet);
 

@@ -89,7 +89,11 @@ function touch() {
 /** Idle screens go back to the start so the next person never sees someone else's code. */
 function tick() {
   const clock = document.getElementById('clock');
-  clock.textContent = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  clock.textContent = new Date().toLocaleTimeString([], {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   const idleMs = typeof current?.idleMs === 'function' ? current.idleMs() : current?.idleMs;
   if (!idleMs) {
     timeoutBar.hidden = true;

@@ -58,7 +58,7 @@ export function entryLayout(entry, { prompt, extra, alert }) {
     h(
       'div',
       { class: 'entry-side' },
-      h('label', { class: 'entry-prompt', for: entry.display.id }, prompt),
+      h('p', { class: 'entry-prompt', 'aria-hidden': 'true' }, prompt),
       entry.display,
       alert?.el,
       extra,

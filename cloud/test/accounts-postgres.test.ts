@@ -65,7 +65,7 @@ describe('accounts on PostgreSQL', () => {
     const pash = DingoClient.loginHash('+86', 'pg-password', ts);
     expect((await client.post('/login', { tel, pash }, { 'time-stamp': ts })).headers.status).toBe('SUCCESS');
     const replay = await client.post('/login', { tel, pash }, { 'time-stamp': ts });
-    expect(replay.body).toBe('HASH_REPLAYED');
+    expect(replay.body).toBe('HASHREPLAYED');
     client.token = (await client.login('tel', tel, 'pg-password')).body;
     const aid = (await client.post('/upeaddr', { opt: 'AF', addr: 'PG road 1', zip: '710000' })).body;
     expect((await client.post('/geteaddr')).json()).toEqual([

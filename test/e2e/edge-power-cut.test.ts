@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 // The built harness: it runs the built daemon (edge/dist/main.js) as the process whose power is cut.
-import { runPowerCut } from '../../edge/dist/chaos/power-cut.js';
+import { runPowerCut } from '@locker/edge/chaos';
+import { describe, expect, it } from 'vitest';
 
 describe('power cuts of the cabinet daemon', () => {
   it('loses and duplicates no event and matches the physical boxes after each of 20 SIGKILLs mid-operation', async () => {

@@ -77,6 +77,15 @@ export async function createBrokerAccount(
 /** Writes an edge config and starts the built edge daemon on it. */
 export function startEdgeProcess(dir: string, config: Record<string, unknown>): DaemonProcess {
   const configFile = join(dir, 'edge.json');
-  writeFileSync(configFile, JSON.stringify({ dataDir: join(dir, 'edge-data'), logLevel: 'info', ...config }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      dataDir: join(dir, 'edge-data'),
+      logLevel: 'info',
+      // a free port for the touchscreen API, so parallel tests never meet on 8080
+      kiosk: { host: '127.0.0.1', port: 0 },
+      ...config,
+    }),
+  );
   return new DaemonProcess('edge/dist/main.js', ['--config', configFile]);
 }

@@ -112,6 +112,8 @@ try {
     ? await admin('POST', `/v1/admin/cabinets/${CABINET}/credentials`)
     : (await admin('POST', '/v1/admin/cabinets', { id: CABINET, name: 'Demo cabinet, gate A' })).broker;
   const watcher = await admin('POST', '/v1/admin/operators', { username: 'demo-operator', role: 'operator' });
+  // A courier for the touchscreen demo; the cabinet receives it as desired state and checks the PIN offline.
+  await admin('PUT', `/v1/admin/cabinets/${CABINET}/couriers/C-1001`, { pin: '4711', name: 'Demo courier' });
   writeFileSync(
     join(dir, 'operator.json'),
     JSON.stringify({ url: `mqtt://127.0.0.1:${MQTT_PORT}`, ...watcher }, null, 2),
@@ -161,8 +163,13 @@ Locker platform demo is running.
   touchscreen     http://127.0.0.1:${KIOSK_PORT}/   (cabinet ${CABINET}, simulated lock board)
   logs            .demo/cloud.log, .demo/edge.log
 
-Try it:
-  # open box 01 of the demo cabinet from the cloud
+Try it at the touchscreen (http://127.0.0.1:${KIOSK_PORT}/):
+  Courier deposit: courier C-1001, PIN 4711, pick a size. The box opens; in the "Simulated hardware"
+  drawer (top right) put a parcel in and close the door: the screen shows the pickup code.
+  Pick up a parcel: enter that code; close the door in the drawer again when the parcel is out.
+
+Try it from the cloud:
+  # open box 01 of the demo cabinet
   curl -s -X POST -H 'authorization: Bearer ${secrets.adminToken}' \\
        http://127.0.0.1:${HTTP_PORT}/v1/admin/cabinets/${CABINET}/boxes/01/open
 

@@ -58,6 +58,7 @@ export const errorStatus = {
   SESSION_NOT_FOUND: 404,
   SESSION_ACTIVE: 409,
   SESSION_CLOSED: 409,
+  NOTHING_TO_RECOLLECT: 404,
   DESIRED_STALE: 409,
   // everything else
   INTERNAL: 500,

@@ -39,6 +39,13 @@ export const eventData = {
     grantId: z.string().max(64).optional(),
   }),
   'parcel.expired': z.object({ boxNo: BoxNo, parcelId: z.string().min(1).max(64) }),
+  /** A courier took an expired parcel back out of the cabinet; its pickup code no longer works. */
+  'parcel.recollected': z.object({
+    boxNo: BoxNo,
+    parcelId: z.string().min(1).max(64),
+    /** The courier who took it (the depositor, or a courier of the same company). */
+    courierId: z.string().min(1).max(64),
+  }),
   'alarm.raised': z.object({
     alarmId: z.string().min(1).max(64),
     kind: z.enum([
@@ -86,6 +93,7 @@ export const CabinetEvent = z.discriminatedUnion('type', [
   variant('parcel.deposited'),
   variant('parcel.picked_up'),
   variant('parcel.expired'),
+  variant('parcel.recollected'),
   variant('alarm.raised'),
   variant('alarm.cleared'),
   variant('grant.used'),

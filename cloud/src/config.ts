@@ -79,6 +79,8 @@ export const CloudConfig = z
             loginAttemptsPerAddress: z.number().int().min(1).default(60),
             /** Registrations per client address per window. */
             registrationsPerAddress: z.number().int().min(1).default(10),
+            /** Registration attempts naming one user name, or one phone number, per window. */
+            registrationsPerAccount: z.number().int().min(1).default(5),
           })
           .strict()
           .prefault({}),

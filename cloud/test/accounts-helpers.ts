@@ -11,7 +11,12 @@ export type TestCloud = Awaited<ReturnType<typeof startTestCloud>>;
 export function startAccountsCloud(overrides: Partial<CloudConfigInput> = {}) {
   return startTestCloud({
     accounts: {
-      limits: { loginFailuresPerAccount: 1000, loginAttemptsPerAddress: 1000, registrationsPerAddress: 1000 },
+      limits: {
+        loginFailuresPerAccount: 1000,
+        loginAttemptsPerAddress: 1000,
+        registrationsPerAddress: 1000,
+        registrationsPerAccount: 1000,
+      },
     },
     ...overrides,
   });
@@ -65,12 +70,15 @@ export class DingoClient {
   constructor(
     private readonly app: FastifyInstance,
     readonly prefix = '/dingo',
+    /** The client address the server sees, for the per-address limits. */
+    readonly remoteAddress = '127.0.0.1',
   ) {}
 
   post(path: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}) {
     return this.app.inject({
       method: 'POST',
       url: `${this.prefix}${path}`,
+      remoteAddress: this.remoteAddress,
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
         ...(this.token ? { 'tmp-token': this.token } : {}),
@@ -102,6 +110,7 @@ export class DingoClient {
     return this.app.inject({
       method: 'POST',
       url: `${this.prefix}${path}`,
+      remoteAddress: this.remoteAddress,
       headers: {
         'content-type': `multipart/form-data; boundary=${boundary}`,
         ...(this.token ? { 'tmp-token': this.token } : {}),

@@ -80,6 +80,7 @@ describe('AbuseLimiter', () => {
         loginFailuresPerAccount: 2,
         loginAttemptsPerAddress: 2,
         registrationsPerAddress: 2,
+        registrationsPerAccount: 2,
       },
       () => now,
     );
@@ -88,5 +89,24 @@ describe('AbuseLimiter', () => {
     expect(() => limiter.take('k', 2)).toThrow(/too many attempts/);
     now = 10_001;
     expect(() => limiter.take('k', 2)).not.toThrow();
+  });
+
+  it('checks every limit of takeAll before recording any, so a refusal uses up none', () => {
+    const limiter = new AbuseLimiter({
+      windowSeconds: 60,
+      loginFailuresPerAccount: 1,
+      loginAttemptsPerAddress: 1,
+      registrationsPerAddress: 1,
+      registrationsPerAccount: 1,
+    });
+    limiter.take('full', 1);
+    expect(() =>
+      limiter.takeAll([
+        ['fresh', 1],
+        ['full', 1],
+      ]),
+    ).toThrow(/too many attempts/);
+    expect(() => limiter.takeAll([['fresh', 1]])).not.toThrow();
+    expect(() => limiter.take('fresh', 1)).toThrow(/too many attempts/);
   });
 });

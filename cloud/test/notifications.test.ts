@@ -1,59 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { startAccountsCloud, type TestCloud, userWithToken } from './accounts-helpers.js';
 import { ADMIN_TOKEN } from './helpers.js';
-
-interface Frame {
-  type: string;
-  notification?: { id: string; kind: string; payload: unknown };
-  ids?: string[];
-}
-
-/** A phone's socket that records every frame; `next` waits for one of a type. */
-class Phone {
-  readonly frames: Frame[] = [];
-  private waiters: Array<() => void> = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (raw) => {
-      this.frames.push(JSON.parse(String(raw)) as Frame);
-      for (const w of this.waiters.splice(0)) w();
-    });
-  }
-
-  static connect(url: string, headers: Record<string, string>): Promise<Phone> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers });
-      const phone = new Phone(ws);
-      ws.once('open', () => resolve(phone));
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-      ws.once('error', reject);
-    });
-  }
-
-  async next(type: string, timeoutMs = 10_000): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.frames.find((f) => f.type === type);
-      if (found) {
-        this.frames.splice(this.frames.indexOf(found), 1);
-        return found;
-      }
-      if (Date.now() > deadline) throw new Error(`no ${type} frame in ${timeoutMs} ms`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 200);
-      });
-    }
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
-      this.ws.once('close', () => resolve());
-      this.ws.close();
-    });
-  }
-}
+import { Phone, waitFor } from './notification-phone.js';
 
 describe('notifications over WebSocket', () => {
   let cloud: TestCloud;
@@ -152,11 +100,3 @@ describe('notifications over WebSocket', () => {
     expect((after.json() as { notifications: unknown[] }).notifications).toEqual([]);
   });
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

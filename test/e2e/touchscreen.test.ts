@@ -29,6 +29,7 @@ describe('the cabinet touchscreen', () => {
   let cloud: MqttClient;
   let edge: DaemonProcess;
   let url: string;
+  let brokerUrl: string;
   const screens: Screen[] = [];
 
   const open = async (viewport?: { width: number; height: number }) => {
@@ -45,7 +46,7 @@ describe('the cabinet touchscreen', () => {
     broker = await Aedes.createBroker();
     server = createServer(broker.handle);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const brokerUrl = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    brokerUrl = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
     cloud = await mqtt.connectAsync(brokerUrl, { protocolVersion: 4 });
     const inADay = new Date(Date.now() + 86_400_000).toISOString();
     await cloud.publishAsync(
@@ -301,4 +302,91 @@ describe('the cabinet touchscreen', () => {
     await page.screenshot({ path: `${SHOTS}/touchscreen-start-locked.png` });
     await closeAll();
   }, 60_000);
+  /**
+   * A second cabinet whose parcels expire after seconds (the first one's must not expire mid-test), on
+   * the same broker: the courier logs in, is offered the expired parcel and takes it back.
+   */
+  describe('with parcels that expire quickly', () => {
+    const CABINET_B = '610091B02';
+    const dirB = tempDir('locker-touch-b-');
+    let edgeB: DaemonProcess;
+    let urlB: string;
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${urlB}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return (await res.json()) as { id: string; boxNo: string; state: string; count?: number };
+    };
+
+    beforeAll(async () => {
+      await cloud.publishAsync(
+        `lockers/${CABINET_B}/desired`,
+        JSON.stringify({
+          kind: 'snapshot',
+          version: 1,
+          couriers: [{ courierId: COURIER.id, company: 'B', pin: await makeVerifier(COURIER.pin, COST) }],
+          grants: [],
+        }),
+        { qos: 1, retain: true },
+      );
+      edgeB = startEdgeProcess(dirB.path, {
+        cabinetId: CABINET_B,
+        broker: { url: brokerUrl, password: 'not-checked-here' },
+        bus: { family: 'xor8a', port: 'sim:', boards: [{ address: 1, locks: 4 }], pollIntervalMs: 100 },
+        boxes: Array.from({ length: 4 }, (_, i) => ({
+          boxNo: String(i + 1).padStart(2, '0'),
+          board: 1,
+          lock: i + 1,
+          size: 'medium',
+        })),
+        kiosk: { host: '127.0.0.1', port: 0 },
+        flows: { parcelExpiryHours: 0.001, sessionTimeoutSec: 180, sweepIntervalMs: 200 },
+      });
+      const started = await edgeB.waitForLine((l) => l.msg === 'cabinet daemon started', 20_000);
+      urlB = String(started.kiosk);
+      await edgeB.waitForLine((l) => l.msg === 'desired state applied', 20_000);
+    }, 60_000);
+
+    afterAll(async () => {
+      await edgeB?.stop();
+      dirB.remove();
+    });
+
+    it('a courier is offered the expired parcel after logging in and takes it back', async () => {
+      const credential = { courierId: COURIER.id, pin: COURIER.pin };
+      const started = await call('POST', '/api/deposits', { ...credential, size: 'medium' });
+      await call('POST', `/api/simulator/boxes/${started.boxNo}/occupancy`, { occupied: true });
+      await call('POST', `/api/simulator/boxes/${started.boxNo}/door`, { state: 'closed' });
+      await expect
+        .poll(async () => (await call('GET', `/api/sessions/${started.id}`)).state, { timeout: 15_000 })
+        .toBe('completed');
+      // The parcel expires a few seconds after the deposit (the cabinet's sweep marks it).
+      await expect
+        .poll(async () => (await call('POST', '/api/recollections/count', credential)).count, {
+          timeout: 20_000,
+          interval: 500,
+        })
+        .toBe(1);
+
+      const s = await openScreen(urlB);
+      screens.push(s);
+      const { page } = s;
+      await page.getByTestId('start-courier').click();
+      await tapKeys(page, 'Courier ID', COURIER.id);
+      await page.getByTestId('courier-id-submit').click();
+      await tapKeys(page, 'PIN', COURIER.pin);
+      await page.getByTestId('courier-pin-submit').click();
+      const takeBack = page.getByTestId('recollect');
+      await takeBack.filter({ hasText: 'Take back expired parcels (1)' }).waitFor();
+      await page.screenshot({ path: `${SHOTS}/touchscreen-recollect-offer.png` });
+      await takeBack.click();
+      expect(await boxOnScreen(page)).toBe(started.boxNo);
+      await handle(page, started.boxNo, ['take-out', 'close-door']);
+      await page.getByTestId('done-message').filter({ hasText: '1 parcel taken back' }).waitFor();
+      await page.screenshot({ path: `${SHOTS}/touchscreen-recollect-done.png` });
+      await closeAll();
+    }, 90_000);
+  });
 });

@@ -5,6 +5,7 @@ export interface AbuseLimits {
   loginFailuresPerAccount: number;
   loginAttemptsPerAddress: number;
   registrationsPerAddress: number;
+  registrationsPerAccount: number;
 }
 
 /**
@@ -44,6 +45,15 @@ export class AbuseLimiter {
   take(key: string, limit: number): void {
     this.check(key, limit);
     this.record(key);
+  }
+
+  /**
+   * check + record for several limits at once: every one is checked before any is recorded, so an
+   * attempt refused by one limit does not use up the others.
+   */
+  takeAll(limits: ReadonlyArray<readonly [key: string, limit: number]>): void {
+    for (const [key, limit] of limits) this.check(key, limit);
+    for (const [key] of limits) this.record(key);
   }
 
   forget(key: string): void {

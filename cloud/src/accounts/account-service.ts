@@ -49,7 +49,16 @@ export class AccountService {
     input: { name: string; pash: string; tel?: string | undefined; email?: string | undefined },
     client: ClientContext,
   ): Promise<{ id: string; name: string }> {
-    this.limiter.take(`register:addr:${client.address}`, this.limiter.limits.registrationsPerAddress);
+    const { limits } = this.limiter;
+    // Per account too: trying one name or phone number again and again (from many addresses) is
+    // how someone probes which of them have accounts, since a taken one answers NAME/TEL_TAKEN.
+    this.limiter.takeAll([
+      [`register:addr:${client.address}`, limits.registrationsPerAddress],
+      [`register:name:${input.name}`, limits.registrationsPerAccount],
+      ...(input.tel === undefined
+        ? []
+        : [[`register:tel:${input.tel}`, limits.registrationsPerAccount] as const]),
+    ]);
     const id = newUserId(input.name);
     await this.users.create({
       id,
@@ -99,7 +108,7 @@ export class AccountService {
   }
 
   async logout(session: Session): Promise<void> {
-    await this.sessions.revoke(session.tokenHash);
+    await this.sessions.revoke(session);
   }
 
   /** Own info in full; another user's only as far as it is public (id and name). */

@@ -8,6 +8,15 @@ export interface Session {
   expiresAt: string;
 }
 
+/** A revocation: one session (logout) or, without `tokenHash`, every session of the user. */
+export interface Revocation {
+  userId: string;
+  tokenHash?: string;
+}
+
+/** Told after the revocation is stored; must not throw. */
+export type RevocationListener = (revocation: Revocation) => void;
+
 export interface IssuedToken {
   token: string;
   expiresAt: string;
@@ -23,6 +32,8 @@ export const hashToken = (token: string): string => createHash('sha256').update(
  * logs in), expiring, revocable one by one (logout) or all at once (password change).
  */
 export class SessionTokens {
+  private readonly revocationListeners = new Set<RevocationListener>();
+
   constructor(
     private readonly db: Db,
     private readonly ttlSeconds: number,
@@ -54,7 +65,14 @@ export class SessionTokens {
   /** The live session of a token, or UNAUTHORIZED / TOKEN_EXPIRED / TOKEN_REVOKED. */
   async authenticate(token: string | undefined): Promise<Session> {
     if (!token) throw new LockerError('UNAUTHORIZED', 'missing token');
-    const tokenHash = hashToken(token);
+    return this.current(hashToken(token));
+  }
+
+  /**
+   * The session of a token hash as it stands now. Long-lived connections, which authenticated once
+   * when they opened, ask again with it to learn whether their token still holds.
+   */
+  async current(tokenHash: string): Promise<Session> {
     const row = await this.db
       .selectFrom('user_sessions')
       .select(['user_id', 'expires_at', 'revoked_at'])
@@ -67,13 +85,14 @@ export class SessionTokens {
     return { userId: row.user_id, tokenHash, expiresAt: row.expires_at };
   }
 
-  async revoke(tokenHash: string): Promise<void> {
+  async revoke(session: Pick<Session, 'userId' | 'tokenHash'>): Promise<void> {
     await this.db
       .updateTable('user_sessions')
       .set({ revoked_at: this.now().toISOString() })
-      .where('token_hash', '=', tokenHash)
+      .where('token_hash', '=', session.tokenHash)
       .where('revoked_at', 'is', null)
       .execute();
+    this.announce({ userId: session.userId, tokenHash: session.tokenHash });
   }
 
   async revokeAllOf(userId: string): Promise<void> {
@@ -83,6 +102,21 @@ export class SessionTokens {
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
       .execute();
+    this.announce({ userId });
+  }
+
+  /**
+   * Listens to revocations made through this instance, so connections that authenticated earlier
+   * (notification sockets) can end at once. Returns the unsubscribe function.
+   */
+  onRevoked(listener: RevocationListener): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
+  }
+
+  // Announced after the write, so a listener that checks the database sees the revocation.
+  private announce(revocation: Revocation): void {
+    for (const listener of this.revocationListeners) listener(revocation);
   }
 
   /** Drops sessions that ended long ago; revoked ones are kept a day so clients get TOKEN_REVOKED. */

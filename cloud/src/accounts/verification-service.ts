@@ -117,10 +117,12 @@ export class VerificationService {
     await this.photos.put(userId, photo);
   }
 
+  /** USER_NOT_FOUND for an unknown user, AVATAR_NOT_FOUND for a user without a photo. */
   async photo(userId: string): Promise<{ contentType: string; data: Buffer }> {
     const photo = await this.photos.find(userId);
-    if (!photo) throw new LockerError('AVATAR_NOT_FOUND', `user ${userId} has no photo`);
-    return photo;
+    if (photo) return photo;
+    await this.users.get(userId);
+    throw new LockerError('AVATAR_NOT_FOUND', `user ${userId} has no photo`);
   }
 }
 

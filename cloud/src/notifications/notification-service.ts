@@ -1,13 +1,12 @@
 import type { Logger } from 'pino';
 import type { NotificationRepository, StoredNotification } from './notification-repository.js';
 
-/** Kinds other parts publish; free text is allowed so new features need no change here. */
-export type NotificationKind =
-  | 'verification.decided'
-  | 'authorization.granted'
-  | 'parcel.deposited'
-  | 'task.changed'
-  | (string & {});
+/**
+ * Kinds published today: only `verification.decided` (docs/api.md lists kinds and payloads). Free
+ * text is allowed so a later feature (authorizations, parcels, tasks) publishes its kind without a
+ * change here; add it to this union and to the doc when it does.
+ */
+export type NotificationKind = 'verification.decided' | (string & {});
 
 /** One live connection of a user (a WebSocket); `send` must not throw. */
 export interface NotificationSink {

@@ -57,6 +57,13 @@ export class CredentialStore {
     };
   }
 
+  companyOf(courierId: string): string | null {
+    const r = this.store.db.prepare('SELECT company FROM couriers WHERE courier_id = ?').get(courierId) as
+      | { company: string | null }
+      | undefined;
+    return r?.company ?? null;
+  }
+
   /** Unused grants of a user (expired ones too: the caller tells "expired" from "wrong"). */
   grantsOf(userNo: string): Grant[] {
     const rows = this.store.db

@@ -20,6 +20,8 @@ export function completeDeposit(deps: FlowDeps, s: SessionRecord): SessionRecord
       boxNo,
       size: box.size,
       depositor,
+      // Kept with the parcel: a colleague may recollect it even after this courier's credential is gone.
+      depositorCompany: fresh.data.courierId ? deps.credentials.companyOf(fresh.data.courierId) : null,
       grantId: fresh.data.grantId,
       expiresAt,
     });

@@ -1,4 +1,5 @@
 import { type BoxNo, type BoxSize, LockerError, verifyAgainst } from '@locker/protocol';
+import type { CourierCredential } from '../desired/credential-store.js';
 import { type FlowDeps, failWith, markNotOpened, openBox } from './flow-context.js';
 import { emptyData, type SessionRecord } from './session-store.js';
 
@@ -9,7 +10,11 @@ export interface DepositRequest {
 }
 
 /** Checks a courier's PIN against the verifier the cloud sent; wrong ones count toward a lockout. */
-export async function verifyCourier(deps: FlowDeps, courierId: string, pin: string): Promise<void> {
+export async function verifyCourier(
+  deps: FlowDeps,
+  courierId: string,
+  pin: string,
+): Promise<CourierCredential> {
   const subject = `courier:${courierId}`;
   deps.limiter.check(subject);
   const cred = deps.credentials.courier(courierId);
@@ -30,6 +35,7 @@ export async function verifyCourier(deps: FlowDeps, courierId: string, pin: stri
     );
   }
   deps.limiter.succeed(subject);
+  return cred;
 }
 
 export async function startDeposit(deps: FlowDeps, req: DepositRequest): Promise<SessionRecord> {

@@ -5,6 +5,13 @@ import { completeDeposit, completePickup } from './completion.js';
 import { type DepositRequest, moveToNextBox, openDepositBox, startDeposit } from './deposit-flow.js';
 import { type FlowDeps, failWith, openBox } from './flow-context.js';
 import { type PickupRequest, startPickup, useGrant } from './pickup-flow.js';
+import {
+  completeRecollect,
+  countRecollectable,
+  type RecollectRequest,
+  skipRecollectBox,
+  startRecollect,
+} from './recollect-flow.js';
 import { ACTIVE_STATES, type SessionRecord, type SessionView, viewOf } from './session-store.js';
 
 export type Problem = 'did_not_open' | 'too_small' | 'box_occupied' | 'box_broken';
@@ -50,6 +57,14 @@ export class FlowEngine {
     return useGrant(this.deps, req).then(viewOf);
   }
 
+  recollect(req: RecollectRequest): Promise<SessionView> {
+    return startRecollect(this.deps, req).then(viewOf);
+  }
+
+  recollectable(req: RecollectRequest): Promise<number> {
+    return countRecollectable(this.deps, req);
+  }
+
   get(id: string): SessionView {
     return viewOf(this.session(id));
   }
@@ -66,6 +81,7 @@ export class FlowEngine {
         boxNo,
       });
     });
+    if (s.kind === 'recollect') return viewOf(await skipRecollectBox(d, s, boxNo));
     if (s.kind === 'deposit') {
       const current = d.boxes.get(boxNo).size;
       const size = problem === 'too_small' ? nextSize(current) : (s.data.size ?? current);
@@ -147,7 +163,7 @@ export class FlowEngine {
     if (box.door !== 'closed') return;
     if (s.state === 'door_open') {
       if (!depositing) {
-        completePickup(d, s);
+        this.taken(s, recovering);
       } else if (box.occupancy === 'empty') {
         this.closedEmpty(s, boxNo);
       } else {
@@ -158,7 +174,13 @@ export class FlowEngine {
     // An `open` session with a shut door: during recovery the occupancy sensor tells whether the person
     // used the box while the daemon was down.
     if (recovering && depositing && box.occupancy === 'occupied') completeDeposit(d, s);
-    if (recovering && !depositing && box.occupancy === 'empty') completePickup(d, s);
+    if (recovering && !depositing && box.occupancy === 'empty') this.taken(s, recovering);
+  }
+
+  /** A door seen open then closed on a box something was to be taken from. */
+  private taken(s: SessionRecord, recovering: boolean): void {
+    if (s.kind === 'recollect') completeRecollect(this.deps, s, !recovering);
+    else completePickup(this.deps, s);
   }
 
   /** A deposit door closed on an empty box: open it once more, then give the session back to the person. */

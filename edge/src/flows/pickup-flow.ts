@@ -24,7 +24,12 @@ export async function startPickup(deps: FlowDeps, req: PickupRequest): Promise<S
   if (row.used_at || !parcel || parcel.state === 'picked_up') {
     throw new LockerError('CODE_USED', 'This code has already been used.');
   }
-  if (parcel.state === 'expired' || Date.parse(row.expires_at) <= Date.now()) {
+  // A recollected parcel was expired first: its holder hears the same answer as before the courier came.
+  if (
+    parcel.state === 'expired' ||
+    parcel.state === 'recollected' ||
+    Date.parse(row.expires_at) <= Date.now()
+  ) {
     throw new LockerError('CODE_EXPIRED', 'This parcel was not collected in time and waits for the courier.');
   }
   deps.limiter.succeed(subject);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { BoxNo, BoxSize, ErrorBody } from '@locker/protocol';
 import type { EdgeStore } from '../store/edge-store.js';
 
-export type SessionKind = 'pickup' | 'deposit' | 'grant_deposit' | 'grant_pickup';
+export type SessionKind = 'pickup' | 'deposit' | 'grant_deposit' | 'grant_pickup' | 'recollect';
 export type SessionState = 'open' | 'door_open' | 'completed' | 'failed' | 'cancelled';
 export const ACTIVE_STATES: readonly SessionState[] = ['open', 'door_open'];
 
@@ -21,6 +21,12 @@ export interface SessionData {
   error: ErrorBody | null;
   /** The box was unlocked again after being closed empty (only once). */
   reopened: boolean;
+  /** recollect: the courier's company (from the credential), which widens the parcels they may take. */
+  company: string | null;
+  /** recollect: parcels taken back so far in this session. */
+  recollected: number;
+  /** recollect: expired parcels still to open after the current one. */
+  remaining: number | null;
 }
 
 export interface SessionRecord {
@@ -46,6 +52,8 @@ export interface SessionView {
   pickupToken: string | null;
   error: ErrorBody | null;
   boxesTried: BoxNo[];
+  /** recollect only: further expired parcels this session will open after the current one. */
+  remaining: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -84,6 +92,9 @@ export function emptyData(message: string): SessionData {
     pickupToken: null,
     error: null,
     reopened: false,
+    company: null,
+    recollected: 0,
+    remaining: null,
   };
 }
 
@@ -187,6 +198,8 @@ export function viewOf(s: SessionRecord): SessionView {
     pickupToken: s.data.pickupToken,
     error: s.data.error,
     boxesTried: s.data.boxesTried,
+    // Sessions stored before recollection existed have no such field.
+    remaining: s.data.remaining ?? null,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };

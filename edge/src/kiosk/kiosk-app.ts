@@ -23,6 +23,7 @@ const DepositBody = z
     size: BoxSize,
   })
   .strict();
+const CourierBody = DepositBody.omit({ size: true });
 const GrantBody = z
   .object({ userNo: UserNo, code: z.string().regex(/^[0-9A-Za-z]{4,32}$/), boxNo: BoxNo.optional() })
   .strict();
@@ -80,6 +81,15 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
   app.post('/api/deposits', async (req, reply) => {
     const body = parseOrThrow(DepositBody, req.body, 'VALIDATION_FAILED', 'deposit');
     return reply.code(201).send(await deps.flows.deposit(body));
+  });
+  app.post('/api/recollections', async (req, reply) => {
+    const body = parseOrThrow(CourierBody, req.body, 'VALIDATION_FAILED', 'recollection');
+    return reply.code(201).send(await deps.flows.recollect(body));
+  });
+  // A POST because the PIN must not sit in a URL; it only reads (the PIN check counts like any other).
+  app.post('/api/recollections/count', async (req) => {
+    const body = parseOrThrow(CourierBody, req.body, 'VALIDATION_FAILED', 'recollection count');
+    return { count: await deps.flows.recollectable(body) };
   });
   app.post('/api/grants/use', async (req, reply) => {
     const body = parseOrThrow(GrantBody, req.body, 'VALIDATION_FAILED', 'grant use');

@@ -1,9 +1,13 @@
-import type { LockBoardDriver } from '@locker/lockboard';
+import type { LockBoardDriver, LockReading } from '@locker/lockboard';
 import { type BoxNo, type EventData, LockerError } from '@locker/protocol';
 import type { Logger } from 'pino';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
 import type { EdgeStore } from '../store/edge-store.js';
 import type { Outbox } from '../store/outbox.js';
+
+/** Start-up reads of a board before it is left to the monitor (a dead process's reply may be in the way). */
+const RECONCILE_TRIES = 3;
+const RECONCILE_RETRY_MS = 500;
 
 export type UnlockPurpose = EventData<'box.unlocked'>['purpose'];
 
@@ -19,6 +23,7 @@ export interface OpenResult {
  */
 export class LockService {
   private unsubscribe: Array<() => void> = [];
+  private reconcileTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly driver: LockBoardDriver,
@@ -46,12 +51,17 @@ export class LockService {
     };
     monitor.on('door', onDoor);
     monitor.on('occupancy', onOccupancy);
+    // Any board traffic after a failed start-up read fills the monitor's snapshot; reconcile from it.
+    const onAnyReading = () => this.reconcilePending();
+    this.reconcileTimer = setInterval(onAnyReading, RECONCILE_RETRY_MS);
     this.unsubscribe.push(
       () => monitor.off('door', onDoor),
       () => monitor.off('occupancy', onOccupancy),
+      () => clearInterval(this.reconcileTimer),
     );
     await this.driver.start();
     await this.reconcile();
+    this.reconcilePending();
   }
 
   async stop(): Promise<void> {
@@ -61,30 +71,57 @@ export class LockService {
 
   /**
    * Makes the stored state match the physical doors (after a restart the store may be behind:
-   * a door may have closed while the daemon was down). Boards that do not answer are left as they are.
+   * a door may have closed, or a last unlock may have gone out, while the daemon was down). The
+   * first read after a power cut may meet the dead process's late reply on the line, so a board
+   * gets a few tries; one that still does not answer is reconciled from the door monitor's first
+   * readings as soon as it answers (the monitor takes a first reading as its silent baseline).
    */
   async reconcile(): Promise<void> {
     // one board read serves all of its boxes
     const boards = [...new Set(this.boxes.list().map((b) => b.board))];
     for (const board of boards) {
-      try {
-        const readings = await this.driver.readBoard(board);
-        for (const r of readings) {
-          const box = this.boxes.byAddress(r.board, r.lock);
-          if (!box) continue;
-          this.boxes.apply(
-            box.boxNo,
-            {
-              door: r.door,
-              lock: r.door === 'open' ? 'unlocked' : 'locked',
-              ...(r.occupied === null ? {} : { occupancy: r.occupied ? 'occupied' : 'empty' }),
-            },
-            'reconcile',
-          );
+      for (let attempt = 1; ; attempt++) {
+        try {
+          this.record(await this.driver.readBoard(board));
+          break;
+        } catch (err) {
+          if (attempt < RECONCILE_TRIES) continue;
+          this.logger.warn({ board, code: (err as LockerError).code }, 'board not reconciled');
+          this.pendingBoards.add(board);
+          break;
         }
-      } catch (err) {
-        this.logger.warn({ board, code: (err as LockerError).code }, 'board not reconciled');
       }
+    }
+  }
+
+  /** Records readings as the truth about the boxes (no event where nothing changed). */
+  private record(readings: readonly LockReading[]): void {
+    for (const r of readings) {
+      const box = this.boxes.byAddress(r.board, r.lock);
+      if (!box) continue;
+      this.boxes.apply(
+        box.boxNo,
+        {
+          door: r.door,
+          lock: r.door === 'open' ? 'unlocked' : 'locked',
+          ...(r.occupied === null ? {} : { occupancy: r.occupied ? 'occupied' : 'empty' }),
+        },
+        'reconcile',
+      );
+    }
+  }
+
+  /** Boards whose start-up read failed, reconciled from the monitor once they answer. */
+  private readonly pendingBoards = new Set<number>();
+
+  private reconcilePending(): void {
+    if (this.pendingBoards.size === 0) return;
+    const readings = this.driver.monitor.snapshot().filter((r) => this.pendingBoards.has(r.board));
+    const seen = new Set(readings.map((r) => r.board));
+    this.record(readings);
+    for (const board of seen) {
+      this.pendingBoards.delete(board);
+      this.logger.info({ board }, 'board reconciled late');
     }
   }
 

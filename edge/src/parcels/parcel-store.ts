@@ -6,9 +6,11 @@ import type { Outbox } from '../store/outbox.js';
 export interface Parcel {
   parcelId: string;
   boxNo: BoxNo;
-  state: 'deposited' | 'picked_up' | 'expired';
+  state: 'deposited' | 'picked_up' | 'expired' | 'recollected';
   size: BoxSize | null;
   depositor: string | null;
+  /** The depositing courier's company when deposited (null for grant deposits). */
+  depositorCompany: string | null;
   grantId: string | null;
   depositedAt: string;
   expiresAt: string;
@@ -20,6 +22,7 @@ interface ParcelRow {
   state: Parcel['state'];
   size: BoxSize | null;
   depositor: string | null;
+  depositor_company: string | null;
   grant_id: string | null;
   deposited_at: string;
   expires_at: string;
@@ -31,6 +34,7 @@ const toParcel = (r: ParcelRow): Parcel => ({
   state: r.state,
   size: r.size,
   depositor: r.depositor,
+  depositorCompany: r.depositor_company,
   grantId: r.grant_id,
   depositedAt: r.deposited_at,
   expiresAt: r.expires_at,
@@ -47,6 +51,7 @@ export class ParcelStore {
     boxNo: BoxNo;
     size: BoxSize | null;
     depositor: string | null;
+    depositorCompany: string | null;
     grantId: string | null;
     expiresAt: string;
   }): Parcel {
@@ -54,10 +59,10 @@ export class ParcelStore {
     const now = new Date().toISOString();
     this.store.db
       .prepare(
-        `INSERT INTO parcels (parcel_id, box_no, state, size, depositor, grant_id, deposited_at, expires_at)
-         VALUES (?, ?, 'deposited', ?, ?, ?, ?, ?)`,
+        `INSERT INTO parcels (parcel_id, box_no, state, size, depositor, depositor_company, grant_id, deposited_at, expires_at)
+         VALUES (?, ?, 'deposited', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(parcelId, p.boxNo, p.size, p.depositor, p.grantId, now, p.expiresAt);
+      .run(parcelId, p.boxNo, p.size, p.depositor, p.depositorCompany, p.grantId, now, p.expiresAt);
     return { parcelId, state: 'deposited', depositedAt: now, ...p };
   }
 
@@ -81,6 +86,26 @@ export class ParcelStore {
   markPickedUp(parcelId: string, at: string): void {
     this.store.db
       .prepare("UPDATE parcels SET state = 'picked_up', closed_at = ? WHERE parcel_id = ?")
+      .run(at, parcelId);
+  }
+
+  /**
+   * Expired parcels a courier may take back: the ones they deposited, and those of couriers of the same
+   * company when their credential names one. Grant deposits (a private person's) never qualify.
+   */
+  recollectable(courierId: string, company: string | null): Parcel[] {
+    const rows = this.store.db
+      .prepare(
+        `SELECT * FROM parcels WHERE state = 'expired' AND grant_id IS NULL
+         AND (depositor = ? OR (? IS NOT NULL AND depositor_company = ?)) ORDER BY box_no, deposited_at`,
+      )
+      .all(courierId, company, company) as ParcelRow[];
+    return rows.map(toParcel);
+  }
+
+  markRecollected(parcelId: string, at: string): void {
+    this.store.db
+      .prepare("UPDATE parcels SET state = 'recollected', closed_at = ? WHERE parcel_id = ?")
       .run(at, parcelId);
   }
 

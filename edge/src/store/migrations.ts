@@ -123,4 +123,44 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX sessions_active ON sessions (state);
   `,
+  // 3: couriers take expired parcels back (state 'recollected'), and a parcel remembers its depositor's
+  // company so a colleague may recollect it even after the depositor's credential is gone.
+  // SQLite cannot change a CHECK in place: both tables are rebuilt. The child (pickup_codes) is moved
+  // first so dropping the old parcels table breaks no foreign key while foreign_keys stays on; renaming
+  // parcels_v3 rewrites the child's reference to "parcels".
+  `
+  CREATE TABLE parcels_v3 (
+    parcel_id         TEXT PRIMARY KEY,
+    box_no            TEXT NOT NULL,
+    state             TEXT NOT NULL CHECK (state IN ('deposited', 'picked_up', 'expired', 'recollected')),
+    size              TEXT,
+    depositor         TEXT,
+    depositor_company TEXT,
+    grant_id          TEXT,
+    deposited_at      TEXT NOT NULL,
+    expires_at        TEXT NOT NULL,
+    closed_at         TEXT
+  );
+  INSERT INTO parcels_v3 (parcel_id, box_no, state, size, depositor, depositor_company, grant_id,
+                          deposited_at, expires_at, closed_at)
+    SELECT p.parcel_id, p.box_no, p.state, p.size, p.depositor,
+           CASE WHEN p.grant_id IS NULL THEN (SELECT c.company FROM couriers c WHERE c.courier_id = p.depositor) END,
+           p.grant_id, p.deposited_at, p.expires_at, p.closed_at
+    FROM parcels p;
+  CREATE TABLE pickup_codes_v3 (
+    hash       TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('code', 'token')),
+    parcel_id  TEXT NOT NULL REFERENCES parcels_v3 (parcel_id),
+    expires_at TEXT NOT NULL,
+    used_at    TEXT
+  );
+  INSERT INTO pickup_codes_v3 SELECT hash, kind, parcel_id, expires_at, used_at FROM pickup_codes;
+  DROP TABLE pickup_codes;
+  DROP TABLE parcels;
+  ALTER TABLE parcels_v3 RENAME TO parcels;
+  ALTER TABLE pickup_codes_v3 RENAME TO pickup_codes;
+  CREATE INDEX parcels_box ON parcels (box_no, state);
+  CREATE INDEX parcels_expiry ON parcels (state, expires_at);
+  CREATE INDEX pickup_codes_parcel ON pickup_codes (parcel_id);
+  `,
 ];

@@ -21,7 +21,7 @@ export const eventData = {
     /** The sensor saw the door open (or the lock report unlocked) after the unlock. */
     confirmed: z.boolean(),
     transaction: TransactionId.optional(),
-    purpose: z.enum(['command', 'pickup', 'deposit', 'grant', 'retry', 'maintenance']),
+    purpose: z.enum(['command', 'pickup', 'deposit', 'grant', 'retry', 'maintenance', 'recollect']),
   }),
   'parcel.deposited': z.object({
     boxNo: BoxNo,

@@ -15,7 +15,7 @@ export async function adminVerificationRoutes(
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.addHook('preHandler', requireAdmin(deps.adminToken));
   const security = [{ adminToken: [] }];
-  const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+  const errors = { 400: ErrorResponse, 401: ErrorResponse };
 
   r.get(
     '/v1/admin/verifications',
@@ -58,7 +58,12 @@ export async function adminVerificationRoutes(
         body: z
           .object({ decision: z.enum(['pass', 'reject']), note: z.string().max(500).optional() })
           .strict(),
-        response: { 200: VerificationState, ...errors },
+        response: {
+          200: VerificationState,
+          404: ErrorResponse.describe('USER_NOT_FOUND'),
+          409: ErrorResponse.describe('INVALID_TRANSITION: the verification is not pending'),
+          ...errors,
+        },
       },
     },
     async (req) => deps.accounts.verification.decide(req.params.userId, req.body.decision, req.body.note),

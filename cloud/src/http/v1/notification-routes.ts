@@ -1,12 +1,12 @@
 import websocket from '@fastify/websocket';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import type { Session, SessionTokens } from '../../accounts/session-tokens.js';
-import type { StoredNotification } from '../../notifications/notification-repository.js';
+import type { SessionTokens } from '../../accounts/session-tokens.js';
 import type { NotificationService } from '../../notifications/notification-service.js';
+import { SessionBoundConnections } from '../../notifications/session-bound-connections.js';
 import { bearerToken } from './bearer.js';
+import { v1NotificationSocketRoute } from './notification-socket-route.js';
 import { authErrors, security } from './schemas.js';
 
 export interface NotificationRouteDeps {
@@ -20,87 +20,17 @@ const Notification = z.object({
   payload: z.unknown(),
   createdAt: z.string(),
 });
-const AckMessage = z.object({ type: z.literal('ack'), ids: z.array(z.string().max(64)).max(500) });
 
-/** Phones may send the Dingo TMP-TOKEN header instead of a bearer token on the socket. */
-const socketToken = (req: FastifyRequest): string | undefined => {
-  const tmp = req.headers['tmp-token'];
-  return bearerToken(req) ?? (typeof tmp === 'string' ? tmp : undefined);
-};
-
-/**
- * Live notifications over WebSocket plus a REST fallback. Server frames:
- * `{type:"notification", notification}` and `{type:"acked", ids, count}`; client frame:
- * `{type:"ack", ids}`. Unacknowledged notifications are sent again on every (re)connect.
- */
+/** Notifications: the WebSocket (see notification-socket-route.ts) plus a REST fallback. */
 export async function v1NotificationRoutes(app: FastifyInstance, deps: NotificationRouteDeps): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  const connections = new SessionBoundConnections();
+  const stopListening = deps.sessions.onRevoked((revocation) => connections.revoked(revocation));
+  app.addHook('onClose', async () => {
+    stopListening();
+  });
+  await app.register(v1NotificationSocketRoute, { ...deps, connections });
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const sessionOf = new WeakMap<FastifyRequest, Session>();
-
-  r.get(
-    '/v1/notifications/ws',
-    {
-      websocket: true,
-      schema: {
-        tags: ['notifications'],
-        summary: 'WebSocket of your notifications (Authorization: Bearer, or TMP-TOKEN)',
-        security,
-      },
-      // Authenticate before the upgrade so a bad token gets a plain HTTP 401, never a socket.
-      preValidation: async (req) => {
-        sessionOf.set(req, await deps.sessions.authenticate(socketToken(req)));
-      },
-    },
-    async (socket: WebSocket, req) => {
-      const session = sessionOf.get(req) as Session;
-      const sent = new Set<string>();
-      const send = (frame: unknown) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
-      };
-      const sink = {
-        send(n: StoredNotification) {
-          if (sent.has(n.id)) return;
-          sent.add(n.id);
-          send({ type: 'notification', notification: n });
-        },
-      };
-      let detach: (() => void) | undefined;
-      const ping = setInterval(() => socket.ping(), 30_000);
-      ping.unref();
-      socket.on('close', () => {
-        clearInterval(ping);
-        detach?.();
-      });
-      socket.on('message', (raw) => {
-        let parsed: ReturnType<typeof AckMessage.safeParse>;
-        try {
-          parsed = AckMessage.safeParse(JSON.parse(String(raw)));
-        } catch {
-          parsed = AckMessage.safeParse(undefined);
-        }
-        if (!parsed.success) {
-          send({
-            type: 'error',
-            error: { code: 'VALIDATION_FAILED', message: 'expected {"type":"ack","ids":[...]}' },
-          });
-          return;
-        }
-        const { ids } = parsed.data;
-        deps.notifications.ack(session.userId, ids).then(
-          (count) => send({ type: 'acked', ids, count }),
-          (err: unknown) => req.log.error({ err }, 'notification ack failed'),
-        );
-      });
-      try {
-        detach = await deps.notifications.attach(session.userId, sink);
-        if (socket.readyState !== socket.OPEN) detach();
-      } catch (err) {
-        req.log.error({ err }, 'notification backlog failed');
-        socket.close(1011, 'internal error');
-      }
-    },
-  );
 
   r.get(
     '/v1/me/notifications',

@@ -5,8 +5,11 @@ import { ErrorResponse } from '../schemas.js';
 
 export const security = [{ bearer: [] }];
 
-/** Error answers every authenticated route may give. */
-export const authErrors = { 400: ErrorResponse, 401: ErrorResponse, 429: ErrorResponse };
+/**
+ * Error answers every authenticated route may give: 401 UNAUTHORIZED, TOKEN_EXPIRED or TOKEN_REVOKED.
+ * No 429: the abuse limits guard registration and login only.
+ */
+export const authErrors = { 400: ErrorResponse, 401: ErrorResponse };
 
 export const UserInfo = z.object({
   id: UserId,

@@ -50,6 +50,8 @@ export const api = {
   cabinet: () => call('GET', '/api/cabinet', undefined, { timeoutMs: 5000 }),
   pickup: (credential) => call('POST', '/api/pickups', credential),
   deposit: (courierId, pin, size) => call('POST', '/api/deposits', { courierId, pin, size }),
+  recollectCount: (courierId, pin) => call('POST', '/api/recollections/count', { courierId, pin }),
+  recollect: (courierId, pin) => call('POST', '/api/recollections', { courierId, pin }),
   useGrant: (userNo, code, boxNo) =>
     call('POST', '/api/grants/use', boxNo ? { userNo, code, boxNo } : { userNo, code }),
   session: (id) => call('GET', `/api/sessions/${encodeURIComponent(id)}`, undefined, { timeoutMs: 5000 }),

@@ -27,13 +27,8 @@ export async function simulate(io: CliIo, flags: Flags): Promise<number> {
     `simulating ${settings.family} boards ${boards} on ${settings.port} at ${resolveBaud(settings)} baud`,
   );
   for (const line of HELP) io.out(line);
-  let logged = 0;
-  const logTimer = flags.verbose
-    ? setInterval(() => {
-        for (const f of sim.frames.slice(logged))
-          io.out(`rx ${f.hex}  (${f.request.op} board ${f.request.board})`);
-        logged = sim.frames.length;
-      }, 100)
+  const offFrames = flags.verbose
+    ? sim.onFrame((f) => io.out(`rx ${f.hex}  (${f.request.op} board ${f.request.board})`))
     : undefined;
   const console = (async () => {
     for await (const line of io.lines()) {
@@ -42,7 +37,7 @@ export async function simulate(io: CliIo, flags: Flags): Promise<number> {
     }
   })();
   await Promise.race([io.interrupted(), console]);
-  if (logTimer) clearInterval(logTimer);
+  offFrames?.();
   await attached.close();
   return 0;
 }

@@ -23,6 +23,12 @@ export interface SimulatorOptions {
   statusBytes?: number;
   /** Milliseconds every board thinks before answering. */
   replyDelayMs?: number;
+  /**
+   * How many entries `frames` and `transmitted` keep at least (default 2000): the oldest half is dropped
+   * once twice this many have piled up, so a long-running demo daemon polling its simulated boards does
+   * not grow without bound. `onFrame` sees every frame.
+   */
+  logLimit?: number;
 }
 
 export interface SimLockState {
@@ -48,6 +54,15 @@ interface SimBoard {
 }
 
 type Listener = (bytes: Buffer) => void;
+type FrameListener = (frame: LoggedFrame) => void;
+
+const DEFAULT_LOG_LIMIT = 2000;
+
+/** Appends to a log, dropping the oldest `limit` entries once it holds `2 * limit` (amortised O(1)). */
+function pushCapped<T>(log: T[], item: T, limit: number): void {
+  log.push(item);
+  if (log.length >= 2 * limit) log.splice(0, limit);
+}
 
 /**
  * A byte-level model of the boards on one bus: it decodes requests like the firmware would, keeps door and
@@ -60,6 +75,8 @@ export class BoardSimulator {
   private readonly decoder: RequestDecoder;
   private readonly boards = new Map<number, SimBoard>();
   private readonly listeners = new Set<Listener>();
+  private readonly frameListeners = new Set<FrameListener>();
+  private readonly logLimit: number;
   private readonly scheduler = new PreciseScheduler();
   private readonly byteMs: number;
   private readonly doorSetWhenOpen: boolean;
@@ -68,9 +85,9 @@ export class BoardSimulator {
   private globalDelayMs: number;
   private rxFreeAt = 0;
   private txFreeAt = 0;
-  /** Every request frame received, in order, so tests can assert the exact bytes on the wire. */
+  /** The request frames received, in order (the latest `logLimit` at least), so tests can assert the bytes. */
   readonly frames: LoggedFrame[] = [];
-  /** Every byte string transmitted, in order. */
+  /** The byte strings transmitted, in order (the latest `logLimit` at least). */
   readonly transmitted: string[] = [];
 
   constructor(opts: SimulatorOptions) {
@@ -83,6 +100,7 @@ export class BoardSimulator {
     this.occSetWhenOccupied = (opts.polarity?.occupancy ?? pol.occupancy) === 'occupied_when_set';
     this.statusBytes = opts.statusBytes ?? (opts.family === 'xor8a' ? 3 : undefined);
     this.globalDelayMs = opts.replyDelayMs ?? 0;
+    this.logLimit = Math.max(1, opts.logLimit ?? DEFAULT_LOG_LIMIT);
     for (const b of opts.boards) {
       const locks = Array.from({ length: b.locks }, () => ({
         door: 'closed' as const,
@@ -106,12 +124,20 @@ export class BoardSimulator {
     return () => this.listeners.delete(listener);
   }
 
+  /** Subscribe to every request frame as it is decoded; returns the unsubscribe function. */
+  onFrame(listener: FrameListener): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
   /** Bytes from the host arrive here, in any chunking. */
   receive(chunk: Uint8Array): void {
     const now = performance.now();
     this.rxFreeAt = Math.max(now, this.rxFreeAt) + chunk.length * this.byteMs;
     for (const req of this.decoder.push(chunk)) {
-      this.frames.push({ at: now, hex: hex(this.codec.encodeRequest(req)), request: req });
+      const frame: LoggedFrame = { at: now, hex: hex(this.codec.encodeRequest(req)), request: req };
+      pushCapped(this.frames, frame, this.logLimit);
+      for (const l of this.frameListeners) l(frame);
       this.answer(req, this.rxFreeAt);
     }
   }
@@ -272,7 +298,7 @@ export class BoardSimulator {
     const doneAt = start + bytes.length * this.byteMs;
     this.txFreeAt = doneAt;
     this.scheduler.at(doneAt, () => {
-      this.transmitted.push(hex(bytes));
+      pushCapped(this.transmitted, hex(bytes), this.logLimit);
       for (const l of this.listeners) l(bytes);
     });
   }

@@ -8,6 +8,7 @@ import { handleStartError } from './failures.js';
 /**
  * Courier deposit in three steps: courier id, PIN, box size. The credential is checked when the box is
  * asked for; it stays in memory (never storage) so a courier can deposit several parcels in a row.
+ * Next to the sizes, "Take back expired parcels (N)" appears when parcels wait for this courier.
  */
 export function courierScreen(app, params) {
   const state = { courierId: app.courier?.courierId ?? '', pin: app.courier?.pin ?? '' };
@@ -70,6 +71,13 @@ export function courierScreen(app, params) {
       const offered = SIZES.filter((s) => free.has(s));
       const anyFrom = (size) => offered.slice(offered.indexOf(size)).some((s) => (free.get(s) ?? 0) > 0);
       let sending = false;
+      const credentialRefused = (err) => {
+        if (err.code !== 'CREDENTIAL_INVALID' && err.code !== 'CREDENTIAL_EXPIRED') return false;
+        app.courier = null;
+        state.pin = '';
+        go('pin', err);
+        return true;
+      };
       const pick = async (size, button) => {
         if (sending) return;
         sending = true;
@@ -83,15 +91,33 @@ export function courierScreen(app, params) {
           app.show('session', { id: session.id, session });
         } catch (err) {
           sending = false;
-          if (err.code === 'CREDENTIAL_INVALID' || err.code === 'CREDENTIAL_EXPIRED') {
-            app.courier = null;
-            state.pin = '';
-            go('pin', err);
-          } else if (!handleStartError(app, err, alert)) {
+          if (!credentialRefused(err) && !handleStartError(app, err, alert)) {
             app.refreshCabinet().then(() => go('size', err));
           }
         }
       };
+      const takeBack = h('button', {
+        type: 'button',
+        class: 'btn btn-light btn-recollect',
+        'data-testid': 'recollect',
+        hidden: true,
+      });
+      takeBack.addEventListener('click', async () => {
+        if (sending) return;
+        sending = true;
+        alert.clear();
+        for (const b of [...grid.querySelectorAll('button'), takeBack]) b.disabled = true;
+        takeBack.classList.add('is-busy');
+        takeBack.textContent = 'Opening…';
+        try {
+          const session = await api.recollect(state.courierId, state.pin);
+          app.courier = { courierId: state.courierId, pin: state.pin };
+          app.show('session', { id: session.id, session });
+        } catch (err) {
+          sending = false;
+          if (!credentialRefused(err) && !handleStartError(app, err, alert)) go('size', err);
+        }
+      });
       const grid = h(
         'div',
         { class: 'size-grid' },
@@ -118,8 +144,21 @@ export function courierScreen(app, params) {
         title: 'Courier deposit',
         subtitle: 'Step 3 of 3: which box size does the parcel need?',
         back: () => go(app.courier ? 'size' : 'pin'),
-        body: h('div', { class: 'size-step' }, alert.el, grid),
+        body: h('div', { class: 'size-step' }, alert.el, grid, takeBack),
       });
+      // Asking checks the PIN, so a wrong one is caught here, before a size is chosen (and counted once).
+      api.recollectCount(state.courierId, state.pin).then(
+        ({ count }) => {
+          if (!holder.contains(el) || count === 0) return;
+          takeBack.textContent = `Take back expired parcels (${count})`;
+          takeBack.hidden = false;
+        },
+        (err) => {
+          if (!holder.contains(el) || sending) return;
+          // Other failures leave the button away: depositing still works and reports its own errors.
+          if (!credentialRefused(err) && err.code === 'CODE_LOCKED_OUT') handleStartError(app, err, alert);
+        },
+      );
       if (app.courier) {
         // Depositing another parcel: the way back is "finish", not the PIN.
         el.querySelector('[data-testid="back"]')?.remove();

@@ -15,8 +15,9 @@ export function doneScreen(app, { session: s }) {
     { type: 'button', class: 'btn btn-primary', 'data-testid': 'finish', onclick: () => app.home() },
     'Finish',
   );
+  // A courier stays logged in after a deposit or a recollection, to deposit (more) straight away.
   const more =
-    s.kind === 'deposit' && app.courier
+    (s.kind === 'deposit' || s.kind === 'recollect') && app.courier
       ? h(
           'button',
           {
@@ -25,7 +26,7 @@ export function doneScreen(app, { session: s }) {
             'data-testid': 'deposit-another',
             onclick: () => app.show('courier', { step: 'size' }),
           },
-          'Deposit another parcel',
+          s.kind === 'deposit' ? 'Deposit another parcel' : 'Deposit a parcel',
         )
       : null;
 

@@ -21,11 +21,11 @@ function problemsFor(kind) {
 
 function stepsFor(kind) {
   const deposit = kind === 'deposit' || kind === 'grant_deposit';
-  return [
-    'Open the door',
-    deposit ? 'Put the parcel in and close the door' : 'Take your parcel and close the door',
-    'Done',
-  ];
+  const take =
+    kind === 'recollect'
+      ? 'Take the expired parcel out and close the door'
+      : 'Take your parcel and close the door';
+  return ['Open the door', deposit ? 'Put the parcel in and close the door' : take, 'Done'];
 }
 
 /**

@@ -1,0 +1,16 @@
+import { driveOperations, seedCourier, BOARDS } from '/work/main/edge/dist/bench/cabinet.js';
+import { parseEdgeConfig } from '/work/main/edge/dist/config.js';
+import { EdgeDaemon } from '/work/main/edge/dist/daemon.js';
+import pino from 'pino';
+const W = Number(process.argv[2] ?? 8), OPS = Number(process.argv[3] ?? 400);
+const cfg = { cabinetId: 'M1', dataDir: '/tmp/cs/m' + Date.now(), logLevel: 'silent', kiosk: { host: '127.0.0.1', port: 0 }, bus: { family: 'kerong', port: 'sim:', boards: BOARDS } };
+await seedCourier(cfg);
+const d = new EdgeDaemon(parseEdgeConfig(cfg), { logger: pino({ level: 'silent' }) });
+await d.start();
+const mb = (x) => (x / 2 ** 20).toFixed(1);
+const show = (l) => { const m = process.memoryUsage(); console.log(l, 'rss', mb(m.rss), 'heapTot', mb(m.heapTotal), 'heapUsed', mb(m.heapUsed), 'ext', mb(m.external), 'ab', mb(m.arrayBuffers)); };
+show('start');
+await driveOperations(d.kiosk.url, OPS, W, (n) => { if (n % 100 === 0) show(n); });
+await new Promise((r) => setTimeout(r, 2000));
+show('end'); global.gc?.(); show('gc');
+await d.stop();

@@ -132,6 +132,18 @@ describe('couriers take expired parcels back through the kiosk API', () => {
     expect(c.daemon.boxes.get('07').usage).toBe('occupied');
   });
 
+  it('refuses a body with unknown fields or a missing PIN with VALIDATION_FAILED and opens nothing', async () => {
+    await deposit(c, 'medium');
+    expireAll();
+    for (const body of [{ ...as('C-1001'), size: 'medium' }, { courierId: 'C-1001' }, 'C-1001']) {
+      const res = await c.call('POST', '/api/recollections', body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    }
+    expect(c.daemon.sessions.active()).toEqual([]);
+    expect(c.daemon.boxes.get('07').usage).toBe('occupied');
+  });
+
   it('answers NOTHING_TO_RECOLLECT when no parcel of the courier has expired', async () => {
     await deposit(c, 'medium');
     const res = await c.call('POST', '/api/recollections', as('C-1001'));

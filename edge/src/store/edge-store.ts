@@ -32,6 +32,7 @@ export class EdgeStore {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    cacheStatements(db);
     this.handle = db;
     this.migrate();
   }
@@ -60,4 +61,28 @@ export class EdgeStore {
       this.logger.info({ version: v + 1 }, 'database migrated');
     }
   }
+}
+
+/** Upper bound of the statement cache; the daemon's SQL is static text, so it never gets near this. */
+const STATEMENT_CACHE_LIMIT = 256;
+
+/**
+ * Makes `db.prepare(sql)` return one compiled statement per SQL text instead of compiling it again on
+ * every call. The stores prepare at the point of use; uncached, every call parsed and planned the SQL
+ * again, and each statement's native memory (invisible to V8) stayed allocated until a major GC got
+ * round to finalizing its wrapper: thousands of them per minute on a busy cabinet, hundreds of MB of RSS.
+ * Safe because no caller switches a statement's mode (pluck/raw/expand) or keeps an iterator open.
+ */
+function cacheStatements(db: Database.Database): void {
+  const compile = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      if (cache.size >= STATEMENT_CACHE_LIMIT) cache.clear();
+      stmt = compile(sql);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  }) as Database.Database['prepare'];
 }

@@ -1,5 +1,5 @@
 import { CabinetStatus, DesiredState, decodePayload, EventAck, parseTopic, topics } from '@locker/protocol';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
 import { publicState } from '../boxes/box-state-machine.js';
@@ -51,6 +51,9 @@ export class CloudLink {
 
   async start(): Promise<void> {
     const { cabinetId, broker, logger } = this.deps;
+    // Loaded here, not at the top: the MQTT client is about a third of the daemon's import time, and the
+    // link starts last, so the kiosk is already serving while it loads (and an offline cabinet never does).
+    const { default: mqtt } = await import('mqtt');
     const client = mqtt.connect(broker.url, {
       clientId: `cabinet-${cabinetId}`,
       username: broker.username ?? cabinetId,

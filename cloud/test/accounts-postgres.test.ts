@@ -1,36 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatHaskellUtc } from '../src/accounts/time-stamp.js';
 import { DingoClient, sha256hex, startAccountsCloud, type TestCloud, uniqueTel } from './accounts-helpers.js';
-
-/** A throwaway database on the suite's PostgreSQL cluster (started by the vitest global setup). */
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = process.env.LOCKER_TEST_PG_URL;
-  if (!base) throw new Error('LOCKER_TEST_PG_URL is not set (the vitest global setup starts PostgreSQL)');
-  const name = `accounts_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+import { freshDatabase } from './postgres-database.js';
 
 describe('accounts on PostgreSQL', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let cloud: TestCloud;
   beforeAll(async () => {
-    db = await freshDatabase();
+    db = await freshDatabase('accounts');
     cloud = await startAccountsCloud({ database: { dialect: 'postgres', url: db.url } });
   });
   afterAll(async () => {

@@ -1,37 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud } from './helpers.js';
-
-/** A fresh database on the test cluster for this file, dropped afterwards. */
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = process.env.LOCKER_TEST_PG_URL;
-  if (!base) throw new Error('LOCKER_TEST_PG_URL is not set (the vitest global setup starts PostgreSQL)');
-  const name = `locker_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+import { freshDatabase } from './postgres-database.js';
 
 describe('the cloud on PostgreSQL', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let cloud: Awaited<ReturnType<typeof startTestCloud>>;
 
   beforeAll(async () => {
-    db = await freshDatabase();
+    db = await freshDatabase('locker');
     cloud = await startTestCloud({ database: { dialect: 'postgres', url: db.url } });
   });
 

@@ -135,7 +135,7 @@ describe('couriers take expired parcels back through the kiosk API', () => {
   it('refuses a body with unknown fields or a missing PIN with VALIDATION_FAILED and opens nothing', async () => {
     await deposit(c, 'medium');
     expireAll();
-    for (const body of [{ ...as('C-1001'), size: 'medium' }, { courierId: 'C-1001' }, 'C-1001']) {
+    for (const body of [{ ...as('C-1001'), size: 'medium' }, { courierId: 'C-1001' }, { pin: '4711' }]) {
       const res = await c.call('POST', '/api/recollections', body);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');

@@ -16,6 +16,7 @@ const env = process.env;
 const HTTP_PORT = Number(env.LOCKER_DEMO_HTTP_PORT ?? 3000);
 const MQTT_PORT = Number(env.LOCKER_DEMO_MQTT_PORT ?? 1883);
 const KIOSK_PORT = Number(env.LOCKER_DEMO_KIOSK_PORT ?? 8080);
+const MQTT_WS_PORT = Number(env.LOCKER_DEMO_MQTT_WS_PORT ?? 9001);
 const CABINET = '610091A01';
 
 mkdirSync(dir, { recursive: true });
@@ -34,7 +35,7 @@ writeFileSync(
   JSON.stringify(
     {
       http: { host: '127.0.0.1', port: HTTP_PORT },
-      broker: { servicePassword: secrets.servicePassword, embedded: { host: '127.0.0.1', port: MQTT_PORT } },
+      broker: { servicePassword: secrets.servicePassword, embedded: { host: '127.0.0.1', port: MQTT_PORT, wsPort: MQTT_WS_PORT } },
       database: { dialect: 'sqlite', file: join(dir, 'cloud.db') },
       adminToken: secrets.adminToken,
     },
@@ -159,7 +160,7 @@ try {
   console.log(`
 Locker platform demo is running.
   cloud API       http://127.0.0.1:${HTTP_PORT}     (OpenAPI: http://127.0.0.1:${HTTP_PORT}/openapi.json)
-  MQTT broker     mqtt://127.0.0.1:${MQTT_PORT}     (embedded aedes)
+  MQTT broker     mqtt://127.0.0.1:${MQTT_PORT}     (embedded aedes; WebSocket ws://127.0.0.1:${MQTT_WS_PORT}/mqtt)
   touchscreen     http://127.0.0.1:${KIOSK_PORT}/   (cabinet ${CABINET}, simulated lock board)
   logs            .demo/cloud.log, .demo/edge.log
 

@@ -24,6 +24,8 @@ export const CloudConfig = z
             enabled: z.boolean().default(true),
             host: z.string().default('127.0.0.1'),
             port: z.number().int().min(0).max(65535).default(1883),
+            /** MQTT over WebSocket (path /mqtt) for browser tools and networks that only pass HTTP; off when absent. */
+            wsPort: z.number().int().min(0).max(65535).optional(),
           })
           .prefault({}),
         /** The cloud's own broker account (full access); on an external broker, configure it there. */

@@ -74,6 +74,7 @@ export class CloudServer {
       ? new EmbeddedBroker({
           host: embedded.host,
           port: embedded.port,
+          wsPort: embedded.wsPort,
           accounts: this.brokerAccounts,
           logger: this.logger.child({ subsystem: 'broker' }),
         })

@@ -53,7 +53,9 @@ describe('the embedded broker enforces the ACL', () => {
   };
 
   beforeAll(async () => {
-    cloud = await startTestCloud();
+    cloud = await startTestCloud({
+      broker: { servicePassword: 'service-password-for-tests', embedded: { port: 0, wsPort: 0 } },
+    });
     for (const id of ['ACLA', 'ACLB']) {
       const res = await cloud.server.app.inject({
         method: 'POST',
@@ -95,6 +97,27 @@ describe('the embedded broker enforces the ACL', () => {
     v.publish('lockers/ACLB/request/open_box', '{}', { qos: 0 });
     await new Promise((r) => setTimeout(r, 300));
     expect(seen).toEqual([]);
+  });
+
+  it('serves MQTT over WebSocket with the same accounts and ACL', async () => {
+    const url = `ws://127.0.0.1:${cloud.server.broker?.wsPort}/mqtt`;
+    await expect(
+      mqtt.connectAsync(url, { username: 'ACLA', password: 'wrong', reconnectPeriod: 0 }),
+    ).rejects.toThrow();
+    const viewer = await mqtt.connectAsync(url, { ...creds.viewer, reconnectPeriod: 0 });
+    clients.push(viewer);
+    const seen: string[] = [];
+    viewer.on('message', (t) => seen.push(t));
+    await viewer.subscribeAsync('lockers/ACLA/#', { qos: 1 });
+    const a = await connect('ACLA');
+    await a.publishAsync(
+      'lockers/ACLA/status',
+      JSON.stringify({ state: 'online', at: new Date().toISOString() }),
+      {
+        qos: 1,
+      },
+    );
+    await expect.poll(() => seen, { timeout: 10_000 }).toContain('lockers/ACLA/status');
   });
 
   it('refuses an operator name that is already a cabinet account', async () => {

@@ -1,13 +1,17 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { BrokerAccounts } from './broker-accounts.js';
 import { type BrokerPrincipal, mayPublish, maySubscribe } from './topic-acl.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
+  /** MQTT over WebSocket on this port (path `/mqtt`), when set. */
+  wsPort?: number | undefined;
   accounts: BrokerAccounts;
   logger: Logger;
 }
@@ -23,12 +27,19 @@ function authError(message: string): AuthenticateError {
 export class EmbeddedBroker {
   private aedes: Aedes | undefined;
   private server: Server | undefined;
+  private wsServer: WebSocketServer | undefined;
+  private httpServer: HttpServer | undefined;
   private readonly principals = new WeakMap<Client, BrokerPrincipal>();
 
   constructor(private readonly opts: EmbeddedBrokerOptions) {}
 
   get port(): number {
     return (this.server?.address() as AddressInfo | null)?.port ?? this.opts.port;
+  }
+
+  /** The WebSocket port actually bound (port 0 picks one), or undefined when WebSocket is off. */
+  get wsPort(): number | undefined {
+    return (this.httpServer?.address() as AddressInfo | null)?.port ?? this.opts.wsPort;
   }
 
   async start(): Promise<void> {
@@ -77,14 +88,41 @@ export class EmbeddedBroker {
         resolve();
       });
     });
-    log.info({ host: this.opts.host, port: this.port }, 'embedded MQTT broker listening');
+    if (this.opts.wsPort !== undefined) {
+      // Same broker, same accounts and ACL; only the transport differs.
+      const http = createHttpServer((_req, res) => res.writeHead(426).end('MQTT over WebSocket only\n'));
+      const wss = new WebSocketServer({ server: http, path: '/mqtt' });
+      wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
+      this.httpServer = http;
+      this.wsServer = wss;
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(this.opts.wsPort, this.opts.host, () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+    }
+    log.info(
+      { host: this.opts.host, port: this.port, wsPort: this.wsPort },
+      'embedded MQTT broker listening',
+    );
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     const aedes = this.aedes;
+    const wss = this.wsServer;
+    const http = this.httpServer;
     this.server = undefined;
     this.aedes = undefined;
+    this.wsServer = undefined;
+    this.httpServer = undefined;
+    if (wss) {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    }
+    if (http) await new Promise<void>((resolve) => http.close(() => resolve()));
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }

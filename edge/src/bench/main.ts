@@ -211,7 +211,7 @@ async function memory(root: string): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     await sleep(2000); // the sweeper runs, nothing else is going on
     const health = await call<{ outboxDepth: number }>(url, 'GET', '/health');
-    const { rss, hwm } = memoryOf(daemon.pid);
+    const { rss, hwm, anon } = memoryOf(daemon.pid);
     rows.push({
       measure: `daemon RSS, 64 boxes, after ${done} ops`,
       value: rss / MB,
@@ -220,6 +220,11 @@ async function memory(root: string): Promise<void> {
       baselineIs: 'idle node importing the daemon modules',
       target: `<= ${RSS_TARGET_MB} MB`,
       pass: rss / MB <= RSS_TARGET_MB,
+    });
+    rows.push({
+      measure: 'of which anonymous (RssAnon: heap, not the node binary)',
+      value: anon / MB,
+      unit: 'MB',
     });
     rows.push({ measure: 'daemon peak RSS (VmHWM) during the run', value: hwm / MB, unit: 'MB' });
     rows.push({

@@ -3,16 +3,20 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { EDGE_ENV, EDGE_NODE_ARGS } from '../runtime.js';
 
 /** The built daemon entry (`edge/dist/main.js`) and the repository root (cwd of every child). */
 export const DAEMON_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** Resident and peak resident memory of a process, in bytes, from /proc/<pid>/status. */
-export function memoryOf(pid: number): { rss: number; hwm: number } {
+/**
+ * Resident and peak resident memory of a process, in bytes, from /proc/<pid>/status; `anon` is the
+ * part that is the process's own (RSS also counts the node binary's mapped code, ~40 MB, shared).
+ */
+export function memoryOf(pid: number): { rss: number; hwm: number; anon: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+  return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024, anon: kb('RssAnon') * 1024 };
 }
 
 /**
@@ -27,8 +31,16 @@ export class Child {
   readonly exited: Promise<void>;
   private stderr = '';
 
-  constructor(args: string[], ready: (line: Record<string, unknown>) => string | undefined) {
-    this.child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(
+    args: string[],
+    ready: (line: Record<string, unknown>) => string | undefined,
+    env: Readonly<Record<string, string>> = {},
+  ) {
+    this.child = spawn(process.execPath, args, {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     this.child.stderr?.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-4000);
     });
@@ -69,10 +81,12 @@ export class Child {
   }
 }
 
-/** The built cabinet daemon on a config file. */
+/** The built cabinet daemon on a config file, started the way production starts it (runtime.ts). */
 export function startDaemon(configFile: string): Child {
-  return new Child([DAEMON_MAIN, '--config', configFile], (l) =>
-    l.msg === 'cabinet daemon started' && typeof l.kiosk === 'string' ? l.kiosk : undefined,
+  return new Child(
+    [...EDGE_NODE_ARGS, DAEMON_MAIN, '--config', configFile],
+    (l) => (l.msg === 'cabinet daemon started' && typeof l.kiosk === 'string' ? l.kiosk : undefined),
+    EDGE_ENV,
   );
 }
 
@@ -100,11 +114,13 @@ export function startIdleImports(): Child {
   const daemon = new URL('../daemon.js', import.meta.url).href;
   return new Child(
     [
+      ...EDGE_NODE_ARGS,
       '--input-type=module',
       '-e',
       `await import(${JSON.stringify(daemon)}); console.log(JSON.stringify({ url: 'idle' })); setInterval(() => {}, 1000);`,
     ],
     (l) => (typeof l.url === 'string' ? l.url : undefined),
+    EDGE_ENV,
   );
 }
 

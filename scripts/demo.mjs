@@ -35,7 +35,10 @@ writeFileSync(
   JSON.stringify(
     {
       http: { host: '127.0.0.1', port: HTTP_PORT },
-      broker: { servicePassword: secrets.servicePassword, embedded: { host: '127.0.0.1', port: MQTT_PORT, wsPort: MQTT_WS_PORT } },
+      broker: {
+        servicePassword: secrets.servicePassword,
+        embedded: { host: '127.0.0.1', port: MQTT_PORT, wsPort: MQTT_WS_PORT },
+      },
       database: { dialect: 'sqlite', file: join(dir, 'cloud.db') },
       adminToken: secrets.adminToken,
     },

@@ -11,6 +11,21 @@ import { tmpTokenAuth } from './session.js';
 
 const schema = (summary: string) => ({ tags: ['dingo'], summary });
 
+/** The 2016 form's identity fields as the verification service names them. */
+function identityOf<P>(
+  data: { tel: string; email?: string | undefined; rname: string; prcid: string; addr: string },
+  photo: P,
+) {
+  return {
+    tel: data.tel,
+    email: data.email,
+    realName: data.rname,
+    prcId: data.prcid,
+    address: data.addr,
+    photo,
+  };
+}
+
 /** Dingo §1.2, 1.3, 1.8-1.11: verification, info change, password change, delivery addresses. */
 export async function dingoProfileRoutes(app: FastifyInstance, deps: Accounts): Promise<void> {
   const auth = tmpTokenAuth(deps.sessions);
@@ -23,14 +38,7 @@ export async function dingoProfileRoutes(app: FastifyInstance, deps: Accounts): 
       const { data, form } = await dingoFields(req, IdentifyForm);
       const photo = photoOf(form);
       if (!photo) throw new LockerError('VALIDATION_FAILED', 'pic is required');
-      await deps.verification.submit(me.userId, {
-        tel: data.tel,
-        email: data.email,
-        realName: data.rname,
-        prcId: data.prcid,
-        address: data.addr,
-        photo,
-      });
+      await deps.verification.submit(me.userId, identityOf(data, photo));
       return DingoEnvelope.success(reply, null);
     },
   );
@@ -56,14 +64,7 @@ export async function dingoProfileRoutes(app: FastifyInstance, deps: Accounts): 
       const photo = photoOf(form);
       if (photo) parseProfilePhoto(photo);
       await deps.accounts.changeContact(me.userId, { name: data.name, email: data.email });
-      await deps.verification.submit(me.userId, {
-        tel: data.tel,
-        email: data.email,
-        realName: data.rname,
-        prcId: data.prcid,
-        address: data.addr,
-        photo,
-      });
+      await deps.verification.submit(me.userId, identityOf(data, photo));
       return DingoEnvelope.success(reply, null);
     },
   );

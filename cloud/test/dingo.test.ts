@@ -255,7 +255,9 @@ describe('the Dingo API through its compatibility layer', () => {
       await client.post('/upeaddr', { opt: 'AF', aid, addr: 'mine now', zip: '100000' }),
       'ADDRESS_NOT_FOUND',
     );
-    expectFailure(await client.post('/geteaddr', { uid: userId.replace(/.$/, '0') }), 'FORBIDDEN');
+    // another id: the last hex digit changed (never to itself)
+    const otherId = userId.replace(/.$/, (d) => (d === '0' ? '1' : '0'));
+    expectFailure(await client.post('/geteaddr', { uid: otherId }), 'FORBIDDEN');
   });
 
   it('changes the password, revokes every token and accepts only the new password', async () => {

@@ -1,4 +1,4 @@
-import { attachSimulatorToPort, BoardSimulator, openPtyPair, type PtyPair } from '@locker/lockboard';
+import { BoardSimulator, type SimulatedBus, simulatorOnPty } from '@locker/lockboard';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaemonProcess } from '../support/daemon-process.js';
 import {
@@ -29,9 +29,8 @@ type Session = {
 describe('a parcel from courier to recipient through cloud, broker, cabinet and board', () => {
   const dir = tempDir('locker-courier-');
   let cloud: CloudHandle;
-  let pty: PtyPair;
   let sim: BoardSimulator;
-  let detach: () => Promise<void>;
+  let bus: SimulatedBus;
   let edge: DaemonProcess;
   let kiosk: string;
   let watcher: TopicWatcher;
@@ -63,15 +62,13 @@ describe('a parcel from courier to recipient through cloud, broker, cabinet and 
       `lockers/${CABINET}/#`,
     );
 
-    pty = await openPtyPair();
     sim = new BoardSimulator({ family: 'kerong', boards: [{ address: 0, locks: 4 }] });
-    const attached = await attachSimulatorToPort(sim, pty.board, 19200);
-    detach = () => attached.close();
+    bus = await simulatorOnPty(sim);
 
     edge = startEdgeProcess(dir.path, {
       cabinetId: CABINET,
       broker: { url: cloud.brokerUrl, ...creds, resendAfterMs: 1000 },
-      bus: { family: 'kerong', port: pty.host, boards: [{ address: 0, locks: 4 }], pollIntervalMs: 100 },
+      bus: { family: 'kerong', port: bus.hostPath, boards: [{ address: 0, locks: 4 }], pollIntervalMs: 100 },
       boxes: [
         { boxNo: '01', board: 0, lock: 1, size: 'small' },
         { boxNo: '02', board: 0, lock: 2, size: 'medium' },
@@ -87,8 +84,7 @@ describe('a parcel from courier to recipient through cloud, broker, cabinet and 
     await edge?.stop();
     await watcher?.close();
     await cloud?.process.stop();
-    await detach?.();
-    await pty?.close();
+    await bus?.close();
     dir.remove();
   });
 

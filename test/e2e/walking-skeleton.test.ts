@@ -1,4 +1,4 @@
-import { attachSimulatorToPort, BoardSimulator, openPtyPair, type PtyPair } from '@locker/lockboard';
+import { BoardSimulator, type SimulatedBus, simulatorOnPty } from '@locker/lockboard';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaemonProcess } from '../support/daemon-process.js';
 import {
@@ -16,9 +16,8 @@ const CABINET = '610091A01';
 describe('a command from the cloud opens a box and the report comes back', () => {
   const dir = tempDir('locker-e2e-');
   let cloud: CloudHandle;
-  let pty: PtyPair;
   let sim: BoardSimulator;
-  let detach: () => Promise<void>;
+  let bus: SimulatedBus;
   let edge: DaemonProcess;
   let watcher: TopicWatcher;
 
@@ -35,10 +34,8 @@ describe('a command from the cloud opens a box and the report comes back', () =>
 
     // The board is a simulator behind one end of a pseudo-terminal pair; the edge opens the other
     // end with the real serialport stack, exactly as it would open /dev/ttyUSB0.
-    pty = await openPtyPair();
     sim = new BoardSimulator({ family: 'xor8a', boards: [{ address: 1, locks: 16 }] });
-    const attached = await attachSimulatorToPort(sim, pty.board, 9600);
-    detach = () => attached.close();
+    bus = await simulatorOnPty(sim);
 
     edge = startEdgeProcess(dir.path, {
       cabinetId: CABINET,
@@ -48,7 +45,7 @@ describe('a command from the cloud opens a box and the report comes back', () =>
         password: creds.password,
         resendAfterMs: 1000,
       },
-      bus: { family: 'xor8a', port: pty.host, boards: [{ address: 1, locks: 16 }], pollIntervalMs: 100 },
+      bus: { family: 'xor8a', port: bus.hostPath, boards: [{ address: 1, locks: 16 }], pollIntervalMs: 100 },
     });
     await watcher.waitFor(
       (m) => m.topic === `lockers/${CABINET}/status` && (m.json as { state?: string })?.state === 'online',
@@ -59,8 +56,7 @@ describe('a command from the cloud opens a box and the report comes back', () =>
     await edge?.stop();
     await watcher?.close();
     await cloud?.process.stop();
-    await detach?.();
-    await pty?.close();
+    await bus?.close();
     dir.remove();
   });
 

@@ -71,7 +71,7 @@ export class AccountService {
     return { id, name: input.name };
   }
 
-  /** /v1 login: any of id, tel or name plus the password. */
+  /** /v1 login: id, tel or name, plus the password. */
   async loginWithPassword(login: string, password: string, client: ClientContext): Promise<LoggedIn> {
     const field: LoginField = UserId.safeParse(login).success
       ? 'id'

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { attachSimulatorToPort, BoardSimulator, openPtyPair } from '@locker/lockboard';
+import { BoardSimulator, simulatorOnPty } from '@locker/lockboard';
 import { makeVerifier, verifyAgainst } from '@locker/protocol';
 import type { EdgeConfigInput } from '../config.js';
 import { addressBook, BOARDS, driveOperations, latencyRounds, seedCourier, type Timed } from './cabinet.js';
@@ -120,12 +120,11 @@ async function latency(root: string): Promise<void> {
   const base = await bareRoute(SAMPLES * 3);
   const scrypt = await scryptReference(20);
   const dir = join(root, 'latency');
-  const pty = await openPtyPair();
   const sim = new BoardSimulator({ family: 'kerong', boards: BOARDS });
-  const attached = await attachSimulatorToPort(sim, pty.board, 19200);
+  const pty = await simulatorOnPty(sim);
   let daemon: Child | undefined;
   try {
-    const config = cabinetConfig(dir, { port: pty.host });
+    const config = cabinetConfig(dir, { port: pty.hostPath });
     await seedCourier(config);
     daemon = startDaemon(writeConfig(root, config));
     const url = await daemon.url;
@@ -172,7 +171,6 @@ async function latency(root: string): Promise<void> {
     report('courier deposit (PIN, scrypt)', deposit, false);
   } finally {
     await daemon?.stop();
-    await attached.close();
     await pty.close();
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { attachSimulatorToPort, BoardSimulator, openPtyPair } from '@locker/lockboard';
+import { BoardSimulator, simulatorOnPty } from '@locker/lockboard';
 import { makeVerifier } from '@locker/protocol';
 import pino from 'pino';
 import { parseEdgeConfig } from '../config.js';
@@ -47,9 +47,8 @@ interface Shared {
 export async function runPowerCut(opts: PowerCutOptions): Promise<PowerCutReport> {
   const log = opts.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'locker-powercut-'));
-  const pty = await openPtyPair();
   const sim = new BoardSimulator({ family: 'kerong', boards: [{ address: BOARD, locks: LOCKS }] });
-  const attached = await attachSimulatorToPort(sim, pty.board, 19200);
+  const pty = await simulatorOnPty(sim);
   const base = {
     cabinetId: CABINET,
     dataDir: join(dir, 'data'),
@@ -71,7 +70,7 @@ export async function runPowerCut(opts: PowerCutOptions): Promise<PowerCutReport
     const configFile = join(dir, 'edge.json');
     const bus = {
       family: 'kerong',
-      port: pty.host,
+      port: pty.hostPath,
       boards: [{ address: BOARD, locks: LOCKS }],
       pollIntervalMs: 50,
     };
@@ -109,7 +108,6 @@ export async function runPowerCut(opts: PowerCutOptions): Promise<PowerCutReport
       problems,
     };
   } finally {
-    await attached.close();
     await pty.close();
     rmSync(dir, { recursive: true, force: true });
   }

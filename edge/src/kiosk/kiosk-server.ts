@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EdgeConfig } from '../config.js';
 
-/** Listens with the kiosk app on the configured address (port 0: any free port, logged). */
+/** Listens with the kiosk app on the configured address (port 0 picks a free port, which is logged). */
 export class KioskServer {
   private address: string | undefined;
 

@@ -51,9 +51,6 @@ export class LockService {
     };
     monitor.on('door', onDoor);
     monitor.on('occupancy', onOccupancy);
-    // Any board traffic after a failed start-up read fills the monitor's snapshot; reconcile from it.
-    const onAnyReading = () => this.reconcilePending();
-    this.reconcileTimer = setInterval(onAnyReading, RECONCILE_RETRY_MS);
     this.unsubscribe.push(
       () => monitor.off('door', onDoor),
       () => monitor.off('occupancy', onOccupancy),
@@ -62,6 +59,11 @@ export class LockService {
     await this.driver.start();
     await this.reconcile();
     this.reconcilePending();
+    // A board that failed its start-up read is reconciled from the monitor's snapshot once polls
+    // reach it; the timer runs only while such a board is left.
+    if (this.pendingBoards.size > 0) {
+      this.reconcileTimer = setInterval(() => this.reconcilePending(), RECONCILE_RETRY_MS);
+    }
   }
 
   async stop(): Promise<void> {
@@ -123,6 +125,7 @@ export class LockService {
       this.pendingBoards.delete(board);
       this.logger.info({ board }, 'board reconciled late');
     }
+    if (this.pendingBoards.size === 0) clearInterval(this.reconcileTimer);
   }
 
   /** Unlocks one box and records the outcome. A door the sensor did not see open is `confirmed: false`. */

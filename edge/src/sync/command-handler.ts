@@ -10,7 +10,6 @@ import {
   parseOrThrow,
 } from '@locker/protocol';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
 import type { LockService } from '../lock/lock-service.js';
 import { restingUsage } from '../parcels/parcel-store.js';
@@ -74,15 +73,14 @@ export class CommandHandler {
   }
 
   private async execute(op: CommandOp, raw: unknown, transaction: string): Promise<unknown> {
-    const schema: z.ZodType<unknown> = commandParams[op];
-    parseOrThrow(schema, raw, 'VALIDATION_FAILED', `${op} params`);
+    const what = `${op} params`;
     switch (op) {
       case 'open_box': {
-        const p = commandParams.open_box.parse(raw);
+        const p = parseOrThrow(commandParams.open_box, raw, 'VALIDATION_FAILED', what);
         return this.deps.lock.open(p.boxNo, 'command', transaction);
       }
       case 'set_out_of_service': {
-        const p = commandParams.set_out_of_service.parse(raw);
+        const p = parseOrThrow(commandParams.set_out_of_service, raw, 'VALIDATION_FAILED', what);
         this.deps.boxes.get(p.boxNo);
         // Back in service, a box shows what it holds (a parcel, a reservation), not what a sensor guesses.
         const usage = p.outOfService ? 'out_of_service' : restingUsage(this.deps.store, p.boxNo);
@@ -90,6 +88,7 @@ export class CommandHandler {
         return { boxNo: next.boxNo, usage: next.usage };
       }
       case 'diagnostics':
+        parseOrThrow(commandParams.diagnostics, raw, 'VALIDATION_FAILED', what);
         return {
           boxes: this.deps.boxes.list().length,
           outboxDepth: this.deps.outbox.depth(),

@@ -1,10 +1,9 @@
 import { LockBoardDriver } from '../../src/driver.js';
 import type { BoardEvent, DoorEvent, OccupancyEvent } from '../../src/monitor/door-monitor.js';
 import type { BusSettingsInput } from '../../src/settings.js';
-import { attachSimulatorToPort } from '../../src/simulator/attach-port.js';
 import { BoardSimulator } from '../../src/simulator/board-simulator.js';
 import { mockBindingFor } from '../../src/simulator/mock-binding.js';
-import { openPtyPair } from '../../src/simulator/socat.js';
+import { simulatorOnPty } from '../../src/simulator/simulator-on-pty.js';
 
 export type Link = 'sim-binding' | 'binding-mock' | 'pty';
 export type FamilyName = 'xor8a' | 'kerong';
@@ -60,11 +59,9 @@ export async function makeRig(
       const { binding, path } = mockBindingFor(sim);
       driver = new LockBoardDriver({ ...base, port: path }, { binding, simulator: sim });
     } else {
-      const pair = await openPtyPair();
-      cleanups.push(() => pair.close());
-      const attached = await attachSimulatorToPort(sim, pair.board, 9600);
-      cleanups.push(() => attached.close());
-      driver = new LockBoardDriver({ ...base, port: pair.host });
+      const pty = await simulatorOnPty(sim, 9600);
+      cleanups.push(() => pty.close());
+      driver = new LockBoardDriver({ ...base, port: pty.hostPath });
     }
   }
   const events: Rig['events'] = { door: [], occupancy: [], board: [] };

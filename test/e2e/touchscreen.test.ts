@@ -242,10 +242,18 @@ describe('the cabinet touchscreen', () => {
     });
     await api('POST', `/api/simulator/boxes/${started.boxNo}/occupancy`, { occupied: true });
     await api('POST', `/api/simulator/boxes/${started.boxNo}/door`, { state: 'closed' });
+    // The codes come only in the first answer that sees the deposit completed (ADR 0009).
+    let pickupToken: string | null = null;
     await expect
-      .poll(async () => (await api('GET', `/api/sessions/${started.id}`)).state, { timeout: 15_000 })
+      .poll(
+        async () => {
+          const s = await api('GET', `/api/sessions/${started.id}`);
+          pickupToken ??= s.pickupToken;
+          return s.state;
+        },
+        { timeout: 15_000 },
+      )
       .toBe('completed');
-    const { pickupToken } = await api('GET', `/api/sessions/${started.id}`);
     expect(pickupToken).toMatch(/^[A-Za-z0-9_-]{16,128}$/);
 
     const page = await open();

@@ -66,7 +66,8 @@ export class FlowEngine {
   }
 
   get(id: string): SessionView {
-    return viewOf(this.session(id));
+    const s = this.session(id);
+    return viewOf(s, s.state === 'completed' ? this.deps.sessions.takeCodes(id) : undefined);
   }
 
   async report(id: string, problem: Problem): Promise<SessionView> {

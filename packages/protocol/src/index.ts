@@ -9,3 +9,4 @@ export * from './json.js';
 export * from './secret-verifier.js';
 export * from './status.js';
 export * from './topics.js';
+export * from './secret-fields.js';

@@ -1,19 +1,11 @@
+import { secretRedactPaths } from '@locker/protocol';
 import pino, { type Logger } from 'pino';
 
-/** Paths that may hold a secret anywhere in a log record; pino replaces their values. */
-export const redactPaths = [
-  'password',
-  '*.password',
-  'secret',
-  '*.secret',
-  'token',
-  '*.token',
-  'pash',
-  '*.pash',
-  'pickupCode',
-  '*.pickupCode',
-  'accessCode',
-  '*.accessCode',
+/**
+ * Paths that may hold a secret anywhere in a log record; pino replaces their values. The field names are
+ * the list shared with the edge (packages/protocol); the header paths are the cloud's own.
+ */
+export const redactPaths = secretRedactPaths([
   'req.headers.authorization',
   'req.headers["tmp-token"]',
   'req.headers["time-stamp"]',
@@ -23,17 +15,7 @@ export const redactPaths = [
   'busboyOptions.headers.authorization',
   'busboyOptions.headers["tmp-token"]',
   'busboyOptions.headers.cookie',
-  'currentPassword',
-  '*.currentPassword',
-  'newPassword',
-  '*.newPassword',
-  'sealKey',
-  '*.sealKey',
-  'prcId',
-  '*.prcId',
-  'prcid',
-  '*.prcid',
-];
+]);
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(

@@ -75,9 +75,11 @@ export const EdgeConfig = z
         perCabinet: z.number().int().min(1).max(1000).default(20),
         windowSec: z.number().int().min(1).max(86_400).default(600),
         lockoutSec: z.number().int().min(1).max(86_400).default(300),
+        /** Cap of the cabinet-wide rising delay between code tries (ADR 0009). */
+        cabinetDelayMaxSec: z.number().int().min(1).max(3600).default(60),
       })
       .strict()
-      .default({ perCredential: 5, perCabinet: 20, windowSec: 600, lockoutSec: 300 }),
+      .default({ perCredential: 5, perCabinet: 20, windowSec: 600, lockoutSec: 300, cabinetDelayMaxSec: 60 }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()

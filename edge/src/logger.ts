@@ -1,17 +1,8 @@
+import { secretRedactPaths } from '@locker/protocol';
 import pino, { type Logger } from 'pino';
 
-const redactPaths = [
-  'password',
-  '*.password',
-  'broker.password',
-  'code',
-  'pickupCode',
-  '*.pickupCode',
-  'credential',
-  '*.credential',
-  'token',
-  '*.token',
-];
+/** The shared secret-field list (packages/protocol); error codes (`code`) stay readable. */
+export const redactPaths = secretRedactPaths();
 
 export function createLogger(level: string, cabinetId: string, destination?: pino.DestinationStream): Logger {
   return pino(

@@ -163,15 +163,18 @@ describe('the cabinet flows through the kiosk API', () => {
     expect(c.daemon.alarms.active().map((a) => a.kind)).toContain('code_lockout');
   });
 
-  it('locks the whole cabinet after too many wrong pickup codes', async () => {
+  it('slows code entry for the whole cabinet after too many wrong pickup codes', async () => {
     await c.close();
-    c = await startCabinet({ attempts: { perCabinet: 3, perCredential: 5, windowSec: 600, lockoutSec: 60 } });
+    c = await startCabinet({
+      attempts: { perCabinet: 3, perCredential: 5, windowSec: 600, lockoutSec: 60, cabinetDelayMaxSec: 60 },
+    });
     for (const code of ['111111', '222222', '333333']) {
       expect((await c.call('POST', '/api/pickups', { code })).body.error.code).toBe('CODE_INVALID');
     }
     const res = await c.call('POST', '/api/pickups', { code: '444444' });
     expect(res.status).toBe(429);
-    expect((await c.call('GET', '/api/cabinet')).body.lockout).not.toBeNull();
+    expect(res.body.error.code).toBe('CODE_ENTRY_SLOWED');
+    expect((await c.call('GET', '/api/cabinet')).body.slowdown).not.toBeNull();
   });
 
   it('expires a parcel not collected in time and refuses its code as expired', async () => {

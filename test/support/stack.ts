@@ -19,7 +19,7 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
 }
 
 /** Starts the built cloud as a process on free ports (embedded broker, SQLite in `dir`). */
-export async function startCloudProcess(dir: string): Promise<CloudHandle> {
+export async function startCloudProcess(dir: string, logLevel = 'info'): Promise<CloudHandle> {
   const configFile = join(dir, 'cloud.json');
   writeFileSync(
     configFile,
@@ -29,7 +29,7 @@ export async function startCloudProcess(dir: string): Promise<CloudHandle> {
       database: { dialect: 'sqlite', file: join(dir, 'cloud.db') },
       adminToken: ADMIN_TOKEN,
       commandTimeoutMs: 5000,
-      logLevel: 'info',
+      logLevel,
     }),
   );
   const proc = new DaemonProcess('cloud/dist/main.js', ['--config', configFile]);

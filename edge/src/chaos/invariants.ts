@@ -12,8 +12,6 @@ export interface OutboxRow {
 export interface CabinetFacts {
   outbox: OutboxRow[];
   boxes: Array<{ box_no: string; lock: number; door: string; occupancy: string; usage: string }>;
-  /** Completed deposit sessions: parcel -> code, so the harness learns codes whose answer it never saw. */
-  deposits: Array<{ parcelId: string; code: string; boxNo: string }>;
   parcels: Array<{ parcel_id: string; state: string; box_no: string }>;
 }
 
@@ -24,19 +22,10 @@ export function readFacts(file: string): CabinetFacts {
     const boxes = db
       .prepare('SELECT box_no, lock, door, occupancy, usage FROM boxes ORDER BY box_no')
       .all() as CabinetFacts['boxes'];
-    const sessions = db
-      .prepare("SELECT box_no, data FROM sessions WHERE state = 'completed' AND kind = 'deposit'")
-      .all() as Array<{ box_no: string; data: string }>;
-    const deposits = sessions.flatMap((s) => {
-      const d = JSON.parse(s.data) as { parcelId: string | null; pickupCode: string | null };
-      return d.parcelId && d.pickupCode
-        ? [{ parcelId: d.parcelId, code: d.pickupCode, boxNo: s.box_no }]
-        : [];
-    });
     const parcels = db
       .prepare('SELECT parcel_id, state, box_no FROM parcels')
       .all() as CabinetFacts['parcels'];
-    return { outbox, boxes, deposits, parcels };
+    return { outbox, boxes, parcels };
   } finally {
     db.close();
   }

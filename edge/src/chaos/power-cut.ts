@@ -132,11 +132,12 @@ async function seedCourier(base: Record<string, unknown>): Promise<void> {
   await d.stop();
 }
 
-/** Codes of deposits whose answer was cut off are read back from the database, like a courier's receipt. */
+/**
+ * Forgets the codes of parcels no longer in a box. The code of a deposit whose answer the power cut took
+ * is lost with the daemon's memory (the database never holds it, ADR 0009): that parcel stays in its box.
+ */
 function learn(facts: CabinetFacts, shared: Shared): void {
   const inBox = new Set(facts.parcels.filter((p) => p.state === 'deposited').map((p) => p.parcel_id));
-  for (const d of facts.deposits)
-    if (inBox.has(d.parcelId)) shared.codes.set(d.parcelId, { code: d.code, boxNo: d.boxNo });
   for (const id of [...shared.codes.keys()]) if (!inBox.has(id)) shared.codes.delete(id);
 }
 

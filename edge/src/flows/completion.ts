@@ -1,3 +1,4 @@
+import type { IssuedCode } from '../credentials/pickup-codes.js';
 import { restingUsage } from '../parcels/parcel-store.js';
 import type { FlowDeps } from './flow-context.js';
 import { expiryFrom } from './flow-context.js';
@@ -9,7 +10,8 @@ import type { SessionRecord } from './session-store.js';
  * recovery then finishes the session from the sensors).
  */
 export function completeDeposit(deps: FlowDeps, s: SessionRecord): SessionRecord {
-  return deps.store.tx(() => {
+  let issued: IssuedCode | undefined;
+  const done = deps.store.tx(() => {
     const fresh = deps.sessions.get(s.id);
     if (!fresh || (fresh.state !== 'open' && fresh.state !== 'door_open') || !fresh.boxNo) return fresh ?? s;
     const boxNo = fresh.boxNo;
@@ -25,7 +27,7 @@ export function completeDeposit(deps: FlowDeps, s: SessionRecord): SessionRecord
       grantId: fresh.data.grantId,
       expiresAt,
     });
-    const issued = deps.codes.issue(parcel.parcelId, expiresAt);
+    issued = issuePickupCodes(deps, parcel.parcelId, expiresAt);
     if (box.usage !== 'occupied') deps.boxes.apply(boxNo, { usage: 'occupied' }, 'flow');
     if (fresh.data.grantId && fresh.data.userNo) {
       deps.credentials.markGrantUsed(fresh.data.grantId, parcel.depositedAt, parcel.parcelId);
@@ -48,14 +50,20 @@ export function completeDeposit(deps: FlowDeps, s: SessionRecord): SessionRecord
     deps.logger.info({ boxNo, parcelId: parcel.parcelId, sessionId: s.id }, 'parcel deposited');
     return deps.sessions.update(fresh, {
       state: 'completed',
-      data: {
-        parcelId: parcel.parcelId,
-        pickupCode: issued.code,
-        pickupToken: issued.token,
-        message: `Deposited in box ${boxNo}. Pickup code ${issued.code}.`,
-      },
+      data: { parcelId: parcel.parcelId, message: `Deposited in box ${boxNo}.` },
     });
   });
+  // Only after the commit: the codes then exist in memory alone, for the answer that shows them.
+  if (issued) deps.sessions.handOver(done.id, issued);
+  return done;
+}
+
+/**
+ * The one place a deposit's codes are made (inside the deposit's transaction: only their HMACs are
+ * stored) and returned in plain to the caller, which hands them to the courier's screen and nowhere else.
+ */
+function issuePickupCodes(deps: FlowDeps, parcelId: string, expiresAt: string): IssuedCode {
+  return deps.codes.issue(parcelId, expiresAt);
 }
 
 export function completePickup(deps: FlowDeps, s: SessionRecord): SessionRecord {

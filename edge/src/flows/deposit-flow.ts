@@ -15,12 +15,13 @@ export async function verifyCourier(
   courierId: string,
   pin: string,
 ): Promise<CourierCredential> {
-  const subject = `courier:${courierId}`;
-  deps.limiter.check(subject);
+  // Reserved before the slow scrypt, so parallel tries cannot pass the limit; a courier is identified
+  // and limited on their own, so logins stay out of the cabinet-wide count (ADR 0009).
+  const attempt = deps.limiter.reserve(`courier:${courierId}`, { cabinetWide: false });
   const cred = deps.credentials.courier(courierId);
   const ok = cred ? await verifyAgainst(pin, cred.pin) : false;
   if (!cred || !ok) {
-    const left = deps.limiter.fail(subject);
+    const left = attempt.fail();
     throw new LockerError(
       'CREDENTIAL_INVALID',
       left > 0
@@ -28,13 +29,13 @@ export async function verifyCourier(
         : 'Courier id or PIN not recognised.',
     );
   }
+  attempt.succeed();
   if (cred.expiresAt && Date.parse(cred.expiresAt) <= Date.now()) {
     throw new LockerError(
       'CREDENTIAL_EXPIRED',
       'This courier credential has expired. Please contact your company.',
     );
   }
-  deps.limiter.succeed(subject);
   return cred;
 }
 

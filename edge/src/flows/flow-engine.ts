@@ -4,7 +4,7 @@ import { nextSize } from './box-allocator.js';
 import { completeDeposit, completePickup } from './completion.js';
 import { type DepositRequest, moveToNextBox, openDepositBox, startDeposit } from './deposit-flow.js';
 import { type FlowDeps, failWith, openBox } from './flow-context.js';
-import { type PickupRequest, startPickup, useGrant } from './pickup-flow.js';
+import { type GrantUseRequest, type PickupRequest, startPickup, useGrant } from './pickup-flow.js';
 import {
   completeRecollect,
   countRecollectable,
@@ -53,7 +53,7 @@ export class FlowEngine {
     return startDeposit(this.deps, req).then(viewOf);
   }
 
-  useGrant(req: { userNo: string; code: string; boxNo?: string | undefined }): Promise<SessionView> {
+  useGrant(req: GrantUseRequest): Promise<SessionView> {
     return useGrant(this.deps, req).then(viewOf);
   }
 
@@ -66,7 +66,8 @@ export class FlowEngine {
   }
 
   get(id: string): SessionView {
-    return viewOf(this.session(id));
+    const s = this.session(id);
+    return viewOf(s, s.state === 'completed' ? this.deps.sessions.takeCodes(id) : undefined);
   }
 
   async report(id: string, problem: Problem): Promise<SessionView> {

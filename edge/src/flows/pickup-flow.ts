@@ -4,17 +4,24 @@ import { openDepositBox } from './deposit-flow.js';
 import { type FlowDeps, failWith, markNotOpened, notOpenedError, openBox } from './flow-context.js';
 import { emptyData, type SessionRecord } from './session-store.js';
 
-export type PickupRequest = { code: string } | { token: string };
+/** Secret fields carry unambiguous names, so the shared log redaction catches them (ADR 0009). */
+export type PickupRequest = { pickupCode: string } | { pickupToken: string };
+export interface GrantUseRequest {
+  userNo: string;
+  accessCode: string;
+  boxNo?: string | undefined;
+}
 
 /** Pickup with a code or QR token issued at this cabinet: verified locally, so it works offline. */
 export async function startPickup(deps: FlowDeps, req: PickupRequest): Promise<SessionRecord> {
-  const kind = 'code' in req ? 'code' : 'token';
-  const value = 'code' in req ? req.code : req.token;
-  const subject = `${kind}:${deps.hasher.hash(kind, value).slice(0, 16)}`;
-  deps.limiter.check(subject);
+  const kind = 'pickupCode' in req ? 'code' : 'token';
+  const value = 'pickupCode' in req ? req.pickupCode : req.pickupToken;
+  const attempt = deps.limiter.reserve(`${kind}:${deps.hasher.hash(kind, value).slice(0, 16)}`, {
+    cabinetWide: true,
+  });
   const row = deps.codes.find(kind, value);
   if (!row) {
-    const left = deps.limiter.fail(subject);
+    const left = attempt.fail();
     throw new LockerError(
       'CODE_INVALID',
       left > 0 ? `That code is not valid. ${left} tries left.` : 'That code is not valid.',
@@ -22,6 +29,7 @@ export async function startPickup(deps: FlowDeps, req: PickupRequest): Promise<S
   }
   const parcel = deps.parcels.get(row.parcel_id);
   if (row.used_at || !parcel || parcel.state === 'picked_up') {
+    attempt.release();
     throw new LockerError('CODE_USED', 'This code has already been used.');
   }
   // A recollected parcel was expired first: its holder hears the same answer as before the courier came.
@@ -30,29 +38,27 @@ export async function startPickup(deps: FlowDeps, req: PickupRequest): Promise<S
     parcel.state === 'recollected' ||
     Date.parse(row.expires_at) <= Date.now()
   ) {
+    attempt.release();
     throw new LockerError('CODE_EXPIRED', 'This parcel was not collected in time and waits for the courier.');
   }
-  deps.limiter.succeed(subject);
+  attempt.succeed();
   return openForPickup(deps, parcel.parcelId, parcel.boxNo, { via: kind, grantId: null, userNo: null });
 }
 
 /** The patent's flow at the cabinet: the holder or grantee identifies and their box opens. */
-export async function useGrant(
-  deps: FlowDeps,
-  req: { userNo: string; code: string; boxNo?: string | undefined },
-): Promise<SessionRecord> {
-  const subject = `user:${req.userNo}`;
-  deps.limiter.check(subject);
+export async function useGrant(deps: FlowDeps, req: GrantUseRequest): Promise<SessionRecord> {
+  // Reserved before the slow scrypt checks, so parallel tries cannot pass the limit.
+  const attempt = deps.limiter.reserve(`user:${req.userNo}`, { cabinetWide: true });
   const candidates = deps.credentials.grantsOf(req.userNo).filter((g) => !req.boxNo || g.boxNo === req.boxNo);
   let match: Grant | undefined;
   for (const g of candidates) {
-    if (await verifyAgainst(req.code, g.access)) {
+    if (await verifyAgainst(req.accessCode, g.access)) {
       match = g;
       break;
     }
   }
   if (!match) {
-    const left = deps.limiter.fail(subject);
+    const left = attempt.fail();
     throw new LockerError(
       'CREDENTIAL_INVALID',
       left > 0
@@ -60,7 +66,7 @@ export async function useGrant(
         : 'User number or access code not recognised.',
     );
   }
-  deps.limiter.succeed(subject);
+  attempt.succeed();
   if (Date.parse(match.expiresAt) <= Date.now()) {
     throw new LockerError('CREDENTIAL_EXPIRED', `Your right to box ${match.boxNo} has expired.`);
   }

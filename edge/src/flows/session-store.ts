@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BoxNo, BoxSize, ErrorBody } from '@locker/protocol';
+import { CodeHandoff } from '../credentials/code-handoff.js';
+import type { IssuedCode } from '../credentials/pickup-codes.js';
 import type { EdgeStore } from '../store/edge-store.js';
 
 export type SessionKind = 'pickup' | 'deposit' | 'grant_deposit' | 'grant_pickup' | 'recollect';
@@ -15,9 +17,7 @@ export interface SessionData {
   userNo: string | null;
   grantId: string | null;
   boxesTried: BoxNo[];
-  /** Shown once to the courier; also in the parcel.deposited event for the cloud. */
-  pickupCode: string | null;
-  pickupToken: string | null;
+  // No pickup code or token here: they are never stored in plain (ADR 0009); see CodeHandoff.
   error: ErrorBody | null;
   /** The box was unlocked again after being closed empty (only once). */
   reopened: boolean;
@@ -48,6 +48,7 @@ export interface SessionView {
   size: BoxSize | null;
   message: string;
   parcelId: string | null;
+  /** Only in the first answer after the deposit completed (ADR 0009); null in every other one. */
   pickupCode: string | null;
   pickupToken: string | null;
   error: ErrorBody | null;
@@ -68,15 +69,26 @@ interface SessionRow {
   updated_at: string;
 }
 
-const toRecord = (r: SessionRow): SessionRecord => ({
-  id: r.session_id,
-  kind: r.kind,
-  state: r.state,
-  boxNo: r.box_no,
-  data: JSON.parse(r.data) as SessionData,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+const toRecord = (r: SessionRow): SessionRecord => {
+  // Rows of older versions held the code in plain; migration 4 removed it, and it is never read back.
+  const {
+    pickupCode: _c,
+    pickupToken: _t,
+    ...data
+  } = JSON.parse(r.data) as SessionData & {
+    pickupCode?: unknown;
+    pickupToken?: unknown;
+  };
+  return {
+    id: r.session_id,
+    kind: r.kind,
+    state: r.state,
+    boxNo: r.box_no,
+    data,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+};
 
 export function emptyData(message: string): SessionData {
   return {
@@ -88,8 +100,6 @@ export function emptyData(message: string): SessionData {
     userNo: null,
     grantId: null,
     boxesTried: [],
-    pickupCode: null,
-    pickupToken: null,
     error: null,
     reopened: false,
     company: null,
@@ -103,7 +113,19 @@ export function emptyData(message: string): SessionData {
  * deposit or pickup whose door was closed while it was down.
  */
 export class SessionStore {
+  private readonly handoff = new CodeHandoff();
+
   constructor(private readonly store: EdgeStore) {}
+
+  /** Keeps a deposit's freshly issued codes in memory for the one answer that shows them. */
+  handOver(id: string, issued: IssuedCode): void {
+    this.handoff.hold(id, issued);
+  }
+
+  /** The session's codes if they were not shown yet; they are forgotten as they are returned. */
+  takeCodes(id: string): IssuedCode | undefined {
+    return this.handoff.take(id);
+  }
 
   create(kind: SessionKind, boxNo: BoxNo | null, data: SessionData): SessionRecord {
     const id = randomBytes(12).toString('base64url');
@@ -159,7 +181,7 @@ export class SessionStore {
     return new Set(this.active().flatMap((s) => (s.boxNo ? [s.boxNo] : [])));
   }
 
-  /** Final sessions are kept a day for the screen and diagnostics, then deleted (they hold codes). */
+  /** Final sessions are kept a day for the screen and diagnostics, then deleted. */
   purge(before: string): void {
     this.store.db
       .prepare("DELETE FROM sessions WHERE state NOT IN ('open', 'door_open') AND updated_at < ?")
@@ -185,7 +207,8 @@ export class SessionStore {
   }
 }
 
-export function viewOf(s: SessionRecord): SessionView {
+/** The answer about a session; `shown` are the codes this one answer hands to the courier, if any. */
+export function viewOf(s: SessionRecord, shown?: IssuedCode): SessionView {
   return {
     id: s.id,
     kind: s.kind,
@@ -194,8 +217,8 @@ export function viewOf(s: SessionRecord): SessionView {
     size: s.data.size,
     message: s.data.message,
     parcelId: s.data.parcelId,
-    pickupCode: s.data.pickupCode,
-    pickupToken: s.data.pickupToken,
+    pickupCode: shown?.code ?? null,
+    pickupToken: shown?.token ?? null,
     error: s.data.error,
     boxesTried: s.data.boxesTried,
     // Sessions stored before recollection existed have no such field.

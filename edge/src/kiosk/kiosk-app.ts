@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { AlarmKeeper } from '../alarms/alarm-keeper.js';
-import { type AttemptLimiter, CABINET_SUBJECT } from '../credentials/attempt-limiter.js';
+import type { AttemptLimiter } from '../credentials/attempt-limiter.js';
 import type { BoxAllocator } from '../flows/box-allocator.js';
 import type { FlowEngine } from '../flows/flow-engine.js';
 import type { Outbox } from '../store/outbox.js';
@@ -15,6 +15,8 @@ export const KIOSK_BODY_LIMIT = 4096;
 
 const Code = z.string().regex(/^[0-9]{6}$/, 'a 6-digit code');
 const Token = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'a QR token');
+// The wire names (code, token, pin) are the documented contract; they become unambiguous names (pickupCode,
+// accessCode, ...) at this boundary, and the kiosk app logs no request body.
 const PickupBody = z.union([z.object({ code: Code }).strict(), z.object({ token: Token }).strict()]);
 const DepositBody = z
   .object({
@@ -66,17 +68,24 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
     return deps.metrics.metrics();
   });
   app.get('/api/cabinet', async () => {
-    const until = deps.limiter.lockedUntil(CABINET_SUBJECT);
+    const slow = deps.limiter.slowdown();
     return {
       cabinetId: deps.cabinetId,
       online: deps.link() === 'connected',
       sizes: deps.allocator.freeBySize(),
-      lockout: until ? { until, message: 'Too many wrong codes. Code entry is paused.' } : null,
+      // The cabinet-wide delay between code tries after many wrong ones (ADR 0009); null when none.
+      slowdown: slow
+        ? {
+            ...slow,
+            message: `Too many wrong codes. The next code can be entered in ${Math.ceil(slow.retryAfterMs / 1000)} s.`,
+          }
+        : null,
     };
   });
   app.post('/api/pickups', async (req, reply) => {
     const body = parseOrThrow(PickupBody, req.body, 'VALIDATION_FAILED', 'pickup');
-    return reply.code(201).send(await deps.flows.pickup(body));
+    const request = 'code' in body ? { pickupCode: body.code } : { pickupToken: body.token };
+    return reply.code(201).send(await deps.flows.pickup(request));
   });
   app.post('/api/deposits', async (req, reply) => {
     const body = parseOrThrow(DepositBody, req.body, 'VALIDATION_FAILED', 'deposit');
@@ -92,8 +101,8 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
     return { count: await deps.flows.recollectable(body) };
   });
   app.post('/api/grants/use', async (req, reply) => {
-    const body = parseOrThrow(GrantBody, req.body, 'VALIDATION_FAILED', 'grant use');
-    return reply.code(201).send(await deps.flows.useGrant(body));
+    const { code, ...body } = parseOrThrow(GrantBody, req.body, 'VALIDATION_FAILED', 'grant use');
+    return reply.code(201).send(await deps.flows.useGrant({ ...body, accessCode: code }));
   });
   app.get('/api/sessions/:id', async (req) => deps.flows.get(session(req.params)));
   app.post('/api/sessions/:id/problem', async (req) => {

@@ -32,6 +32,8 @@ export class EdgeStore {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Deleted or rewritten rows are zeroed, not left readable in free space (ADR 0009).
+    db.pragma('secure_delete = ON');
     cacheStatements(db);
     this.handle = db;
     this.migrate();
@@ -59,6 +61,12 @@ export class EdgeStore {
         db.pragma(`user_version = ${v + 1}`);
       }).immediate();
       this.logger.info({ version: v + 1 }, 'database migrated');
+    }
+    // After an upgrade, rebuild the file and empty the WAL so no page an older version wrote survives in
+    // free space or in old WAL frames (older versions stored pickup codes in plain).
+    if (current < migrations.length && current > 0) {
+      db.exec('VACUUM');
+      db.pragma('wal_checkpoint(TRUNCATE)');
     }
   }
 }

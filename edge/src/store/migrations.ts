@@ -163,4 +163,18 @@ export const migrations: readonly string[] = [
   CREATE INDEX parcels_expiry ON parcels (state, expires_at);
   CREATE INDEX pickup_codes_parcel ON pickup_codes (parcel_id);
   `,
+  // 4: pickup codes and QR tokens never rest in plain (ADR 0009). Older versions kept them in the
+  // sessions' data (and its message); this rewrites those rows. The bytes the rewrite frees are zeroed
+  // and the WAL truncated by the store after migrating (secure_delete, VACUUM, wal_checkpoint).
+  `
+  UPDATE sessions
+     SET data = json_set(
+           json_remove(data, '$.pickupCode', '$.pickupToken'),
+           '$.message',
+           CASE WHEN json_extract(data, '$.message') LIKE 'Deposited in box %. Pickup code %'
+                THEN 'Deposited in box ' || coalesce(box_no, '') || '.'
+                ELSE json_extract(data, '$.message') END)
+   WHERE json_type(data, '$.pickupCode') IS NOT NULL OR json_type(data, '$.pickupToken') IS NOT NULL
+      OR json_extract(data, '$.message') LIKE 'Deposited in box %. Pickup code %';
+  `,
 ];

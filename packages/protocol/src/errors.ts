@@ -60,6 +60,8 @@ export const errorStatus = {
   SESSION_CLOSED: 409,
   NOTHING_TO_RECOLLECT: 404,
   DESIRED_STALE: 409,
+  // cabinet kiosk attempt limits (issue 13): the cabinet-wide rising delay between code tries
+  CODE_ENTRY_SLOWED: 429,
   // everything else
   INTERNAL: 500,
 } as const;

@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './ids.js';
 export * from './json.js';
+export * from './secret-fields.js';
 export * from './secret-verifier.js';
 export * from './status.js';
 export * from './topics.js';

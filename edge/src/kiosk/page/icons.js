@@ -31,6 +31,7 @@ export function errorLook(code) {
   switch (code) {
     case 'CODE_LOCKED_OUT':
       return { icon: 'lock', tone: 'danger' };
+    case 'CODE_ENTRY_SLOWED':
     case 'CODE_EXPIRED':
     case 'CREDENTIAL_EXPIRED':
       return { icon: 'clock', tone: 'warn' };

@@ -8,10 +8,10 @@ export function startScreen(app) {
     'aria-label': 'Free boxes by size',
     'data-testid': 'free-sizes',
   });
-  const lockout = h('div', {
-    class: 'alert alert-danger',
+  const slowdown = h('div', {
+    class: 'alert alert-warn',
     role: 'status',
-    'data-testid': 'lockout',
+    'data-testid': 'slowdown',
     hidden: true,
   });
 
@@ -57,26 +57,13 @@ export function startScreen(app) {
         ),
       ),
     );
-    const locked = cabinet.lockout && new Date(cabinet.lockout.until).getTime() > Date.now();
-    lockout.hidden = !locked;
-    if (locked) {
-      const until = new Date(cabinet.lockout.until).toLocaleTimeString([], {
-        hour: '2-digit',
-        minute: '2-digit',
-      });
-      lockout.replaceChildren(
-        icon('lock'),
-        h(
-          'span',
-          { class: 'alert-text' },
-          cabinet.lockout.message,
-          h('br'),
-          `Code entry opens again at ${until}.`,
-        ),
-      );
+    // After many wrong codes the cabinet makes each further code wait a moment; nobody is locked out,
+    // so the buttons stay usable and a refused try says how long to wait.
+    const slowed = cabinet.slowdown && new Date(cabinet.slowdown.until).getTime() > Date.now();
+    slowdown.hidden = !slowed;
+    if (slowed) {
+      slowdown.replaceChildren(icon('clock'), h('span', { class: 'alert-text' }, cabinet.slowdown.message));
     }
-    // A cabinet-wide lockout refuses every code and PIN until it runs out.
-    for (const b of [pickup, courier, grant]) b.disabled = Boolean(locked);
   };
   update(app.cabinet);
 
@@ -84,7 +71,7 @@ export function startScreen(app) {
     'section',
     { class: 'start' },
     h('h1', { class: 'start-title' }, 'Welcome. What would you like to do?'),
-    lockout,
+    slowdown,
     h('div', { class: 'choices' }, pickup, courier, grant),
     sizes,
   );

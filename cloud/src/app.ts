@@ -7,10 +7,12 @@ import type { BrokerAccounts } from './broker/broker-accounts.js';
 import type { CloudConfig } from './config.js';
 import type { Db } from './db/database.js';
 import { dingoPlugin } from './dingo/dingo-plugin.js';
+import { dingoRoutingAnswer } from './dingo/envelope.js';
 import type { CabinetRepository } from './fleet/cabinet-repository.js';
 import type { DesiredStateService } from './fleet/desired-state-service.js';
 import type { FleetLink } from './fleet/fleet-link.js';
-import { installErrorHandler } from './http/error-handler.js';
+import { frameworkErrorHandler, installErrorHandler } from './http/error-handler.js';
+import { acceptEmptyJsonBodies } from './http/json-body.js';
 import { adminCabinetRoutes } from './http/routes/admin-cabinets.js';
 import { adminDesiredRoutes } from './http/routes/admin-desired.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -40,10 +42,12 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
   const app = Fastify({
     loggerInstance: httpLogger,
     bodyLimit: 1024 * 1024,
+    frameworkErrors: frameworkErrorHandler(dingoRoutingAnswer(services.config.dingo)),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  acceptEmptyJsonBodies(app);
 
   await app.register(swagger, {
     openapi: {

@@ -84,14 +84,14 @@ describe('AbuseLimiter', () => {
       },
       () => now,
     );
-    limiter.take('k', 2);
-    limiter.take('k', 2);
-    expect(() => limiter.take('k', 2)).toThrow(/too many attempts/);
+    limiter.reserve('k', 2);
+    limiter.reserve('k', 2);
+    expect(() => limiter.reserve('k', 2)).toThrow(/too many attempts/);
     now = 10_001;
-    expect(() => limiter.take('k', 2)).not.toThrow();
+    expect(() => limiter.reserve('k', 2)).not.toThrow();
   });
 
-  it('checks every limit of takeAll before recording any, so a refusal uses up none', () => {
+  it('checks every limit of reserveAll before counting any, so a refusal uses up none', () => {
     const limiter = new AbuseLimiter({
       windowSeconds: 60,
       loginFailuresPerAccount: 1,
@@ -99,14 +99,14 @@ describe('AbuseLimiter', () => {
       registrationsPerAddress: 1,
       registrationsPerAccount: 1,
     });
-    limiter.take('full', 1);
+    limiter.reserve('full', 1);
     expect(() =>
-      limiter.takeAll([
+      limiter.reserveAll([
         ['fresh', 1],
         ['full', 1],
       ]),
     ).toThrow(/too many attempts/);
-    expect(() => limiter.takeAll([['fresh', 1]])).not.toThrow();
-    expect(() => limiter.take('fresh', 1)).toThrow(/too many attempts/);
+    expect(() => limiter.reserveAll([['fresh', 1]])).not.toThrow();
+    expect(() => limiter.reserve('fresh', 1)).toThrow(/too many attempts/);
   });
 });

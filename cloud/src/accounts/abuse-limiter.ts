@@ -12,6 +12,8 @@ export interface AbuseLimits {
  * Sliding-window counters for login and registration abuse, per account and per client address.
  * In memory: one cloud process holds them; a restart forgets them, which only errs towards letting
  * people in. Both APIs go through the same AccountService, so both share these counters.
+ * There is deliberately no separate "check" and "record": an attempt is counted when it is let
+ * through, before its outcome is known (see `reserve`).
  */
 export class AbuseLimiter {
   private readonly hits = new Map<string, number[]>();
@@ -21,43 +23,46 @@ export class AbuseLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Throws RATE_LIMITED when `key` already has `limit` events in the window. */
-  check(key: string, limit: number): void {
-    const events = this.recent(key);
-    if (events.length >= limit) {
-      const retryAfter = Math.ceil(
-        ((events[0] as number) + this.limits.windowSeconds * 1000 - this.now()) / 1000,
-      );
-      throw new LockerError('RATE_LIMITED', `too many attempts; try again in ${Math.max(retryAfter, 1)} s`, {
-        retryAfterSeconds: Math.max(retryAfter, 1),
-      });
-    }
-  }
-
-  record(key: string): void {
-    const events = this.recent(key);
-    events.push(this.now());
-    this.hits.set(key, events);
-    if (this.hits.size > 50_000) this.sweep();
-  }
-
-  /** check + record in one step, for limits that count every attempt. */
-  take(key: string, limit: number): void {
-    this.check(key, limit);
-    this.record(key);
+  /**
+   * Counts one attempt against `key`, or throws RATE_LIMITED when `limit` attempts are already
+   * counted in the window. The check and the count are one synchronous step, so parallel requests
+   * cannot all pass the check before any of them is counted; call it before any await (the slow
+   * scrypt of a login) and the attempt is reserved whatever that await brings.
+   */
+  reserve(key: string, limit: number): void {
+    this.reserveAll([[key, limit]]);
   }
 
   /**
-   * check + record for several limits at once: every one is checked before any is recorded, so an
+   * `reserve` for several limits at once: every one is checked before any is counted, so an
    * attempt refused by one limit does not use up the others.
    */
-  takeAll(limits: ReadonlyArray<readonly [key: string, limit: number]>): void {
-    for (const [key, limit] of limits) this.check(key, limit);
-    for (const [key] of limits) this.record(key);
+  reserveAll(limits: ReadonlyArray<readonly [key: string, limit: number]>): void {
+    const windows = limits.map(([key, limit]) => {
+      const events = this.recent(key);
+      if (events.length >= limit) throw this.refusal(events);
+      return [key, events] as const;
+    });
+    const now = this.now();
+    for (const [key, events] of windows) {
+      events.push(now);
+      this.hits.set(key, events);
+    }
+    if (this.hits.size > 50_000) this.sweep();
   }
 
   forget(key: string): void {
     this.hits.delete(key);
+  }
+
+  private refusal(events: number[]): LockerError {
+    const retryAfter = Math.max(
+      Math.ceil(((events[0] as number) + this.limits.windowSeconds * 1000 - this.now()) / 1000),
+      1,
+    );
+    return new LockerError('RATE_LIMITED', `too many attempts; try again in ${retryAfter} s`, {
+      retryAfterSeconds: retryAfter,
+    });
   }
 
   private recent(key: string): number[] {

@@ -7,6 +7,9 @@ import type { SecretSeal } from './secret-seal.js';
 import type { IssuedToken, Session, SessionTokens } from './session-tokens.js';
 import type { UserRepository, UserRow } from './user-repository.js';
 
+/** The limiter key of one account's login attempts, shared by every way to prove its password. */
+const accountLimitKey = (account: string) => `login:acct:${account}`;
+
 /** Where a request came from, for the per-address limits. */
 export interface ClientContext {
   address: string;
@@ -52,7 +55,7 @@ export class AccountService {
     const { limits } = this.limiter;
     // Per account too: trying one name or phone number again and again (from many addresses) is
     // how someone probes which of them have accounts, since a taken one answers NAME/TEL_TAKEN.
-    this.limiter.takeAll([
+    this.limiter.reserveAll([
       [`register:addr:${client.address}`, limits.registrationsPerAddress],
       [`register:name:${input.name}`, limits.registrationsPerAccount],
       ...(input.tel === undefined
@@ -83,8 +86,10 @@ export class AccountService {
 
   /**
    * The shared login path: limits first (a correct password during a lockout still waits), then
-   * the proof, then a session. Unknown accounts and wrong proofs answer alike, so the answer does
-   * not reveal which names exist.
+   * the proof, then a session. The attempt is counted against the account before the slow proof
+   * runs, and the count is taken back only by a success: parallel guesses cannot all pass the
+   * check while the first ones are still hashing. Unknown accounts and wrong proofs answer alike,
+   * so the answer does not reveal which names exist.
    */
   async login(
     field: LoginField,
@@ -94,12 +99,12 @@ export class AccountService {
     proof: (credentials: Credentials) => Promise<boolean> | boolean,
   ): Promise<LoggedIn> {
     const { limits } = this.limiter;
-    this.limiter.take(`login:addr:${client.address}`, limits.loginAttemptsPerAddress);
+    this.limiter.reserve(`login:addr:${client.address}`, limits.loginAttemptsPerAddress);
     const user = await this.users.findBy(field, value);
-    const accountKey = `login:acct:${user?.id ?? `${field}:${value}`}`;
-    this.limiter.check(accountKey, limits.loginFailuresPerAccount);
+    const accountKey = accountLimitKey(user?.id ?? `${field}:${value}`);
+    // No await between the lookup's answer and this reservation: it is the atomic step.
+    this.limiter.reserve(accountKey, limits.loginFailuresPerAccount);
     if (!user || !(await proof(this.credentialsOf(user)))) {
-      this.limiter.record(accountKey);
       throw new LockerError('LOGIN_FAILED', 'unknown account or wrong password');
     }
     this.limiter.forget(accountKey);
@@ -145,8 +150,15 @@ export class AccountService {
    */
   async changePassword(userId: string, newPash: string, currentPash?: string): Promise<void> {
     const user = await this.users.get(userId);
-    if (currentPash !== undefined && !(await verifySecret(currentPash, user.password_hash))) {
-      throw new LockerError('PASSWORD_MISMATCH', 'current password is wrong');
+    if (currentPash !== undefined) {
+      // Proving the current password is a login in all but name: a stolen token must not turn it
+      // into an unlimited password oracle, so it shares the account's login limit.
+      const accountKey = accountLimitKey(userId);
+      this.limiter.reserve(accountKey, this.limiter.limits.loginFailuresPerAccount);
+      if (!(await verifySecret(currentPash, user.password_hash))) {
+        throw new LockerError('PASSWORD_MISMATCH', 'current password is wrong');
+      }
+      this.limiter.forget(accountKey);
     }
     await this.users.updateCredentials(userId, await hashSecret(newPash), this.seal.seal(newPash, userId));
     await this.sessions.revokeAllOf(userId);

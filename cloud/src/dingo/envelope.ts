@@ -1,5 +1,5 @@
-import { type ErrorCode, errorStatus, isLockerError } from '@locker/protocol';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { type ErrorCode, errorFromFramework, type LockerError } from '@locker/protocol';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * The Dingo response envelope (document appendix B): header `STATUS` is SUCCESS or FAILED, header
@@ -31,47 +31,51 @@ export function dingoReason(code: ErrorCode): string {
   return code.replaceAll('_', '');
 }
 
-/** Framework and plugin error codes that reach the Dingo layer, as reason codes. */
-const FRAMEWORK_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  FST_REQ_FILE_TOO_LARGE: 'PHOTO_TOO_LARGE',
-  FST_ERR_RATE_LIMIT: 'RATE_LIMITED',
-};
+/** A coded error as the Dingo failure envelope; `Retry-After` when the error says when to retry. */
+function sendFailure(reply: FastifyReply, error: LockerError, failuresAsHttp200: boolean): FastifyReply {
+  const retry = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+  if (retry) reply.header('retry-after', String(retry));
+  return DingoEnvelope.failure(reply, error.code, failuresAsHttp200 ? 200 : error.httpStatus);
+}
 
 /**
  * The Dingo scope's own error and not-found handlers, so its clients always get the envelope and
- * never the /v1 `{error:{...}}` body. With `failuresAsHttp200` failures are HTTP 200 like in 2016.
+ * never the /v1 `{error:{...}}` body. Errors are mapped by the same `errorFromFramework` as /v1.
+ * With `failuresAsHttp200` failures are HTTP 200 like in 2016.
  */
 export function installDingoErrorHandling(
   app: FastifyInstance,
   opts: { failuresAsHttp200: boolean; prefix: string },
 ) {
-  const statusOf = (status: number) => (opts.failuresAsHttp200 ? 200 : status);
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    let code: ErrorCode;
-    let status: number;
-    if (isLockerError(error)) {
-      code = error.code;
-      status = error.httpStatus;
-      const retry = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-      if (retry) reply.header('retry-after', String(retry));
-    } else if (error.code && FRAMEWORK_CODES[error.code]) {
-      code = FRAMEWORK_CODES[error.code] as ErrorCode;
-      status = errorStatus[code];
-    } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      code = 'VALIDATION_FAILED';
-      status = 400;
-    } else {
+    const known = errorFromFramework(error);
+    if (!known) {
       request.log.error({ err: error }, 'dingo request failed');
-      code = 'INTERNAL';
-      status = 500;
+      return DingoEnvelope.failure(reply, 'INTERNAL', opts.failuresAsHttp200 ? 200 : 500);
     }
-    if (status < 500) request.log.info({ code, status }, 'dingo request refused');
-    return DingoEnvelope.failure(reply, code, statusOf(status));
+    if (known.httpStatus < 500) {
+      request.log.info({ code: known.code, status: known.httpStatus }, 'dingo request refused');
+    }
+    return sendFailure(reply, known, opts.failuresAsHttp200);
   });
   // One not-found handler per prefix; with an empty prefix the app-wide one stays in charge.
   if (opts.prefix !== '') {
-    app.setNotFoundHandler((_request, reply) => DingoEnvelope.failure(reply, 'NOT_FOUND', statusOf(404)));
+    app.setNotFoundHandler((_request, reply) =>
+      DingoEnvelope.failure(reply, 'NOT_FOUND', opts.failuresAsHttp200 ? 200 : 404),
+    );
   }
+}
+
+/**
+ * For the app's `frameworkErrors`: the Dingo envelope for requests under the Dingo prefix, which
+ * fail while routing, before the scope's error handler is chosen. With an empty prefix the Dingo
+ * routes share the root with /v1 and its shape is kept.
+ */
+export function dingoRoutingAnswer(opts: { enabled: boolean; prefix: string; failuresAsHttp200: boolean }) {
+  return (request: FastifyRequest) => {
+    if (!opts.enabled || opts.prefix === '') return undefined;
+    const path = request.url.split('?')[0] ?? '';
+    if (path !== opts.prefix && !path.startsWith(`${opts.prefix}/`)) return undefined;
+    return (reply: FastifyReply, error: LockerError) => sendFailure(reply, error, opts.failuresAsHttp200);
+  };
 }

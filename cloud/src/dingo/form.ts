@@ -1,4 +1,4 @@
-import { LockerError, parseOrThrow } from '@locker/protocol';
+import { errorFromFramework, LockerError, parseOrThrow } from '@locker/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { MAX_PHOTO_BYTES } from '../accounts/profile-photo.js';
@@ -15,18 +15,25 @@ export interface DingoForm {
 export async function readDingoForm(req: FastifyRequest): Promise<DingoForm> {
   const form: DingoForm = { fields: {}, files: {} };
   if (req.isMultipart()) {
-    for await (const part of req.parts({ limits: { fileSize: MAX_PHOTO_BYTES, files: 2, fields: 30 } })) {
-      if (part.type === 'file') {
-        const data = await part.toBuffer().catch((err: { code?: string }) => {
-          if (err.code === 'FST_REQ_FILE_TOO_LARGE') {
-            throw new LockerError('PHOTO_TOO_LARGE', `photo is larger than ${MAX_PHOTO_BYTES} bytes`);
-          }
-          throw err;
-        });
-        form.files[part.fieldname] ??= data;
-      } else if (typeof part.value === 'string') {
-        form.fields[part.fieldname] ??= part.value;
+    try {
+      for await (const part of req.parts({ limits: { fileSize: MAX_PHOTO_BYTES, files: 2, fields: 30 } })) {
+        if (part.type === 'file') {
+          const data = await part.toBuffer().catch((err: { code?: string }) => {
+            if (err.code === 'FST_REQ_FILE_TOO_LARGE') {
+              throw new LockerError('PHOTO_TOO_LARGE', `photo is larger than ${MAX_PHOTO_BYTES} bytes`);
+            }
+            throw err;
+          });
+          form.files[part.fieldname] ??= data;
+        } else if (typeof part.value === 'string') {
+          form.fields[part.fieldname] ??= part.value;
+        }
       }
+    } catch (err) {
+      // The parser's own errors for a body that ends early or breaks the format are plain Errors
+      // ("Unexpected end of multipart data"): the client's fault, not a 500.
+      if (errorFromFramework(err)) throw err;
+      throw new LockerError('VALIDATION_FAILED', 'the multipart body is cut off or malformed');
     }
     return form;
   }

@@ -1,58 +1,29 @@
-import { type ErrorBody, errorStatus, isLockerError } from '@locker/protocol';
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { type ErrorBody, errorFromFramework, type LockerError } from '@locker/protocol';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-/** Fastify's own error codes for malformed requests, mapped to ours. */
-const FRAMEWORK_CODES: Record<string, keyof typeof errorStatus> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'VALIDATION_FAILED',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_FAILED',
-  FST_ERR_VALIDATION: 'VALIDATION_FAILED',
-  FST_ERR_RATE_LIMIT: 'RATE_LIMITED',
-};
+const INTERNAL: ErrorBody = { code: 'INTERNAL', message: 'internal error' };
+
+/** Sends a coded error as `{ error: { code, message } }` with the status its code maps to. */
+export function sendErrorBody(reply: FastifyReply, error: LockerError): FastifyReply {
+  const retry = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+  if (retry) reply.header('retry-after', String(retry));
+  return reply.status(error.httpStatus).send({ error: error.toBody() });
+}
 
 /**
- * The one place where errors become HTTP answers: `{ error: { code, message } }` with the status
- * the code maps to. Unexpected errors are logged whole and answered with a bare INTERNAL.
+ * The one place where /v1 errors become HTTP answers, through the mapping of @locker/protocol that
+ * the kiosk uses too. Unexpected errors are logged whole and answered with a bare INTERNAL.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    let status: number;
-    let body: ErrorBody;
-    if (isLockerError(error)) {
-      status = error.httpStatus;
-      body = error.toBody();
-    } else if (hasZodFastifySchemaValidationErrors(error)) {
-      status = 400;
-      body = {
-        code: 'VALIDATION_FAILED',
-        message: error.validation
-          .slice(0, 5)
-          .map((v) => `${v.instancePath || '(root)'} ${v.message ?? 'is invalid'}`)
-          .join('; '),
-      };
-    } else if (error.code && FRAMEWORK_CODES[error.code]) {
-      const code = FRAMEWORK_CODES[error.code] as keyof typeof errorStatus;
-      status =
-        error.statusCode && error.statusCode >= 400 && error.statusCode < 500
-          ? error.statusCode
-          : errorStatus[code];
-      body = { code, message: error.message };
-    } else if (error.statusCode === 429) {
-      status = 429;
-      body = { code: 'RATE_LIMITED', message: 'too many requests, try again later' };
-    } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      status = error.statusCode;
-      body = { code: 'VALIDATION_FAILED', message: error.message };
-    } else {
+    const known = errorFromFramework(error);
+    if (!known) {
       request.log.error({ err: error }, 'request failed');
-      status = 500;
-      body = { code: 'INTERNAL', message: 'internal error' };
+      return reply.status(500).send({ error: INTERNAL });
     }
-    if (status < 500) request.log.info({ code: body.code, status }, 'request refused');
-    void reply.status(status).send({ error: body });
+    if (known.httpStatus < 500)
+      request.log.info({ code: known.code, status: known.httpStatus }, 'request refused');
+    return sendErrorBody(reply, known);
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -60,4 +31,27 @@ export function installErrorHandler(app: FastifyInstance): void {
       error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` },
     });
   });
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors raised while routing (an overlong path parameter, a
+ * badly encoded path), before any route or error handler is chosen. Without it fastify answers in
+ * its own shape (`FST_ERR_MAX_PARAM_LENGTH`, 414). `answerAs` picks the envelope by the URL, so the
+ * Dingo scope gets its own.
+ */
+export function frameworkErrorHandler(
+  answerAs: (
+    request: FastifyRequest,
+  ) => ((reply: FastifyReply, error: LockerError) => FastifyReply) | undefined,
+) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const known = errorFromFramework(error);
+    if (!known) {
+      request.log.error({ err: error }, 'request failed while routing');
+      void reply.status(500).send({ error: INTERNAL });
+      return;
+    }
+    request.log.info({ code: known.code, status: known.httpStatus }, 'request refused while routing');
+    void (answerAs(request) ?? sendErrorBody)(reply, known);
+  };
 }

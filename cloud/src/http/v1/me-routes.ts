@@ -58,7 +58,12 @@ export async function v1MeRoutes(app: FastifyInstance, deps: Accounts): Promise<
         summary: 'Change the password; every session is revoked and a new token is returned',
         security,
         body: z.object({ currentPassword: z.string().min(1).max(200), newPassword: Password }).strict(),
-        response: { 200: Session, 403: ErrorResponse.describe('PASSWORD_MISMATCH'), ...authErrors },
+        response: {
+          200: Session,
+          403: ErrorResponse.describe('PASSWORD_MISMATCH'),
+          429: ErrorResponse.describe('RATE_LIMITED: too many wrong passwords for this account'),
+          ...authErrors,
+        },
       },
     },
     async (req) => {

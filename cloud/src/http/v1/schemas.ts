@@ -7,7 +7,7 @@ export const security = [{ bearer: [] }];
 
 /**
  * Error answers every authenticated route may give: 401 UNAUTHORIZED, TOKEN_EXPIRED or TOKEN_REVOKED.
- * No 429: the abuse limits guard registration and login only.
+ * No 429 here: the abuse limits guard registration, login and the current-password check only.
  */
 export const authErrors = { 400: ErrorResponse, 401: ErrorResponse };
 

@@ -5,7 +5,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { BrokerAccounts } from './broker-accounts.js';
-import { type BrokerPrincipal, mayPublish, maySubscribe } from './topic-acl.js';
+import { type BrokerPrincipal, mayPublish, maySubscribe, mayUseClientId } from './topic-acl.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -16,8 +16,9 @@ export interface EmbeddedBrokerOptions {
   logger: Logger;
 }
 
-function authError(message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode: 4 as const }) as AuthenticateError;
+/** CONNACK return codes of MQTT 3.1.1: 2 identifier rejected, 4 bad username or password. */
+function authError(message: string, returnCode: 2 | 4 = 4): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
 /**
@@ -52,6 +53,15 @@ export class EmbeddedBroker {
             if (!principal) {
               log.warn({ clientId: client.id, username }, 'broker login refused');
               done(authError('bad username or password'), false);
+              return;
+            }
+            // Checked here, before aedes registers the client: a refused id never pushes its holder off.
+            if (!mayUseClientId(principal, client.id)) {
+              log.warn(
+                { clientId: client.id, username },
+                'broker login refused: client id not bound to account',
+              );
+              done(authError('client id is not bound to this account', 2), false);
               return;
             }
             this.principals.set(client, principal);

@@ -42,6 +42,28 @@ export function mayPublish(p: BrokerPrincipal, topic: string): boolean {
   }
 }
 
+/** The client id a cabinet must connect with (the edge daemon uses exactly this). */
+export const cabinetClientId = (cabinetId: string): string => `cabinet-${cabinetId}`;
+const CABINET_CLIENT_PREFIX = 'cabinet-';
+const SERVICE_CLIENT_PREFIX = 'locker-cloud-';
+
+/**
+ * Client ids are bound to accounts (defect 3 of issue 13): MQTT lets a new connection with a taken
+ * client id push the old one off and fire its will, so a stolen password of one cabinet must not
+ * let it take another cabinet's id. A cabinet connects only as `cabinet-{its id}`; the `cabinet-`
+ * and `locker-cloud-` namespaces belong to cabinets and the cloud service alone.
+ */
+export function mayUseClientId(p: BrokerPrincipal, clientId: string): boolean {
+  switch (p.role) {
+    case 'cabinet':
+      return clientId === cabinetClientId(p.cabinetId);
+    case 'service':
+      return !clientId.startsWith(CABINET_CLIENT_PREFIX);
+    default:
+      return !clientId.startsWith(CABINET_CLIENT_PREFIX) && !clientId.startsWith(SERVICE_CLIENT_PREFIX);
+  }
+}
+
 export function maySubscribe(p: BrokerPrincipal, filter: string): boolean {
   if (p.role === 'service') return true;
   if (filter.startsWith('$')) return false;

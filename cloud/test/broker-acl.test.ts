@@ -4,7 +4,7 @@ import { mayPublish, maySubscribe, mayUseClientId } from '../src/broker/topic-ac
 import { startTestCloud } from './helpers.js';
 
 describe('the topic ACL rules', () => {
-  const cabinet = { role: 'cabinet', username: 'C1', cabinetId: 'C1' } as const;
+  const cabinet = { role: 'cabinet', username: 'C1', cabinetId: 'C1', boxes: new Set(['01']) } as const;
   const operator = { role: 'operator', username: 'op' } as const;
   const viewer = { role: 'viewer', username: 'view' } as const;
 

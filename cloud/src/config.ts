@@ -43,6 +43,17 @@ export const CloudConfig = z
           })
           .strict()
           .optional(),
+        /** Size and rate limits (docs/mqtt.md, "Limits"); the embedded broker enforces all, the cloud its own share. */
+        limits: z
+          .object({
+            maxPacketBytes: z.number().int().min(1024).max(268_435_455).default(1_048_576),
+            messagesPerSecond: z.number().int().min(1).default(50),
+            burst: z.number().int().min(1).default(500),
+            maxThrottleMs: z.number().int().min(0).max(60_000).default(10_000),
+            defaultBoxCount: z.number().int().min(1).max(999).default(32),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict(),
     database: z

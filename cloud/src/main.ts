@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { isLockerError } from '@locker/protocol';
 import pino from 'pino';
 import { runUserCommand, VERIFICATION_USAGE } from './accounts/verification-cli.js';
+import { defaultBoxNumbers } from './broker/broker-limits.js';
 import { loadCloudConfig } from './config.js';
 import { migrateToLatest } from './db/database.js';
 import { createLogger } from './logger.js';
@@ -10,7 +11,8 @@ import { CloudServer } from './server.js';
 
 const USAGE = `usage: locker-cloud [--config FILE] [command]
   serve                         run the cloud service (default)
-  cabinet add ID [NAME]         register a cabinet and print its broker credentials
+  cabinet add ID [NAME] [--boxes N]
+                                register a cabinet (boxes 01..N) and print its broker credentials
   operator add NAME ROLE        create a broker account, ROLE operator (commands) or viewer
 ${VERIFICATION_USAGE}
 config: --config FILE or LOCKER_CLOUD_CONFIG; secrets may come from LOCKER_CLOUD_ADMIN_TOKEN,
@@ -18,7 +20,11 @@ LOCKER_CLOUD_BROKER_PASSWORD and LOCKER_CLOUD_DATABASE_URL.`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
-    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string' },
+      boxes: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
   });
   if (values.help) {
@@ -51,7 +57,13 @@ async function main(): Promise<number> {
   await migrateToLatest(server.db);
   try {
     if (command === 'cabinet' && sub === 'add' && args[0]) {
-      const cabinet = await server.cabinets.create(args[0], args[1] ?? args[0]);
+      const count = values.boxes === undefined ? undefined : Number(values.boxes);
+      if (count !== undefined && !(Number.isInteger(count) && count >= 1 && count <= 999)) {
+        console.error('--boxes: a whole number from 1 to 999');
+        return 2;
+      }
+      const layout = count === undefined ? undefined : defaultBoxNumbers(count);
+      const cabinet = await server.cabinets.create(args[0], args[1] ?? args[0], layout);
       const password = await server.brokerAccounts.issue(cabinet.id, 'cabinet', cabinet.id);
       console.log(
         JSON.stringify({ cabinetId: cabinet.id, broker: { username: cabinet.id, password } }, null, 2),

@@ -39,11 +39,13 @@ export class CloudServer {
   ) {
     this.logger = logger ?? createLogger(config.logLevel);
     this.db = createDatabase(config.database);
-    this.cabinets = new CabinetRepository(this.db);
-    this.brokerAccounts = new BrokerAccounts(this.db, {
-      username: config.broker.serviceUsername,
-      password: config.broker.servicePassword,
-    });
+    this.cabinets = new CabinetRepository(this.db, config.broker.limits.defaultBoxCount);
+    const boxLayout = async (cabinetId: string) => (await this.cabinets.get(cabinetId)).boxes;
+    this.brokerAccounts = new BrokerAccounts(
+      this.db,
+      { username: config.broker.serviceUsername, password: config.broker.servicePassword },
+      boxLayout,
+    );
     this.notifications = new NotificationService(
       new NotificationRepository(this.db),
       this.logger.child({ subsystem: 'notifications' }),
@@ -63,6 +65,7 @@ export class CloudServer {
           serviceUsername: config.broker.serviceUsername,
           servicePassword: config.broker.servicePassword,
           db: this.db,
+          boxLayout,
           logger: this.logger.child({ subsystem: 'mosquitto-files' }),
         })
       : undefined;
@@ -76,6 +79,7 @@ export class CloudServer {
           port: embedded.port,
           wsPort: embedded.wsPort,
           accounts: this.brokerAccounts,
+          limits: config.broker.limits,
           logger: this.logger.child({ subsystem: 'broker' }),
         })
       : undefined;
@@ -118,6 +122,7 @@ export class CloudServer {
       username: this.config.broker.serviceUsername,
       password: this.config.broker.servicePassword,
       commandTimeoutMs: this.config.commandTimeoutMs,
+      limits: this.config.broker.limits,
       cabinets: this.cabinets,
       commands: new CommandLog(this.db),
       logger: this.logger.child({ subsystem: 'fleet' }),

@@ -36,6 +36,7 @@ describe('operator cabinet API', () => {
     const client = await mqtt.connectAsync(cloud.server.brokerUrl, {
       username: body.broker.username,
       password: body.broker.password,
+      clientId: 'cabinet-610091A01',
       reconnectPeriod: 0,
     });
     await client.endAsync();

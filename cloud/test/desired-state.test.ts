@@ -22,7 +22,11 @@ describe('desired state the cloud sends to a cabinet', () => {
       headers: cloud.admin,
       payload: { id: 'DS01', name: 'desired' },
     });
-    cabinet = await mqtt.connectAsync(cloud.server.brokerUrl, { ...res.json().broker, reconnectPeriod: 0 });
+    cabinet = await mqtt.connectAsync(cloud.server.brokerUrl, {
+      ...res.json().broker,
+      clientId: 'cabinet-DS01',
+      reconnectPeriod: 0,
+    });
     cabinet.on('message', (_t, p) => received.push(JSON.parse(p.toString()) as DesiredState));
     await cabinet.subscribeAsync('lockers/DS01/desired', { qos: 1 });
   });

@@ -40,7 +40,11 @@ describe('the cloud on PostgreSQL', () => {
       url: '/v1/admin/cabinets/PG01/credentials',
       headers: cloud.admin,
     });
-    const cab = await mqtt.connectAsync(cloud.server.brokerUrl, { ...creds.json(), reconnectPeriod: 0 });
+    const cab = await mqtt.connectAsync(cloud.server.brokerUrl, {
+      ...creds.json(),
+      clientId: 'cabinet-PG01',
+      reconnectPeriod: 0,
+    });
     const acks: string[] = [];
     cab.on('message', (_t, p) => acks.push(...(JSON.parse(p.toString()) as { ids: string[] }).ids));
     await cab.subscribeAsync('lockers/PG01/events/ack', { qos: 1 });

@@ -37,8 +37,11 @@ describe('the same system on an external Mosquitto broker', () => {
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${httpUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body ?? {}),
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
@@ -122,6 +125,30 @@ describe('the same system on an external Mosquitto broker', () => {
       await watcher.waitFor((m) => m.topic === 'lockers/MQA01/events');
       expect(watcher.messages.some((m) => m.text.includes('evil-1'))).toBe(false);
       expect(stolen).toEqual([]);
+    } finally {
+      await intruder.endAsync();
+    }
+  });
+
+  it("cannot push cabinet A off with cabinet B's password and A's client id", async () => {
+    watcher.clear();
+    // use_username_as_clientid: Mosquitto replaces the claimed id with the username (MQB01).
+    const intruder = await mqtt.connectAsync(mosquitto.url, {
+      ...cabB,
+      clientId: 'cabinet-MQA01',
+      reconnectPeriod: 0,
+    });
+    try {
+      // A command answered by A's edge after the takeover attempt proves A is still connected.
+      const res = await admin('POST', '/v1/admin/cabinets/MQA01/boxes/02/open');
+      expect(res.status).toBe(200);
+      const cab = await admin('GET', '/v1/admin/cabinets/MQA01');
+      expect((cab.body.cabinet as { status: string }).status).toBe('online');
+      expect(
+        watcher.messages.some(
+          (m) => m.topic === 'lockers/MQA01/status' && (m.json as { state?: string })?.state === 'offline',
+        ),
+      ).toBe(false);
     } finally {
       await intruder.endAsync();
     }

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -37,6 +37,16 @@ export interface MosquittoHandle {
   stop(): Promise<void>;
 }
 
+/** The policy lines of the shipped deploy/mosquitto/locker.conf, so tests run the limits operators deploy. */
+const POLICY_KEYS = new Set(['use_username_as_clientid', 'max_packet_size', 'message_size_limit']);
+function deployedPolicy(): string[] {
+  const conf = readFileSync(new URL('../../deploy/mosquitto/locker.conf', import.meta.url), 'utf8');
+  return conf
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => POLICY_KEYS.has(l.split(/\s+/)[0] ?? ''));
+}
+
 /** Runs Debian's Mosquitto in the foreground with the password and ACL files the cloud writes. */
 export async function startMosquitto(
   dir: string,
@@ -50,6 +60,7 @@ export async function startMosquitto(
     conf,
     [
       `listener ${port} 127.0.0.1`,
+      ...deployedPolicy(),
       'allow_anonymous false',
       `password_file ${passwordFile}`,
       `acl_file ${aclFile}`,

@@ -19,7 +19,14 @@ export class BrokerAccounts {
   constructor(
     private readonly db: Db,
     private readonly service: ServiceCredentials,
+    /** A cabinet's box numbers, the only box topics it may publish. */
+    private readonly boxLayout: (cabinetId: string) => Promise<string[]>,
   ) {}
+
+  /** Tells the listeners (the Mosquitto files) that something they write out changed. */
+  async refresh(): Promise<void> {
+    await this.changed();
+  }
 
   /** Called after every account change (the Mosquitto files follow the accounts). */
   onChange(listener: () => Promise<void>): void {
@@ -43,7 +50,8 @@ export class BrokerAccounts {
     if (!row || !(await verifySecret(password, row.password_hash))) return null;
     if (row.role === 'cabinet') {
       if (!row.cabinet_id) return null;
-      return { role: 'cabinet', username, cabinetId: row.cabinet_id };
+      const boxes = new Set(await this.boxLayout(row.cabinet_id));
+      return { role: 'cabinet', username, cabinetId: row.cabinet_id, boxes };
     }
     return { role: row.role, username };
   }
@@ -51,7 +59,7 @@ export class BrokerAccounts {
   /** Creates (or rotates) an account and returns its new password, the only time it is visible. */
   async issue(
     username: string,
-    role: 'cabinet' | 'operator' | 'viewer',
+    role: 'cabinet' | 'operator' | 'viewer' | 'admin',
     cabinetId: string | null,
   ): Promise<string> {
     if (username === this.service.username) {
@@ -62,8 +70,13 @@ export class BrokerAccounts {
       .select(['role', 'cabinet_id'])
       .where('username', '=', username)
       .executeTakeFirst();
-    if (existing && (existing.role !== role || existing.cabinet_id !== cabinetId)) {
-      // A rotation keeps the role; turning a cabinet into an operator (or back) would be an escalation.
+    const operatorRoles = ['viewer', 'operator', 'admin'];
+    const sameKind =
+      existing?.role === role ||
+      (operatorRoles.includes(existing?.role ?? '') && operatorRoles.includes(role));
+    if (existing && (!sameKind || existing.cabinet_id !== cabinetId)) {
+      // A rotation keeps the kind; turning a cabinet into an operator (or back) would be an escalation.
+      // An operator's role may change (viewer -> operator): that is the operator accounts' decision.
       throw new LockerError('CONFLICT', `broker account ${username} already exists as ${existing.role}`);
     }
     const password = randomSecret();
@@ -80,7 +93,9 @@ export class BrokerAccounts {
         created_at: nowIso(),
         disabled: 0,
       })
-      .onConflict((oc) => oc.column('username').doUpdateSet({ password_hash, mosquitto_hash, disabled: 0 }))
+      .onConflict((oc) =>
+        oc.column('username').doUpdateSet({ password_hash, mosquitto_hash, role, disabled: 0 }),
+      )
       .execute();
     await this.changed();
     return password;

@@ -1,11 +1,14 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { BrokerAccounts } from './broker-accounts.js';
-import { type BrokerPrincipal, mayPublish, maySubscribe } from './topic-acl.js';
+import { type BrokerLimits, PublishRateLimiter, payloadLimit } from './broker-limits.js';
+import { guardPacketSize } from './packet-size-guard.js';
+import { type BrokerPrincipal, mayPublish, maySubscribe, mayUseClientId } from './topic-acl.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -13,11 +16,13 @@ export interface EmbeddedBrokerOptions {
   /** MQTT over WebSocket on this port (path `/mqtt`), when set. */
   wsPort?: number | undefined;
   accounts: BrokerAccounts;
+  limits: BrokerLimits;
   logger: Logger;
 }
 
-function authError(message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode: 4 as const }) as AuthenticateError;
+/** CONNACK return codes of MQTT 3.1.1: 2 identifier rejected, 4 bad username or password. */
+function authError(message: string, returnCode: 2 | 4 = 4): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
 /**
@@ -30,6 +35,7 @@ export class EmbeddedBroker {
   private wsServer: WebSocketServer | undefined;
   private httpServer: HttpServer | undefined;
   private readonly principals = new WeakMap<Client, BrokerPrincipal>();
+  private readonly rates = new WeakMap<Client, PublishRateLimiter>();
 
   constructor(private readonly opts: EmbeddedBrokerOptions) {}
 
@@ -54,6 +60,15 @@ export class EmbeddedBroker {
               done(authError('bad username or password'), false);
               return;
             }
+            // Checked here, before aedes registers the client: a refused id never pushes its holder off.
+            if (!mayUseClientId(principal, client.id)) {
+              log.warn(
+                { clientId: client.id, username },
+                'broker login refused: client id not bound to account',
+              );
+              done(authError('client id is not bound to this account', 2), false);
+              return;
+            }
             this.principals.set(client, principal);
             done(null, true);
           })
@@ -66,9 +81,20 @@ export class EmbeddedBroker {
         // client is null for messages the broker itself publishes
         if (!client) return callback(null);
         const p = this.principals.get(client);
-        if (p && mayPublish(p, packet.topic)) return callback(null);
-        log.warn({ clientId: client.id, topic: packet.topic }, 'publish refused by ACL');
-        callback(new Error('publish not authorized'));
+        if (!p || !mayPublish(p, packet.topic)) {
+          log.warn({ clientId: client.id, topic: packet.topic }, 'publish refused by ACL');
+          return callback(new Error('publish not authorized'));
+        }
+        if (p.role === 'service') return callback(null);
+        const limit = payloadLimit(packet.topic) ?? 0;
+        if (packet.payload.length > limit) {
+          log.warn(
+            { clientId: client.id, topic: packet.topic, bytes: packet.payload.length, limit },
+            'publish refused: payload over the topic limit',
+          );
+          return callback(new Error('payload too large'));
+        }
+        this.throttle(client, callback);
       },
       authorizeSubscribe: (client, sub, callback) => {
         const p = this.principals.get(client);
@@ -79,7 +105,11 @@ export class EmbeddedBroker {
       },
     });
     this.aedes = aedes;
-    const server = createServer(aedes.handle);
+    const guard = (conn: Duplex) =>
+      guardPacketSize(conn, this.opts.limits.maxPacketBytes, () =>
+        log.warn({ limit: this.opts.limits.maxPacketBytes }, 'connection closed: packet over the size limit'),
+      );
+    const server = createServer((socket) => aedes.handle(guard(socket)));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -92,7 +122,7 @@ export class EmbeddedBroker {
       // Same broker, same accounts and ACL; only the transport differs.
       const http = createHttpServer((_req, res) => res.writeHead(426).end('MQTT over WebSocket only\n'));
       const wss = new WebSocketServer({ server: http, path: '/mqtt' });
-      wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
+      wss.on('connection', (socket, req) => aedes.handle(guard(createWebSocketStream(socket)), req));
       this.httpServer = http;
       this.wsServer = wss;
       await new Promise<void>((resolve, reject) => {
@@ -107,6 +137,35 @@ export class EmbeddedBroker {
       { host: this.opts.host, port: this.port, wsPort: this.wsPort },
       'embedded MQTT broker listening',
     );
+  }
+
+  /**
+   * Spreads a client's publishes out at the configured rate: the answer to a publish over the rate
+   * waits, and aedes reads nothing more from that socket meanwhile (backpressure). A client so far
+   * ahead that it would wait longer than maxThrottleMs is disconnected.
+   */
+  private throttle(client: Client, callback: (err: Error | null) => void): void {
+    const { messagesPerSecond, burst, maxThrottleMs } = this.opts.limits;
+    let limiter = this.rates.get(client);
+    if (!limiter) {
+      limiter = new PublishRateLimiter(messagesPerSecond, burst);
+      this.rates.set(client, limiter);
+    }
+    const wait = limiter.reserve();
+    if (wait === 0) {
+      callback(null);
+      return;
+    }
+    if (wait > maxThrottleMs) {
+      limiter.release();
+      this.opts.logger.warn(
+        { clientId: client.id, waitMs: wait },
+        'connection closed: publish rate over the limit',
+      );
+      callback(new Error('publish rate over the limit'));
+      return;
+    }
+    setTimeout(() => callback(null), wait);
   }
 
   async stop(): Promise<void> {

@@ -11,6 +11,8 @@ export interface MosquittoFilesOptions {
   serviceUsername: string;
   servicePassword: string;
   db: Db;
+  /** A cabinet's box numbers: its ACL lists exactly these box topics. */
+  boxLayout: (cabinetId: string) => Promise<string[]>;
   logger: Logger;
 }
 
@@ -29,7 +31,7 @@ export class MosquittoFiles {
     this.serviceHash ??= await mosquittoHash(this.opts.servicePassword);
     const accounts = await db
       .selectFrom('mqtt_accounts')
-      .select(['username', 'role', 'mosquitto_hash'])
+      .select(['username', 'role', 'mosquitto_hash', 'cabinet_id'])
       .where('disabled', '=', 0)
       .orderBy('username')
       .execute();
@@ -46,14 +48,22 @@ export class MosquittoFiles {
       '',
     ];
     for (const a of accounts) {
-      if (a.role === 'operator')
+      if (a.role === 'operator' || a.role === 'admin')
         acl.push(`user ${a.username}`, 'topic read lockers/#', 'topic write lockers/+/request/+', '');
       if (a.role === 'viewer') acl.push(`user ${a.username}`, 'topic read lockers/#', '');
+      if (a.role === 'cabinet' && a.cabinet_id) {
+        // Retained box topics only for the cabinet's real boxes (a wildcard would let a stolen
+        // password retain thousands of made-up boxes).
+        acl.push(`user ${a.username}`);
+        for (const boxNo of await this.opts.boxLayout(a.cabinet_id)) {
+          acl.push(`topic write lockers/${a.cabinet_id}/boxes/${boxNo}`);
+        }
+        acl.push('');
+      }
     }
     acl.push(
       '# Cabinets: the username is the cabinet id; each lives under its own root only.',
       'pattern write lockers/%u/status',
-      'pattern write lockers/%u/boxes/+',
       'pattern write lockers/%u/events',
       'pattern write lockers/%u/response/+',
       'pattern write lockers/%u/desired/get',

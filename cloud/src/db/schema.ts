@@ -12,6 +12,10 @@ export interface CabinetsTable {
   /** Highest event seq applied without gaps. */
   applied_seq: ColumnType<number, number | undefined, number>;
   created_at: string;
+  /** JSON array of box numbers; null: the default layout (broker.limits.defaultBoxCount). */
+  boxes: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 while the whole cabinet is out of service (operators; the cabinet refuses people). */
+  out_of_service: ColumnType<number, number | undefined, number>;
 }
 
 export interface BoxStatesTable {
@@ -54,7 +58,7 @@ export interface MqttAccountsTable {
   password_hash: string;
   /** The same secret in Mosquitto's `$7$` PBKDF2-SHA512 form, for an external broker's password file. */
   mosquitto_hash: string | null;
-  role: 'cabinet' | 'operator' | 'viewer';
+  role: 'cabinet' | 'operator' | 'viewer' | 'admin';
   cabinet_id: string | null;
   created_at: string;
   disabled: ColumnType<number, number | undefined, number>;
@@ -147,6 +151,43 @@ export interface DesiredBoxSettingsTable {
   updated_at: string;
 }
 
+export type OperatorRole = 'viewer' | 'operator' | 'admin';
+
+/** A person who runs the fleet; the username is also their broker account (ADR 0010). */
+export interface OperatorsTable {
+  username: string;
+  role: OperatorRole;
+  created_by: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface OperatorTokensTable {
+  /** SHA-256 hex of the bearer token; the token itself is never stored. */
+  token_hash: string;
+  username: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+/** Every state-changing operator action, over HTTP or MQTT, and how it ended. */
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor: string;
+  channel: 'http' | 'mqtt' | 'cli';
+  action: string;
+  cabinet_id: string | null;
+  box_no: string | null;
+  reason: string | null;
+  result: 'ok' | 'error' | 'timeout' | 'sent';
+  error_code: string | null;
+  transaction: string | null;
+  /** JSON text of the action's parameters (never a secret). */
+  detail: string | null;
+}
+
 export interface CloudDatabase {
   cabinets: CabinetsTable;
   box_states: BoxStatesTable;
@@ -162,4 +203,7 @@ export interface CloudDatabase {
   delivery_addresses: DeliveryAddressesTable;
   used_login_hashes: UsedLoginHashesTable;
   notifications: NotificationsTable;
+  operators: OperatorsTable;
+  operator_tokens: OperatorTokensTable;
+  audit_log: AuditLogTable;
 }

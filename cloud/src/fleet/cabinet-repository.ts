@@ -1,5 +1,7 @@
 import { type BoxState, type CabinetEvent, LockerError } from '@locker/protocol';
+import { defaultBoxNumbers } from '../broker/broker-limits.js';
 import { type Db, nowIso } from '../db/database.js';
+import type { CabinetsTable } from '../db/schema.js';
 
 export interface CabinetView {
   id: string;
@@ -7,33 +9,79 @@ export interface CabinetView {
   status: 'online' | 'offline' | 'unknown';
   statusAt: string | null;
   appliedSeq: number;
+  /** Its box numbers: the only box topics its broker account may publish. */
+  boxes: string[];
+  /** The whole cabinet is out of service (it refuses deposits and pickups). */
+  outOfService: boolean;
 }
+
+type CabinetRow = Omit<CabinetsTable, 'applied_seq' | 'boxes' | 'out_of_service'> & {
+  applied_seq: number;
+  boxes: string | null;
+  out_of_service: number;
+};
 
 /** Cabinets as the cloud knows them: registry, last reported box states, and applied events. */
 export class CabinetRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Box numbers 01..N of a cabinet registered without a layout (broker.limits.defaultBoxCount). */
+    private readonly defaultBoxCount = 32,
+  ) {}
 
-  async create(id: string, name: string): Promise<CabinetView> {
+  private view(row: CabinetRow): CabinetView {
+    return {
+      id: row.id,
+      name: row.name,
+      status: row.status,
+      statusAt: row.status_at,
+      appliedSeq: Number(row.applied_seq),
+      boxes: row.boxes ? (JSON.parse(row.boxes) as string[]) : defaultBoxNumbers(this.defaultBoxCount),
+      outOfService: Number(row.out_of_service) === 1,
+    };
+  }
+
+  /** Registers a cabinet; `boxes` is its layout (default: 01..defaultBoxCount). */
+  async create(id: string, name: string, boxes?: string[]): Promise<CabinetView> {
     const existing = await this.find(id);
     if (existing) throw new LockerError('CONFLICT', `cabinet ${id} already exists`);
     await this.db
       .insertInto('cabinets')
-      .values({ id, name, status: 'unknown', status_at: null, applied_seq: 0, created_at: nowIso() })
+      .values({
+        id,
+        name,
+        status: 'unknown',
+        status_at: null,
+        applied_seq: 0,
+        created_at: nowIso(),
+        boxes: boxes ? JSON.stringify(uniqueSorted(boxes)) : null,
+      })
       .execute();
-    return { id, name, status: 'unknown', statusAt: null, appliedSeq: 0 };
+    return this.get(id);
+  }
+
+  /** Replaces a cabinet's box layout. */
+  async setBoxes(id: string, boxes: string[]): Promise<CabinetView> {
+    await this.get(id);
+    await this.db
+      .updateTable('cabinets')
+      .set({ boxes: JSON.stringify(uniqueSorted(boxes)) })
+      .where('id', '=', id)
+      .execute();
+    return this.get(id);
+  }
+
+  async setOutOfService(id: string, outOfService: boolean): Promise<void> {
+    await this.db
+      .updateTable('cabinets')
+      .set({ out_of_service: outOfService ? 1 : 0 })
+      .where('id', '=', id)
+      .execute();
   }
 
   async find(id: string): Promise<CabinetView | undefined> {
     const row = await this.db.selectFrom('cabinets').selectAll().where('id', '=', id).executeTakeFirst();
-    return (
-      row && {
-        id: row.id,
-        name: row.name,
-        status: row.status,
-        statusAt: row.status_at,
-        appliedSeq: Number(row.applied_seq),
-      }
-    );
+    return row && this.view(row as CabinetRow);
   }
 
   async get(id: string): Promise<CabinetView> {
@@ -44,13 +92,7 @@ export class CabinetRepository {
 
   async list(): Promise<CabinetView[]> {
     const rows = await this.db.selectFrom('cabinets').selectAll().orderBy('id').execute();
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      status: r.status,
-      statusAt: r.status_at,
-      appliedSeq: Number(r.applied_seq),
-    }));
+    return rows.map((r) => this.view(r as CabinetRow));
   }
 
   async setStatus(id: string, status: 'online' | 'offline', at: string): Promise<void> {
@@ -156,3 +198,5 @@ export class CabinetRepository {
     );
   }
 }
+
+const uniqueSorted = (boxes: string[]): string[] => [...new Set(boxes)].sort();

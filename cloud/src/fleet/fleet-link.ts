@@ -19,6 +19,7 @@ import {
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { type BrokerLimits, PublishRateLimiter, payloadLimit } from '../broker/broker-limits.js';
 import type { CabinetRepository } from './cabinet-repository.js';
 import type { CommandLog } from './command-log.js';
 import { TypedEmitter } from './typed-emitter.js';
@@ -28,6 +29,8 @@ export interface FleetLinkOptions {
   username: string;
   password: string;
   commandTimeoutMs: number;
+  /** The cloud defends itself with the same limits, whatever broker it is on (Mosquitto has no rates). */
+  limits: Pick<BrokerLimits, 'messagesPerSecond' | 'burst'>;
   cabinets: CabinetRepository;
   commands: CommandLog;
   logger: Logger;
@@ -57,6 +60,9 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
   private readonly pending = new Map<string, Pending>();
   /** Serialises message handling so events of one cabinet are applied in arrival order. */
   private queue: Promise<void> = Promise.resolve();
+  private readonly rates = new Map<string, PublishRateLimiter>();
+  /** Messages dropped per cabinet because it went over its rate (for the log, once per second). */
+  private readonly dropped = new Map<string, number>();
 
   constructor(private readonly opts: FleetLinkOptions) {
     super();
@@ -73,6 +79,7 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
     });
     this.client = client;
     client.on('message', (topic, payload) => {
+      if (!this.admit(topic, payload)) return;
       this.queue = this.queue.then(() => this.handle(topic, payload)).catch(() => undefined);
     });
     client.on('error', (err) => this.opts.logger.warn({ err: err.message }, 'mqtt error'));
@@ -97,6 +104,46 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
     this.client = undefined;
     if (client) await client.endAsync();
     await this.queue;
+  }
+
+  /**
+   * The cloud's own limits, checked before a message is queued or parsed: the payload limit of its
+   * topic, and a rate per cabinet. What is dropped here is safe to drop: an event is not acked, so
+   * the cabinet sends it again later; a box state is republished on the next change or reconnect.
+   */
+  private admit(topic: string, payload: Buffer): boolean {
+    const where = parseTopic(topic);
+    if (!where) return false;
+    const limit = payloadLimit(topic) ?? 0;
+    if (payload.length > limit) {
+      this.opts.logger.warn(
+        { cabinetId: where.cabinetId, topic, bytes: payload.length, limit },
+        'message dropped: payload over the topic limit',
+      );
+      return false;
+    }
+    // Only what cabinets send counts against their rate (requests are operators', acks the cloud's).
+    if (where.kind === 'request' || where.kind === 'eventsAck' || where.kind === 'desired') return true;
+    let limiter = this.rates.get(where.cabinetId);
+    if (!limiter) {
+      limiter = new PublishRateLimiter(this.opts.limits.messagesPerSecond, this.opts.limits.burst);
+      this.rates.set(where.cabinetId, limiter);
+    }
+    if (limiter.reserve() === 0) return true;
+    limiter.release();
+    const n = (this.dropped.get(where.cabinetId) ?? 0) + 1;
+    this.dropped.set(where.cabinetId, n);
+    if (n === 1) {
+      setTimeout(() => {
+        const count = this.dropped.get(where.cabinetId) ?? 0;
+        this.dropped.delete(where.cabinetId);
+        this.opts.logger.warn(
+          { cabinetId: where.cabinetId, dropped: count },
+          'cabinet over its message rate',
+        );
+      }, 1000).unref();
+    }
+    return false;
   }
 
   /** Waits until every message received so far has been handled (tests, clean stop). */
@@ -125,6 +172,9 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
         }
         case 'box': {
           if (payload.length === 0) return;
+          if (!cabinet.boxes.includes(where.boxNo)) {
+            throw new LockerError('BOX_NOT_FOUND', `cabinet has no box ${where.boxNo}`);
+          }
           const box = decodePayload(BoxState, payload);
           if (box.boxNo !== where.boxNo) throw new LockerError('PAYLOAD_INVALID', 'boxNo differs from topic');
           await this.opts.cabinets.upsertBox(where.cabinetId, box);

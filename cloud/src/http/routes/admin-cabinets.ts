@@ -21,7 +21,14 @@ const Cabinet = z.object({
   status: z.enum(['online', 'offline', 'unknown']),
   statusAt: z.string().nullable(),
   appliedSeq: z.number().int(),
+  boxes: z.array(BoxNo).describe('its box numbers: the only box topics its broker account may publish'),
+  outOfService: z.boolean(),
 });
+const Layout = z
+  .array(BoxNo)
+  .min(1)
+  .max(999)
+  .describe('box numbers of the cabinet (default 01..broker.limits.defaultBoxCount)');
 const BrokerCredentials = z.object({
   username: z.string(),
   password: z.string().describe('shown once; store it in the cabinet config'),
@@ -42,12 +49,14 @@ export async function adminCabinetRoutes(app: FastifyInstance, deps: AdminCabine
         tags: ['operator'],
         summary: 'Register a cabinet and issue its broker credentials',
         security,
-        body: z.object({ id: CabinetId, name: z.string().min(1).max(100) }).strict(),
+        body: z
+          .object({ id: CabinetId, name: z.string().min(1).max(100), boxes: Layout.optional() })
+          .strict(),
         response: { 201: z.object({ cabinet: Cabinet, broker: BrokerCredentials }), ...errors },
       },
     },
     async (req, reply) => {
-      const cabinet = await deps.cabinets.create(req.body.id, req.body.name);
+      const cabinet = await deps.cabinets.create(req.body.id, req.body.name, req.body.boxes);
       const password = await deps.brokerAccounts.issue(cabinet.id, 'cabinet', cabinet.id);
       return reply.status(201).send({ cabinet, broker: { username: cabinet.id, password } });
     },
@@ -80,6 +89,26 @@ export async function adminCabinetRoutes(app: FastifyInstance, deps: AdminCabine
     async (req) => {
       const cabinet = await deps.cabinets.get(req.params.cabinetId);
       return { cabinet, boxes: await deps.cabinets.listBoxes(cabinet.id) };
+    },
+  );
+
+  r.put(
+    '/v1/admin/cabinets/:cabinetId/boxes',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: "Set a cabinet's box layout (its broker account then publishes only these boxes)",
+        security,
+        params: CabinetParams,
+        body: z.object({ boxes: Layout }).strict(),
+        response: { 200: Cabinet, ...errors },
+      },
+    },
+    async (req) => {
+      const cabinet = await deps.cabinets.setBoxes(req.params.cabinetId, req.body.boxes);
+      // The Mosquitto ACL lists each box; the embedded broker reads the layout at the next connect.
+      await deps.brokerAccounts.refresh();
+      return cabinet;
     },
   );
 

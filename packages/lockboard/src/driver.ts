@@ -55,6 +55,7 @@ export class LockBoardDriver {
     this.log = options.logger ?? silentLogger;
     this.polarity = resolvePolarity(s);
     this.codec = createCodec(s.family, {
+      feedback: s.feedback,
       ...(s.statusBytes === undefined ? {} : { statusBytes: s.statusBytes }),
       locksByBoard: new Map(s.boards.map((b) => [b.address, b.locks])),
     });
@@ -75,7 +76,8 @@ export class LockBoardDriver {
     return new BoardSimulator({
       family: s.family,
       boards: s.boards,
-      polarity: this.polarity,
+      feedback: s.feedback,
+      polarity: { occupancy: this.polarity.occupancy },
       replyDelayMs: s.simulator.replyDelayMs,
       ...(s.simulator.emulateTiming ? { emulateBaud: resolveBaud(s) } : {}),
       ...(s.simulator.statusBytes === undefined ? {} : { statusBytes: s.simulator.statusBytes }),
@@ -136,7 +138,18 @@ export class LockBoardDriver {
     } catch (err) {
       if (!isLockerError(err) || (err.code !== 'LOCK_TIMEOUT' && err.code !== 'BAD_FRAME')) throw err;
       this.log.warn({ board, lock, code: err.code }, 'unlock reply lost; reading the lock before any retry');
-      const seen = await this.readLock(addr, Priority.unlock);
+      let seen: LockReading;
+      try {
+        seen = await this.readLock(addr, Priority.unlock);
+      } catch (readErr) {
+        // Name the frame the caller sent: the unlock got no answer (the read after it failed too).
+        const code = isLockerError(readErr) ? readErr.code : err.code;
+        throw new LockerError(
+          code,
+          `board ${board} lock ${lock}: unlock got no answer (${err.code}), and the lock could not be read after it`,
+          { op: 'unlock', board, lock },
+        );
+      }
       if (seen.door === 'open') return { board, lock, confirmed: true, door: 'open' };
       reply = await this.send(req, Priority.unlock, this.settings.timeouts.unlockMs);
     }
@@ -224,26 +237,25 @@ export class LockBoardDriver {
     }
   }
 
-  /** Applies the configured sensor polarity; limited to the locks configured for the board. */
+  /** Applies the configured occupancy polarity (doors come mapped by the codec); configured locks only. */
   private readingsFromReply(reply: BoardReply): LockReading[] {
     const b = this.settings.boards.find((x) => x.address === reply.board);
     if (!b) return [];
-    const openWhenSet = this.polarity.door === 'open_when_set';
     const occWhenSet = this.polarity.occupancy === 'occupied_when_set';
-    const door = (set: boolean): 'open' | 'closed' => (set === openWhenSet ? 'open' : 'closed');
+    const door = (open: boolean): 'open' | 'closed' => (open ? 'open' : 'closed');
     switch (reply.kind) {
       case 'unlock-ack':
       case 'lock-status':
         if (reply.lock < 1 || reply.lock > b.locks) return [];
-        return [{ board: reply.board, lock: reply.lock, door: door(reply.doorSet), occupied: null }];
+        return [{ board: reply.board, lock: reply.lock, door: door(reply.doorOpen), occupied: null }];
       case 'board-status': {
         const out: LockReading[] = [];
-        for (let i = 0; i < b.locks && i < reply.doorBits.length; i++) {
+        for (let i = 0; i < b.locks && i < reply.doorsOpen.length; i++) {
           const ir = reply.irBits?.[i];
           out.push({
             board: reply.board,
             lock: i + 1,
-            door: door(reply.doorBits[i] === true),
+            door: door(reply.doorsOpen[i] === true),
             occupied: ir === undefined ? null : ir === occWhenSet,
           });
         }

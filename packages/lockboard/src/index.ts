@@ -4,8 +4,8 @@ export type {
   BoardReply,
   BoardRequest,
   DecoderStats,
-  DoorPolarity,
   Family,
+  FeedbackMode,
   OccupancyPolarity,
   ReplyDecoder,
 } from './codecs/codec.js';

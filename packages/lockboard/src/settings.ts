@@ -1,10 +1,12 @@
 import { LockerError, parseOrThrow } from '@locker/protocol';
 import { z } from 'zod';
-import type { DoorPolarity, OccupancyPolarity } from './codecs/codec.js';
+import type { FeedbackMode, OccupancyPolarity } from './codecs/codec.js';
 import { kerongInfo } from './codecs/kerong.js';
 import { xor8aInfo } from './codecs/xor8a.js';
 
 export const SIM_PORT = 'sim:';
+/** Default pause between monitor scans (bench: door-change p99 within 1.2x of one scan's wire time). */
+export const POLL_INTERVAL_MS = 2;
 
 export const BoardSettings = z.object({
   address: z.number().int().min(0).max(255),
@@ -27,9 +29,15 @@ export const BusSettings = z
     port: z.string().min(1),
     baudRate: z.number().int().positive().optional(),
     boards: z.array(BoardSettings).min(1),
+    /**
+     * How the door sensors are wired: `closing` (the common wiring) or `opening`. The codec maps every
+     * encoding of the board from this one setting (docs/serial.md, ADR 0008).
+     */
+    feedback: z.enum(['closing', 'opening']).default('closing'),
     polarity: z
       .object({
-        door: z.enum(['open_when_set', 'open_when_clear']).optional(),
+        /** Replaced by `feedback`: read only to refuse it with a clear message (see superRefine). */
+        door: z.unknown().optional(),
         occupancy: z.enum(['occupied_when_set', 'occupied_when_clear']).optional(),
       })
       .default({}),
@@ -45,8 +53,11 @@ export const BusSettings = z
         confirmMs: z.number().int().min(0).default(250),
       })
       .default({ unlockMs: 1500, statusMs: 300, drainMs: 30, silenceMs: 60, confirmMs: 250 }),
-    /** Door monitor poll interval; 0 turns the monitor off. */
-    pollIntervalMs: z.number().int().min(0).default(200),
+    /**
+     * Pause between door-monitor scans; 0 turns the monitor off. The default keeps the line busy with
+     * scans (a change is seen within about one scan's wire time) and unlocks still go first.
+     */
+    pollIntervalMs: z.number().int().min(0).default(POLL_INTERVAL_MS),
     /** Consecutive timeouts before a board is reported unreachable. */
     unreachableAfter: z.number().int().min(1).default(2),
     /** xor8a: a fixed count of status bytes in query-all replies, instead of framing by the trailer. */
@@ -54,6 +65,16 @@ export const BusSettings = z
     simulator: SimulatorSettings.default({ emulateTiming: false, replyDelayMs: 0 }),
   })
   .superRefine((s, ctx) => {
+    if (s.polarity.door !== undefined) {
+      // The old door polarity was applied to query-one and query-all alike, whose raw senses are opposite:
+      // no value of it was right for both, so it is refused instead of guessed.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['polarity', 'door'],
+        message:
+          'polarity.door is no longer read: set "feedback": "closing" (common wiring) or "opening" instead (docs/serial.md)',
+      });
+    }
     const info = s.family === 'xor8a' ? xor8aInfo : kerongInfo;
     const seen = new Set<number>();
     s.boards.forEach((b, i) => {
@@ -82,7 +103,7 @@ export type BusSettings = z.infer<typeof BusSettings>;
 export type BusSettingsInput = z.input<typeof BusSettings>;
 
 export interface ResolvedPolarity {
-  door: DoorPolarity;
+  feedback: FeedbackMode;
   occupancy: OccupancyPolarity;
 }
 
@@ -95,8 +116,8 @@ export function familyInfo(family: BusSettings['family']) {
 }
 
 export function resolvePolarity(s: BusSettings): ResolvedPolarity {
-  const d = familyInfo(s.family).defaultPolarity;
-  return { door: s.polarity.door ?? d.door, occupancy: s.polarity.occupancy ?? d.occupancy };
+  const d = familyInfo(s.family).defaultOccupancy;
+  return { feedback: s.feedback, occupancy: s.polarity.occupancy ?? d };
 }
 
 export function resolveBaud(s: BusSettings): number {

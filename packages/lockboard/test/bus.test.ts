@@ -86,7 +86,7 @@ describe('the bus scheduler', () => {
   it('opens several locks with one multi-open frame on xor8a boards', async () => {
     const { d, sim } = await started();
     await d.multiOpen(1, [2, 4]);
-    expect(sim.frames.map((f) => f.hex)).toEqual(['90 01 02 02 04 95']);
+    expect(sim.frames.map((f) => f.hex)).toEqual(['90 01 0A 00 00 9B']);
     expect(sim.state(1, 2).door).toBe('open');
     expect(sim.state(1, 4).door).toBe('open');
     expect(sim.state(1, 3).door).toBe('closed');
@@ -108,7 +108,8 @@ describe('bus settings', () => {
       boards: [{ address: 0, locks: 16 }],
     });
     expect(s.timeouts.statusMs).toBeGreaterThan(0);
-    expect(s.pollIntervalMs).toBe(200);
+    expect(s.pollIntervalMs).toBe(2);
+    expect(s.feedback).toBe('closing');
   });
 
   it('rejects board addresses and lock counts the family cannot have, with a coded error', () => {
@@ -127,17 +128,27 @@ describe('bus settings', () => {
     ).toThrow(/duplicate/);
   });
 
-  it('reads the door sensor with inverted polarity when configured so', async () => {
+  it('maps both encodings from one feedback mode, end to end through the simulator', async () => {
     const { d, sim } = await started();
-    // Default xor8a polarity: a set bit means closed, so closed doors go out as FF FF.
+    // Closing feedback: a shut door is a clear bit in the bitmask and 11 in a query-one reply.
     expect((await d.readBoard(1)).every((r) => r.door === 'closed')).toBe(true);
-    expect(sim.transmitted[0]).toBe('80 01 00 FF FF 33 B2');
+    expect((await d.readLock({ board: 1, lock: 2 })).door).toBe('closed');
+    expect(sim.transmitted.slice(0, 2)).toEqual(['80 01 00 00 00 33 B2', '80 01 02 11 92']);
     await d.stop();
-    const inverted = new LockBoardDriver({ ...settings, polarity: { door: 'open_when_set' } });
+    const inverted = new LockBoardDriver({ ...settings, feedback: 'opening' });
     driver = inverted;
     await inverted.start();
-    // The simulator shares the driver's polarity, so a closed door still reads closed end to end.
-    expect((await inverted.readBoard(1)).every((r) => r.door === 'closed')).toBe(true);
-    expect((inverted.simulator as BoardSimulator).transmitted[0]).toBe('80 01 00 00 00 33 B2');
+    const isim = inverted.simulator as BoardSimulator;
+    isim.setDoor(1, 2, 'open');
+    const doors = await inverted.readBoard(1);
+    expect(doors.filter((r) => r.door === 'open').map((r) => r.lock)).toEqual([2]);
+    expect((await inverted.readLock({ board: 1, lock: 2 })).door).toBe('open');
+    expect(isim.transmitted.slice(0, 2)).toEqual(['80 01 00 FF FD 33 B0', '80 01 02 11 92']);
+  });
+
+  it('refuses the old door polarity setting with CONFIG_INVALID that names its replacement', () => {
+    expect(() => parseBusSettings({ ...settings, polarity: { door: 'open_when_set' } })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/feedback/) }),
+    );
   });
 });

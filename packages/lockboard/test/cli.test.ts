@@ -3,6 +3,7 @@ import type { CliIo } from '../src/cli/options.js';
 import { runCli } from '../src/cli/run.js';
 import { control } from '../src/cli/simulate.js';
 import { BoardSimulator } from '../src/simulator/board-simulator.js';
+import { simulatorOnPty } from '../src/simulator/simulator-on-pty.js';
 
 function fakeIo(answer = false): CliIo & { lines_: string[]; errors: string[]; asked: string[] } {
   const lines_: string[] = [];
@@ -85,5 +86,92 @@ describe('the lockboard CLI', () => {
     expect(sim.state(1, 4).door).toBe('open');
     expect(control(sim, 'jam 1 9')).toMatch(/^error: /);
     expect(control(sim, 'fly 1')).toMatch(/unknown command/);
+  });
+});
+
+describe('the lockboard CLI on a real serial device', () => {
+  it('prints the scan as JSON with --json', async () => {
+    const sim = new BoardSimulator({ family: 'xor8a', boards: [{ address: 2, locks: 8 }] });
+    const bus = await simulatorOnPty(sim);
+    try {
+      const io = fakeIo();
+      const args = ['scan', '-p', bus.hostPath, '-f', 'xor8a', '--max-address', '3', '--json'];
+      expect(await runCli(args, io)).toBe(0);
+      expect(io.lines_).toHaveLength(1);
+      const out = JSON.parse(io.lines_[0] ?? '{}') as { found: number[]; probed: { address: number }[] };
+      expect(out.found).toEqual([2]);
+      expect(out.probed.map((p) => p.address)).toEqual([1, 2, 3]);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('names the unlock, not the read after it, when an unlock gets no answer', async () => {
+    const sim = new BoardSimulator({ family: 'xor8a', boards: [{ address: 1, locks: 8 }] });
+    sim.silence(1);
+    const bus = await simulatorOnPty(sim);
+    try {
+      const io = fakeIo();
+      const args = [
+        'open',
+        '-p',
+        bus.hostPath,
+        '-f',
+        'xor8a',
+        '--boards',
+        '1:8',
+        '--board',
+        '1',
+        '--lock',
+        '3',
+        '-y',
+      ];
+      expect(await runCli(args, io)).toBe(1);
+      expect(io.errors[0]).toMatch(/^LOCK_TIMEOUT: board 1 lock 3: unlock got no answer/);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('doctor finds the feedback mode a shut cabinet fits, flags a door that reads open, and prints the settings', async () => {
+    // Opening-feedback wiring, every door shut but lock 5 of board 1 ajar.
+    const sim = new BoardSimulator({
+      family: 'xor8a',
+      feedback: 'opening',
+      boards: [
+        { address: 1, locks: 24 },
+        { address: 2, locks: 24 },
+      ],
+    });
+    sim.setDoor(1, 5, 'open');
+    const bus = await simulatorOnPty(sim);
+    try {
+      const io = fakeIo();
+      const args = ['doctor', '-p', bus.hostPath, '-f', 'xor8a', '--max-address', '2', '--json'];
+      expect(await runCli(args, io)).toBe(1);
+      const out = JSON.parse(io.lines_[0] ?? '{}') as {
+        feedback: string;
+        flagged: unknown[];
+        bus: { feedback: string; boards: unknown[] };
+      };
+      expect(out.feedback).toBe('opening');
+      expect(out.flagged).toEqual([{ board: 1, lock: 5 }]);
+      expect(out.bus).toMatchObject({
+        family: 'xor8a',
+        port: bus.hostPath,
+        feedback: 'opening',
+        boards: [
+          { address: 1, locks: 24 },
+          { address: 2, locks: 24 },
+        ],
+      });
+      sim.setDoor(1, 5, 'closed');
+      const text = fakeIo();
+      expect(await runCli(['doctor', '-p', bus.hostPath, '-f', 'xor8a', '--max-address', '2'], text)).toBe(0);
+      expect(text.lines_).toContain('The readings fit "opening" feedback.');
+      expect(text.lines_).toContain('Every door reads closed.');
+    } finally {
+      await bus.close();
+    }
   });
 });

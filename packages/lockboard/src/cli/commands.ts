@@ -40,28 +40,65 @@ export async function listPorts(io: CliIo, flags: Flags): Promise<number> {
   return 0;
 }
 
-/** Probes every possible board address with a status read and lists the ones that answer. */
-export async function scanBus(io: CliIo, flags: Flags): Promise<number> {
+/** Every possible address of the family, up to --max-address, with the lock count a probe reads. */
+export function probeBoards(flags: Flags): { address: number; locks: number }[] {
   const family = required(flags, 'family');
   const info = familyInfo(family === 'kerong' ? 'kerong' : 'xor8a');
   const last = Math.min(info.maxAddress, int(flags, 'max-address') ?? (family === 'kerong' ? 15 : 32));
   const boards: { address: number; locks: number }[] = [];
   for (let a = info.minAddress; a <= last; a++)
     boards.push({ address: a, locks: family === 'kerong' ? 16 : 8 });
+  return boards;
+}
+
+export interface ProbeResult {
+  address: number;
+  answers: boolean;
+  readings: LockReading[];
+  error?: string;
+}
+
+/** Reads each board once; a board that does not answer is reported with its error. */
+export async function probe(
+  flags: Flags,
+  boards: { address: number; locks: number }[],
+): Promise<ProbeResult[]> {
   const settings = { ...settingsFromFlags(flags, boards), timeouts: { statusMs: 150, drainMs: 20 } };
   const driver = new LockBoardDriver(settings);
-  const found: number[] = [];
+  const out: ProbeResult[] = [];
   await withDriver(driver, async (d) => {
     for (const b of boards) {
       try {
-        await d.readBoard(b.address);
-        found.push(b.address);
-        io.out(`board ${b.address}: answers`);
+        out.push({ address: b.address, answers: true, readings: await d.readBoard(b.address) });
       } catch (err) {
-        if (flags.verbose) io.out(`board ${b.address}: ${describeError(err)}`);
+        out.push({ address: b.address, answers: false, readings: [], error: describeError(err) });
       }
     }
   });
+  return out;
+}
+
+/** Probes every possible board address with a status read and lists the ones that answer. */
+export async function scanBus(io: CliIo, flags: Flags): Promise<number> {
+  const results = await probe(flags, probeBoards(flags));
+  const found = results.filter((r) => r.answers).map((r) => r.address);
+  if (flags.json) {
+    io.out(
+      JSON.stringify({
+        found,
+        probed: results.map(({ address, answers, error }) => ({
+          address,
+          answers,
+          ...(error ? { error } : {}),
+        })),
+      }),
+    );
+    return found.length === 0 ? 1 : 0;
+  }
+  for (const r of results) {
+    if (r.answers) io.out(`board ${r.address}: answers`);
+    else if (flags.verbose) io.out(`board ${r.address}: ${r.error}`);
+  }
   io.out(found.length === 0 ? 'no boards answered' : `boards found: ${found.join(', ')}`);
   return found.length === 0 ? 1 : 0;
 }

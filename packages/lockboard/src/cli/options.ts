@@ -23,7 +23,7 @@ export const flagSpec = {
   lock: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   json: { type: 'boolean' },
-  'door-polarity': { type: 'string' },
+  feedback: { type: 'string' },
   'occupancy-polarity': { type: 'string' },
   'status-bytes': { type: 'string' },
   'max-address': { type: 'string' },
@@ -78,7 +78,10 @@ export function settingsFromFlags(
   if (family !== 'xor8a' && family !== 'kerong') {
     throw new LockerError('VALIDATION_FAILED', `--family is xor8a or kerong, got "${family}"`);
   }
-  const door = str(flags, 'door-polarity');
+  const feedback = str(flags, 'feedback');
+  if (feedback !== undefined && feedback !== 'closing' && feedback !== 'opening') {
+    throw new LockerError('VALIDATION_FAILED', `--feedback is closing or opening, got "${feedback}"`);
+  }
   const occupancy = str(flags, 'occupancy-polarity');
   const baudRate = int(flags, 'baud');
   const statusBytes = int(flags, 'status-bytes');
@@ -89,8 +92,8 @@ export function settingsFromFlags(
     pollIntervalMs: 0,
     ...(baudRate === undefined ? {} : { baudRate }),
     ...(statusBytes === undefined ? {} : { statusBytes }),
+    ...(feedback === undefined ? {} : { feedback }),
     polarity: {
-      ...(door === undefined ? {} : { door: door as 'open_when_set' | 'open_when_clear' }),
       ...(occupancy === undefined
         ? {}
         : { occupancy: occupancy as 'occupied_when_set' | 'occupied_when_clear' }),

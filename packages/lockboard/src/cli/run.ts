@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isLockerError } from '@locker/protocol';
 import { listPorts, openLock, scanBus, status, watch } from './commands.js';
+import { doctor } from './doctor.js';
 import { type CliIo, type Flags, flagSpec } from './options.js';
 import { simulate } from './simulate.js';
 
@@ -8,13 +9,15 @@ export const USAGE = `lockboard: field tool for serial lock boards
 
   lockboard ports                                   list serial ports
   lockboard scan     -p PORT -f FAMILY              find the boards that answer on a bus
+  lockboard doctor   -p PORT -f FAMILY              first-run check (every door shut): feedback mode,
+                                                    doors that read open, settings for the edge config
   lockboard status   -p PORT -f FAMILY --boards 1:16,2:8
   lockboard open     -p PORT -f FAMILY --boards 1:16 --board 1 --lock 3 [--yes]
   lockboard watch    -p PORT -f FAMILY --boards 1:16 [--interval MS]
   lockboard simulate -p PTY  -f FAMILY --boards 1:16 [--emulate-timing] [-v]
 
   FAMILY is xor8a (9600 baud) or kerong (19200 baud). PORT is a device like /dev/ttyUSB0, or sim: for the
-  built-in simulator. Other flags: --baud N, --door-polarity open_when_set|open_when_clear,
+  built-in simulator. Other flags: --baud N, --feedback closing|opening,
   --occupancy-polarity occupied_when_set|occupied_when_clear, --status-bytes N, --max-address N, --json.`;
 
 /** The whole CLI as a function of its arguments and I/O, so it can be tested without a process. */
@@ -38,6 +41,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await listPorts(io, flags);
       case 'scan':
         return await scanBus(io, flags);
+      case 'doctor':
+        return await doctor(io, flags);
       case 'status':
         return await status(io, flags);
       case 'open':

@@ -17,7 +17,8 @@ export async function simulate(io: CliIo, flags: Flags): Promise<number> {
   const sim = new BoardSimulator({
     family: settings.family,
     boards: settings.boards,
-    polarity: settings.polarity,
+    feedback: settings.feedback,
+    polarity: { ...(settings.polarity.occupancy ? { occupancy: settings.polarity.occupancy } : {}) },
     ...(flags['emulate-timing'] ? { emulateBaud: resolveBaud(settings) } : {}),
     ...(settings.statusBytes === undefined ? {} : { statusBytes: settings.statusBytes }),
   });

@@ -13,20 +13,29 @@ export type BoardRequest =
   | { op: 'multi-open'; board: number; locks: number[] };
 
 /**
- * What a board answers. Bits are raw ("set" = 1); sensor polarity is applied by the driver because it differs
- * between boards of the same family.
+ * What a board answers. Door sensors are already mapped to open/closed by the codec from the bus's one
+ * feedback mode (the raw sense differs between encodings of the same board, see FeedbackMode). Occupancy
+ * bits stay raw: their polarity is configuration, applied by the driver.
  */
 export type BoardReply =
   /** xor8a: the unlock echo carries the lock's status byte after the pulse. */
-  | { kind: 'unlock-ack'; board: number; lock: number; doorSet: boolean }
+  | { kind: 'unlock-ack'; board: number; lock: number; doorOpen: boolean }
   | { kind: 'unlock-all-ack'; board: number }
   | { kind: 'multi-open-ack'; board: number; locks: number[] }
-  | { kind: 'lock-status'; board: number; lock: number; doorSet: boolean }
+  | { kind: 'lock-status'; board: number; lock: number; doorOpen: boolean }
   /**
    * A whole board. `lock` is set when the family addresses a lock in the reply (Kerong answers an unlock
-   * with the board status, addressed to the lock). `doorBits[0]` is lock 1.
+   * with the board status, addressed to the lock). `doorsOpen[0]` is lock 1.
    */
-  | { kind: 'board-status'; board: number; lock?: number; doorBits: boolean[]; irBits: boolean[] | null };
+  | { kind: 'board-status'; board: number; lock?: number; doorsOpen: boolean[]; irBits: boolean[] | null };
+
+/**
+ * How the door sensor is wired to the board. "closing feedback" (the common wiring) reports the contact a
+ * shut door closes; "opening feedback" the opposite. Each family's codec maps every encoding from this one
+ * setting: on the 8A/80 board query-one/unlock answer 00 for open and 11 for closed under closing feedback,
+ * while a set bit in the query-all bitmask means open, so the two encodings have opposite raw sense.
+ */
+export type FeedbackMode = 'closing' | 'opening';
 
 export interface DecoderStats {
   /** Frames decoded with a valid checksum. */
@@ -64,17 +73,18 @@ export interface FamilyInfo {
   maxLocks: number;
   minAddress: number;
   maxAddress: number;
-  defaultPolarity: { door: DoorPolarity; occupancy: OccupancyPolarity };
+  defaultOccupancy: OccupancyPolarity;
   /** Whether the board reports an occupancy (infrared) sensor per lock. */
   hasOccupancy: boolean;
   /** Whether the board answers a single-lock query (otherwise the driver reads the board). */
   hasQueryOne: boolean;
 }
 
-export type DoorPolarity = 'open_when_set' | 'open_when_clear';
 export type OccupancyPolarity = 'occupied_when_set' | 'occupied_when_clear';
 
 export interface CodecOptions {
+  /** How the door sensors are wired (default `closing`, the common wiring). */
+  feedback?: FeedbackMode;
   /** xor8a only: a fixed count of status bytes in a query-all reply, instead of framing by the trailer. */
   statusBytes?: number;
   /** Lock counts by board address, so a query-all reply is not cut before it can cover every lock. */

@@ -3,5 +3,5 @@ import { KerongCodec } from './kerong.js';
 import { Xor8aCodec } from './xor8a.js';
 
 export function createCodec(family: Family, options: CodecOptions = {}): BoardCodec {
-  return family === 'xor8a' ? new Xor8aCodec(options) : new KerongCodec();
+  return family === 'xor8a' ? new Xor8aCodec(options) : new KerongCodec(options);
 }

@@ -6,6 +6,7 @@ import {
   type ByteQueue,
   bitsFromBytesLsbFirst,
   bytesFromBitsLsbFirst,
+  type CodecOptions,
   type FamilyInfo,
   type ReplyDecoder,
   type RequestDecoder,
@@ -34,7 +35,7 @@ export const kerongInfo: FamilyInfo = {
   maxLocks: 16,
   minAddress: 0,
   maxAddress: 15,
-  defaultPolarity: { door: 'open_when_set', occupancy: 'occupied_when_set' },
+  defaultOccupancy: 'occupied_when_set',
   hasOccupancy: true,
   hasQueryOne: false,
 };
@@ -52,6 +53,8 @@ function sumOk(q: ByteQueue, len: number): boolean {
 }
 
 class KerongReplyFramer implements Framer<BoardReply, BoardRequest> {
+  constructor(private readonly setIsOpen: boolean) {}
+
   isHead(b: number): boolean {
     return b === STX;
   }
@@ -67,7 +70,7 @@ class KerongReplyFramer implements Framer<BoardReply, BoardRequest> {
       kind: 'board-status',
       board: a >> 4,
       lock: (a & 0x0f) + 1,
-      doorBits: bitsFromBytesLsbFirst(data.slice(0, 2)),
+      doorsOpen: bitsFromBytesLsbFirst(data.slice(0, 2)).map((set) => set === this.setIsOpen),
       irBits: bitsFromBytesLsbFirst(data.slice(2, 4)),
     };
     return { verdict: 'frame', length: STATUS_LEN, value };
@@ -100,6 +103,12 @@ class KerongRequestFramer implements Framer<BoardRequest, undefined> {
 
 export class KerongCodec implements BoardCodec {
   readonly info = kerongInfo;
+  /** Closing feedback (the sheet's wiring): a set lock bit is an open door; opening feedback inverts it. */
+  private readonly setIsOpen: boolean;
+
+  constructor(options: CodecOptions = {}) {
+    this.setIsOpen = (options.feedback ?? 'closing') === 'closing';
+  }
 
   encodeRequest(req: BoardRequest): Buffer {
     switch (req.op) {
@@ -126,7 +135,7 @@ export class KerongCodec implements BoardCodec {
   }
 
   createReplyDecoder(): ReplyDecoder {
-    return new StreamDecoder(new KerongReplyFramer());
+    return new StreamDecoder(new KerongReplyFramer(this.setIsOpen));
   }
 
   createRequestDecoder(): RequestDecoder {
@@ -138,7 +147,10 @@ export class KerongCodec implements BoardCodec {
     if (reply.kind !== 'board-status') {
       throw new LockerError('VALIDATION_FAILED', `Kerong KR-CU boards send no ${reply.kind} frame`);
     }
-    const doors = bytesFromBitsLsbFirst(reply.doorBits, 2);
+    const doors = bytesFromBitsLsbFirst(
+      reply.doorsOpen.map((open) => open === this.setIsOpen),
+      2,
+    );
     const ir = bytesFromBitsLsbFirst(reply.irBits ?? [], 2);
     return frame([STX, addr(reply.board, reply.lock ?? 1), REPLY_STATUS, ...doors, ...ir, ETX]);
   }

@@ -3,8 +3,8 @@ import {
   type BoardCodec,
   type BoardReply,
   type BoardRequest,
-  type DoorPolarity,
   type Family,
+  type FeedbackMode,
   hex,
   type OccupancyPolarity,
   type RequestDecoder,
@@ -18,7 +18,9 @@ export interface SimulatorOptions {
   boards: { address: number; locks: number }[];
   /** Deliver bytes no faster than this baud rate (10 bits a byte); omit for instant replies. */
   emulateBaud?: number;
-  polarity?: { door?: DoorPolarity; occupancy?: OccupancyPolarity };
+  /** How the simulated cabinet's door sensors are wired (default `closing`, the common wiring). */
+  feedback?: FeedbackMode;
+  polarity?: { occupancy?: OccupancyPolarity };
   /** xor8a: status bytes in a query-all reply; real boards send 3 even with 8 locks. */
   statusBytes?: number;
   /** Milliseconds every board thinks before answering. */
@@ -79,7 +81,6 @@ export class BoardSimulator {
   private readonly logLimit: number;
   private readonly scheduler = new PreciseScheduler();
   private readonly byteMs: number;
-  private readonly doorSetWhenOpen: boolean;
   private readonly occSetWhenOccupied: boolean;
   private readonly statusBytes: number | undefined;
   private globalDelayMs: number;
@@ -92,12 +93,11 @@ export class BoardSimulator {
 
   constructor(opts: SimulatorOptions) {
     this.family = opts.family;
-    this.codec = createCodec(opts.family);
+    this.codec = createCodec(opts.family, { feedback: opts.feedback ?? 'closing' });
     this.decoder = this.codec.createRequestDecoder();
     this.byteMs = opts.emulateBaud ? 10_000 / opts.emulateBaud : 0;
-    const pol = familyInfo(opts.family).defaultPolarity;
-    this.doorSetWhenOpen = (opts.polarity?.door ?? pol.door) === 'open_when_set';
-    this.occSetWhenOccupied = (opts.polarity?.occupancy ?? pol.occupancy) === 'occupied_when_set';
+    const occ = opts.polarity?.occupancy ?? familyInfo(opts.family).defaultOccupancy;
+    this.occSetWhenOccupied = occ === 'occupied_when_set';
     this.statusBytes = opts.statusBytes ?? (opts.family === 'xor8a' ? 3 : undefined);
     this.globalDelayMs = opts.replyDelayMs ?? 0;
     this.logLimit = Math.max(1, opts.logLimit ?? DEFAULT_LOG_LIMIT);
@@ -228,8 +228,8 @@ export class BoardSimulator {
     if (l && !l.jammed) l.door = 'open';
   }
 
-  private doorSet(l: SimLockState | undefined): boolean {
-    return l !== undefined && (l.door === 'open') === this.doorSetWhenOpen;
+  private doorOpen(l: SimLockState | undefined): boolean {
+    return l?.door === 'open';
   }
 
   private statusOf(b: SimBoard, lock?: number): BoardReply {
@@ -239,7 +239,7 @@ export class BoardSimulator {
       kind: 'board-status',
       board: b.address,
       ...(lock === undefined ? {} : { lock }),
-      doorBits: b.locks.map((l) => this.doorSet(l)),
+      doorsOpen: b.locks.map((l) => this.doorOpen(l)),
       irBits,
     };
   }
@@ -255,7 +255,7 @@ export class BoardSimulator {
               kind: 'unlock-ack',
               board: b.address,
               lock: req.lock,
-              doorSet: this.doorSet(b.locks[req.lock - 1]),
+              doorOpen: this.doorOpen(b.locks[req.lock - 1]),
             };
       case 'unlock-all':
         for (let i = 1; i <= b.locks.length; i++) this.open(b, i);
@@ -269,7 +269,7 @@ export class BoardSimulator {
           kind: 'lock-status',
           board: b.address,
           lock: req.lock,
-          doorSet: this.doorSet(b.locks[req.lock - 1]),
+          doorOpen: this.doorOpen(b.locks[req.lock - 1]),
         };
       case 'query-all':
         return this.statusOf(b);

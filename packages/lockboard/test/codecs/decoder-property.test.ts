@@ -27,19 +27,22 @@ const board = fc.integer({ min: 1, max: 255 });
 const lock = fc.integer({ min: 1, max: 64 });
 
 const xorReplies: fc.Arbitrary<BoardReply> = fc.oneof(
-  fc.record({ kind: fc.constant('unlock-ack' as const), board, lock, doorSet: fc.boolean() }),
-  fc.record({ kind: fc.constant('lock-status' as const), board, lock, doorSet: fc.boolean() }),
+  fc.record({ kind: fc.constant('unlock-ack' as const), board, lock, doorOpen: fc.boolean() }),
+  fc.record({ kind: fc.constant('lock-status' as const), board, lock, doorOpen: fc.boolean() }),
   fc.record({
     kind: fc.constant('multi-open-ack' as const),
     board,
-    locks: fc.array(lock, { minLength: 1, maxLength: 8 }),
+    // The multi-open bitmap covers locks 1-24; it decodes in ascending order.
+    locks: fc
+      .uniqueArray(fc.integer({ min: 1, max: 24 }), { minLength: 1, maxLength: 8 })
+      .map((l) => [...l].sort((a, b) => a - b)),
   }),
 );
 
 const xorStatus: fc.Arbitrary<BoardReply> = fc.record({
   kind: fc.constant('board-status' as const),
   board,
-  doorBits: bits(24),
+  doorsOpen: bits(24),
   irBits: fc.constant(null),
 });
 
@@ -47,7 +50,7 @@ const kerongStatus: fc.Arbitrary<BoardReply> = fc.record({
   kind: fc.constant('board-status' as const),
   board: fc.integer({ min: 0, max: 15 }),
   lock: fc.integer({ min: 1, max: 16 }),
-  doorBits: bits(16),
+  doorsOpen: bits(16),
   irBits: bits(16),
 });
 
@@ -149,13 +152,13 @@ describe('the xor8a query-all decoder without a configured count', () => {
         ),
         fc.array(fc.nat(), { maxLength: 10 }),
         (n, raw, cuts) => {
-          const doorBits = raw
+          const doorsOpen = raw
             .slice(0, n)
             .flatMap((b) => Array.from({ length: 8 }, (_, i) => ((b >> i) & 1) === 1));
-          const frame = codec.encodeReply({ kind: 'board-status', board: 7, doorBits, irBits: null }, n);
+          const frame = codec.encodeReply({ kind: 'board-status', board: 7, doorsOpen, irBits: null }, n);
           const d = codec.createReplyDecoder();
           const got = chunked(frame, cuts).flatMap((c) => d.push(c, { op: 'query-all', board: 7 }));
-          expect(got).toEqual([{ kind: 'board-status', board: 7, doorBits, irBits: null }]);
+          expect(got).toEqual([{ kind: 'board-status', board: 7, doorsOpen, irBits: null }]);
         },
       ),
       { numRuns: RUNS },

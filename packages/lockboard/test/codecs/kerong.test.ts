@@ -29,7 +29,7 @@ describe('Kerong KR-CU status replies are decoded byte for byte', () => {
     const [reply] = d.push(bytes('02 00 35 05 80 01 00 03 C0'));
     expect(reply).toMatchObject({ kind: 'board-status', board: 0, lock: 1 });
     if (reply?.kind !== 'board-status') throw new Error('expected a board status');
-    expect(reply.doorBits.flatMap((b, i) => (b ? [i + 1] : []))).toEqual([1, 3, 16]);
+    expect(reply.doorsOpen.flatMap((b, i) => (b ? [i + 1] : []))).toEqual([1, 3, 16]);
     expect(reply.irBits?.flatMap((b, i) => (b ? [i + 1] : []))).toEqual([1]);
   });
   it('matches an unlock reply to the lock addressed in it', () => {
@@ -41,9 +41,9 @@ describe('Kerong KR-CU status replies are decoded byte for byte', () => {
     expect(codec.matches({ op: 'unlock', board: 2, lock: 6 }, reply)).toBe(false);
   });
   it('encodes a status reply with the sum over all bytes before it', () => {
-    const doorBits = [true, false, true, ...new Array(12).fill(false), true];
+    const doorsOpen = [true, false, true, ...new Array(12).fill(false), true];
     const irBits = [true, ...new Array(15).fill(false)];
-    expect(hex(codec.encodeReply({ kind: 'board-status', board: 0, doorBits, irBits }))).toBe(
+    expect(hex(codec.encodeReply({ kind: 'board-status', board: 0, doorsOpen, irBits }))).toBe(
       '02 00 35 05 80 01 00 03 C0',
     );
   });

@@ -186,6 +186,114 @@ export interface AuditLogTable {
   transaction: string | null;
   /** JSON text of the action's parameters (never a secret). */
   detail: string | null;
+export type TaskStateName =
+  | 'open'
+  | 'linked'
+  | 'bargaining'
+  | 'agreed'
+  | 'paid'
+  | 'done'
+  | 'cancelled'
+  | 'deleted';
+
+/** A "collect my parcel for me" task (Dingo §2); party A publishes, party B collects. */
+export interface TasksTable {
+  id: string;
+  publisher_id: string;
+  collector_id: string | null;
+  state: TaskStateName;
+  ew: number;
+  ns: number;
+  radius_m: number;
+  weight_kg: number;
+  size_x: number;
+  size_y: number;
+  size_z: number;
+  note: string | null;
+  intr: string | null;
+  /** The price as published (or last changed with FIX), in fen. */
+  cost: number;
+  /** cost plus the current bargaining round's adjustments, in fen; never below zero. */
+  price: number;
+  /** Bargaining round; an abandoned round's adjustments stay recorded under their old round. */
+  round: number;
+  last_offer_by: 'A' | 'B' | null;
+  cabinet_id: string | null;
+  box_no: string | null;
+  handover: 'pickup' | 'deposit' | null;
+  paid_at: string | null;
+  confirmed_a_at: string | null;
+  confirmed_b_at: string | null;
+  /** Optimistic lock: every change is `WHERE version = ?`, so parallel moves cannot both pass. */
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TaskAdjustmentsTable {
+  task_id: string;
+  n: number;
+  round: number;
+  party: 'A' | 'B';
+  user_id: string;
+  delta: number;
+  at: string;
+}
+
+/** A person's "available to collect" status (Dingo §2.7-2.9). */
+export interface AgentsTable {
+  id: string;
+  user_id: string;
+  description: string;
+  ew: number;
+  ns: number;
+  radius_m: number;
+  state: 'active' | 'finished' | 'deleted';
+  created_at: string;
+  updated_at: string;
+}
+
+/** The nearby index: latitude band + longitude B-tree, portable to both dialects (ADR 0012). */
+export interface NearbyPointsTable {
+  kind: 'task' | 'agent';
+  id: string;
+  band: number;
+  lon: number;
+  lat: number;
+  radius_m: number;
+}
+
+export interface LedgerBalancesTable {
+  account: string;
+  balance: number;
+  updated_at: string;
+}
+
+export interface LedgerTransactionsTable {
+  id: string;
+  idempotency_key: string;
+  fingerprint: string;
+  kind: string;
+  reference: string;
+  created_at: string;
+}
+
+export interface LedgerEntriesTable {
+  transaction_id: string;
+  n: number;
+  account: string;
+  amount: number;
+}
+
+export interface LedgerHoldsTable {
+  id: string;
+  payer: string;
+  amount: number;
+  reference: string;
+  state: 'held' | 'released' | 'refunded';
+  payee: string | null;
+  created_at: string;
+  settled_at: string | null;
 }
 
 export interface CloudDatabase {
@@ -206,4 +314,12 @@ export interface CloudDatabase {
   operators: OperatorsTable;
   operator_tokens: OperatorTokensTable;
   audit_log: AuditLogTable;
+  tasks: TasksTable;
+  task_adjustments: TaskAdjustmentsTable;
+  agents: AgentsTable;
+  nearby_points: NearbyPointsTable;
+  ledger_balances: LedgerBalancesTable;
+  ledger_transactions: LedgerTransactionsTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_holds: LedgerHoldsTable;
 }

@@ -62,6 +62,15 @@ export const errorStatus = {
   DESIRED_STALE: 409,
   // cabinet kiosk attempt limits (issue 13): the cabinet-wide rising delay between code tries
   CODE_ENTRY_SLOWED: 429,
+  // tasks, collectors and the ledger (Dingo §2, issue 10)
+  TASK_NOT_FOUND: 404,
+  AGENT_NOT_FOUND: 404,
+  NOT_A_PARTY: 403,
+  TASK_STATE_INVALID: 409,
+  TASK_ALREADY_PAID: 409,
+  PRICE_NEGATIVE: 409,
+  INSUFFICIENT_FUNDS: 402,
+  IDEMPOTENCY_KEY_REUSED: 409,
   // everything else
   INTERNAL: 500,
 } as const;

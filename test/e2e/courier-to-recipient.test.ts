@@ -152,10 +152,12 @@ describe('a parcel from courier to recipient through cloud, broker, cabinet and 
         { timeout: 15_000 },
       )
       .toMatchObject({ usage: 'free', door: 'closed' });
-    const events = watcher.messages.filter((m) => m.topic === `lockers/${CABINET}/events`);
-    const types = events.map((m) => (m.json as { type: string }).type);
-    expect(types).toContain('parcel.deposited');
-    expect(types).toContain('parcel.picked_up');
+    // The retained box state and the pickup event travel on different topics: wait for the event too.
+    const cabinetEvents = () => watcher.messages.filter((m) => m.topic === `lockers/${CABINET}/events`);
+    await expect
+      .poll(() => cabinetEvents().map((m) => (m.json as { type: string }).type), { timeout: 15_000 })
+      .toEqual(expect.arrayContaining(['parcel.deposited', 'parcel.picked_up']));
+    const events = cabinetEvents();
     const deposited = events.find((m) => (m.json as { type: string }).type === 'parcel.deposited');
     expect(deposited?.json).toMatchObject({ data: { boxNo, parcelId } });
     for (const m of watcher.messages) expect(m.text).not.toContain(pickupCode);

@@ -186,6 +186,8 @@ export interface AuditLogTable {
   transaction: string | null;
   /** JSON text of the action's parameters (never a secret). */
   detail: string | null;
+}
+
 export type TaskStateName =
   | 'open'
   | 'linked'

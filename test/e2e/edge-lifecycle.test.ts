@@ -8,6 +8,7 @@ import {
   startCloudProcess,
   startEdgeProcess,
   tempDir,
+  waitForCloudOnline,
 } from '../support/stack.js';
 import { TopicWatcher } from '../support/topic-watcher.js';
 
@@ -69,6 +70,7 @@ describe('edge daemon against the broker', () => {
     await watcher.waitFor(
       (m) => m.topic.endsWith('/status') && (m.json as { state?: string })?.state === 'online',
     );
+    await waitForCloudOnline(cloud, CABINET);
   }, 60_000);
 
   afterAll(async () => {

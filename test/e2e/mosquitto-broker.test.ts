@@ -81,6 +81,15 @@ describe('the same system on an external Mosquitto broker', () => {
     await watcher.waitFor(
       (m) => m.topic === 'lockers/MQA01/status' && (m.json as { state?: string })?.state === 'online',
     );
+    // The cloud applies the status a moment after the broker shows it; commands wait for that.
+    const deadline = Date.now() + 15_000;
+    while (
+      ((await admin('GET', '/v1/admin/cabinets/MQA01')).body.cabinet as { status: string }).status !==
+      'online'
+    ) {
+      if (Date.now() > deadline) throw new Error('the cloud never saw MQA01 online');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }, 60_000);
 
   afterAll(async () => {

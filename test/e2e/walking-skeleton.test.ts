@@ -8,6 +8,7 @@ import {
   startCloudProcess,
   startEdgeProcess,
   tempDir,
+  waitForCloudOnline,
 } from '../support/stack.js';
 import { TopicWatcher } from '../support/topic-watcher.js';
 
@@ -50,6 +51,7 @@ describe('a command from the cloud opens a box and the report comes back', () =>
     await watcher.waitFor(
       (m) => m.topic === `lockers/${CABINET}/status` && (m.json as { state?: string })?.state === 'online',
     );
+    await waitForCloudOnline(cloud, CABINET);
   }, 60_000);
 
   afterAll(async () => {

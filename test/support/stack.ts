@@ -64,6 +64,22 @@ export async function registerCabinet(
   return (res.body as { broker: { username: string; password: string } }).broker;
 }
 
+/**
+ * Waits until the cloud itself has applied a cabinet's online status. Seeing the retained status on
+ * the broker is not enough: the cloud applies it a moment later, and a command sent in between is
+ * rightly refused as CABINET_OFFLINE.
+ */
+export async function waitForCloudOnline(cloud: CloudHandle, id: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await cloud.admin('GET', `/v1/admin/cabinets/${id}`);
+    const status = (res.body as { cabinet?: { status?: string } }).cabinet?.status;
+    if (status === 'online') return;
+    if (Date.now() > deadline) throw new Error(`cloud still sees cabinet ${id} as ${status}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function createBrokerAccount(
   cloud: CloudHandle,
   username: string,

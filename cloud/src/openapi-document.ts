@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { buildApp } from './app.js';
 import { parseCloudConfig } from './config.js';
+import { desiredSources } from './fleet/desired/desired-sources.js';
 import { DesiredStateService } from './fleet/desired-state-service.js';
 import { FleetLink } from './fleet/fleet-link.js';
 import { CloudServer } from './server.js';
@@ -30,7 +31,7 @@ export async function buildOpenApiDocument(): Promise<unknown> {
     db: server.db,
     cabinets: server.cabinets,
     fleet,
-    desired: new DesiredStateService(server.db, server.cabinets, fleet, logger),
+    desired: new DesiredStateService(desiredSources(server.db), server.cabinets, fleet, logger),
     brokerAccounts: server.brokerAccounts,
     accounts: server.accounts,
     notifications: server.notifications,

@@ -9,6 +9,7 @@ import type { CloudConfig } from './config.js';
 import { createDatabase, type Db, migrateToLatest } from './db/database.js';
 import { CabinetRepository } from './fleet/cabinet-repository.js';
 import { CommandLog } from './fleet/command-log.js';
+import { desiredSources } from './fleet/desired/desired-sources.js';
 import { DesiredStateService } from './fleet/desired-state-service.js';
 import { FleetLink } from './fleet/fleet-link.js';
 import { createLogger } from './logger.js';
@@ -129,7 +130,7 @@ export class CloudServer {
     });
     const fleet = this.fleetLink;
     const desired = new DesiredStateService(
-      this.db,
+      desiredSources(this.db),
       this.cabinets,
       fleet,
       this.logger.child({ subsystem: 'desired-state' }),

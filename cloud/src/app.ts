@@ -18,6 +18,8 @@ import { adminDesiredRoutes } from './http/routes/admin-desired.js';
 import { healthRoutes } from './http/routes/health.js';
 import { v1AccountRoutes } from './http/v1/index.js';
 import type { NotificationService } from './notifications/notification-service.js';
+import type { Rights } from './rights-module.js';
+import { rightsRoutes } from './rights-routes.js';
 
 /** What the HTTP app is built from; `server.ts` makes them, tests may make their own. */
 export interface CloudServices {
@@ -33,6 +35,8 @@ export interface CloudServices {
   accounts: Accounts;
   /** The one way to notify a user; other features publish through it. */
   notifications: NotificationService;
+  /** Sites, reservations, authorizations and the timeline (the patent). */
+  rights: Rights;
   ready: () => boolean;
 }
 
@@ -86,6 +90,12 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
     adminToken: services.config.adminToken,
     accounts: services.accounts,
     notifications: services.notifications,
+  });
+  await app.register(rightsRoutes, {
+    adminToken: services.config.adminToken,
+    sessions: services.accounts.sessions,
+    cabinets: services.cabinets,
+    rights: services.rights,
   });
   if (services.config.dingo.enabled) {
     await app.register(dingoPlugin, {

@@ -4,6 +4,7 @@ import { parseCloudConfig } from './config.js';
 import { desiredSources } from './fleet/desired/desired-sources.js';
 import { DesiredStateService } from './fleet/desired-state-service.js';
 import { FleetLink } from './fleet/fleet-link.js';
+import { createRights } from './rights-module.js';
 import { CloudServer } from './server.js';
 
 /**
@@ -25,13 +26,27 @@ export async function buildOpenApiDocument(): Promise<unknown> {
   const server = new CloudServer(config, logger);
   // Never connected: building the document registers routes but sends no command.
   const fleet = Object.create(FleetLink.prototype) as FleetLink;
+  const desired = new DesiredStateService(
+    desiredSources(server.db, server.rightsRecords.grantSources),
+    server.cabinets,
+    fleet,
+    logger,
+  );
+  const rights = createRights(server.rightsRecords, {
+    config,
+    cabinets: server.cabinets,
+    desired,
+    notify: async () => undefined,
+    logger,
+  });
   const app = await buildApp({
     config,
     logger,
     db: server.db,
     cabinets: server.cabinets,
     fleet,
-    desired: new DesiredStateService(desiredSources(server.db), server.cabinets, fleet, logger),
+    desired,
+    rights,
     brokerAccounts: server.brokerAccounts,
     accounts: server.accounts,
     notifications: server.notifications,

@@ -15,6 +15,7 @@ import { FleetLink } from './fleet/fleet-link.js';
 import { createLogger } from './logger.js';
 import { NotificationRepository } from './notifications/notification-repository.js';
 import { NotificationService } from './notifications/notification-service.js';
+import { createRights, createRightsRecords, type Rights, type RightsRecords } from './rights-module.js';
 
 /**
  * The whole cloud service: database, embedded broker (when enabled), the fleet's MQTT link and the
@@ -29,6 +30,9 @@ export class CloudServer {
   readonly mosquittoFiles: MosquittoFiles | undefined;
   readonly notifications: NotificationService;
   readonly accounts: Accounts;
+  readonly rightsRecords: RightsRecords;
+  private rightsModule: Rights | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private fleetLink: FleetLink | undefined;
   private desiredState: DesiredStateService | undefined;
   private http: FastifyInstance | undefined;
@@ -54,6 +58,7 @@ export class CloudServer {
     this.accounts = createAccounts(this.db, config, (userId, kind, payload) =>
       this.notifications.publish(userId, kind, payload),
     );
+    this.rightsRecords = createRightsRecords(this.db);
     if (!config.secrets.sealKey) {
       this.logger.warn(
         'secrets.sealKey is not set; deriving the seal key from adminToken (set one in production)',
@@ -96,6 +101,11 @@ export class CloudServer {
     return this.desiredState;
   }
 
+  get rights(): Rights {
+    if (!this.rightsModule) throw new Error('cloud not started');
+    return this.rightsModule;
+  }
+
   get fleet(): FleetLink {
     if (!this.fleetLink) throw new Error('cloud not started');
     return this.fleetLink;
@@ -130,12 +140,22 @@ export class CloudServer {
     });
     const fleet = this.fleetLink;
     const desired = new DesiredStateService(
-      desiredSources(this.db),
+      desiredSources(this.db, this.rightsRecords.grantSources),
       this.cabinets,
       fleet,
       this.logger.child({ subsystem: 'desired-state' }),
     );
     this.desiredState = desired;
+    const rights = createRights(this.rightsRecords, {
+      config: this.config,
+      cabinets: this.cabinets,
+      desired,
+      notify: (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
+      logger: this.logger.child({ subsystem: 'rights' }),
+    });
+    this.rightsModule = rights;
+    fleet.on('box', ({ cabinetId, box }) => rights.onBox(cabinetId, box));
+    fleet.on('event', (ev) => rights.onEvent(ev));
     fleet.on('desiredGet', ({ cabinetId, appliedVersion }) => {
       desired.answer(cabinetId, appliedVersion).catch((err: unknown) => {
         this.logger.error({ err, cabinetId }, 'desired-state answer failed');
@@ -152,9 +172,14 @@ export class CloudServer {
       brokerAccounts: this.brokerAccounts,
       accounts: this.accounts,
       notifications: this.notifications,
+      rights,
       ready: () => this.started,
     });
     await this.http.listen({ host: this.config.http.host, port: this.config.http.port });
+    this.sweepTimer = setInterval(() => {
+      rights.sweep().catch((err: unknown) => this.logger.error({ err }, 'rights sweep failed'));
+    }, this.config.rights.sweepIntervalMs);
+    this.sweepTimer.unref();
     this.started = true;
     this.logger.info({ http: this.httpUrl, broker: this.brokerUrl }, 'cloud started');
   }
@@ -162,9 +187,11 @@ export class CloudServer {
   /** Stops everything that started; a part that fails to stop is logged, not thrown. */
   async stop(): Promise<void> {
     this.started = false;
+    clearInterval(this.sweepTimer);
     const steps: Array<[string, () => Promise<unknown> | undefined]> = [
       ['http', () => this.http?.close()],
       ['fleet', () => this.fleetLink?.stop()],
+      ['rights', () => this.rightsModule?.settle()],
       ['broker', () => this.broker?.stop()],
       ['database', () => this.db.destroy()],
     ];

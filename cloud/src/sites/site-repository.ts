@@ -23,7 +23,7 @@ export interface BoxPatch {
 
 /** Sites and their boxes; the only code that writes `sites` and `site_boxes`. */
 export class SiteRepository {
-  constructor(private readonly db: Db) {}
+  constructor(readonly db: Db) {}
 
   async putSite(site: SiteInput): Promise<void> {
     const now = nowIso();

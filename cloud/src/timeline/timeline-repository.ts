@@ -56,12 +56,13 @@ export class TimelineRepository {
   }
 
   /** A box's timeline; with `party`, only entries that person is a party to. */
-  forBox(siteNo: string, boxNo: string, party?: string): Promise<TimelineRow[]> {
+  forBox(siteNo: string, boxNo: string, party?: string, since?: string): Promise<TimelineRow[]> {
     let q = this.db
       .selectFrom('timeline_entries')
       .selectAll()
       .where('site_no', '=', siteNo)
       .where('box_no', '=', boxNo);
+    if (since) q = q.where('at', '>=', since);
     if (party)
       q = q.where((w) =>
         w.or([w('holder_id', '=', party), w('grantee_id', '=', party), w('actor', '=', party)]),

@@ -1,0 +1,192 @@
+import { BoxNo, BoxSize } from '@locker/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { UserId } from '../accounts/ids.js';
+import type { CabinetRepository } from '../fleet/cabinet-repository.js';
+import { requireAdmin } from '../http/admin-auth.js';
+import { ErrorResponse } from '../http/schemas.js';
+import { SiteNo, Timeline } from '../reservations/right-schemas.js';
+import { toTimelineEntry } from '../timeline/timeline-recorder.js';
+import type { TimelineRepository } from '../timeline/timeline-repository.js';
+import type { BoxRow, SiteRepository, SiteRow } from './site-repository.js';
+import type { UserStatusRepository } from './user-status.js';
+
+const security = [{ adminToken: [] }];
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse };
+
+const Site = z.object({
+  siteNo: z.string(),
+  name: z.string(),
+  address: z.string().nullable(),
+  location: z.object({ lat: z.number(), lon: z.number() }).nullable(),
+});
+const SiteBody = z
+  .object({
+    name: z.string().min(1).max(100),
+    address: z.string().max(300).optional(),
+    location: z
+      .object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+const Box = z.object({
+  siteNo: z.string(),
+  boxNo: z.string(),
+  size: z.string(),
+  status: z.enum(['free', 'reserved', 'occupied', 'out_of_service', 'blocked']),
+  holderId: z.string().nullable().describe('空箱使用人: who holds the empty-box right'),
+  depositor: z.string().nullable(),
+  parcelNo: z.string().nullable(),
+  updatedAt: z.string(),
+});
+
+export interface AdminSiteDeps {
+  adminToken: string;
+  cabinets: CabinetRepository;
+  sites: SiteRepository;
+  timeline: TimelineRepository;
+  userStatus: UserStatusRepository;
+}
+
+/** Operators' view of the patent's records: sites, boxes with their holders, user status, timelines. */
+export async function adminSiteRoutes(app: FastifyInstance, deps: AdminSiteDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.addHook('preHandler', requireAdmin(deps.adminToken));
+  const tags = ['operator'];
+  const siteParams = z.object({ siteNo: SiteNo });
+
+  r.get(
+    '/v1/admin/sites',
+    {
+      schema: {
+        tags,
+        summary: 'Sites (网点), by number',
+        security,
+        response: { 200: z.object({ sites: z.array(Site) }), ...errors },
+      },
+    },
+    async () => ({ sites: (await deps.sites.listSites()).map(siteView) }),
+  );
+
+  r.put(
+    '/v1/admin/sites/:siteNo',
+    {
+      schema: {
+        tags,
+        summary: "Name a site and give its address and location (the site number is the cabinet's id)",
+        security,
+        params: siteParams,
+        body: SiteBody,
+        response: { 200: Site, ...errors },
+      },
+    },
+    async (req) => {
+      await deps.cabinets.get(req.params.siteNo);
+      await deps.sites.putSite({ siteNo: req.params.siteNo, ...req.body });
+      return siteView(await deps.sites.getSite(req.params.siteNo));
+    },
+  );
+
+  r.get(
+    '/v1/admin/sites/:siteNo/boxes',
+    {
+      schema: {
+        tags,
+        summary: 'Boxes of a site with size, status, holder, depositor and parcel',
+        security,
+        params: siteParams,
+        response: { 200: z.object({ boxes: z.array(Box) }), ...errors },
+      },
+    },
+    async (req) => {
+      await deps.sites.getSite(req.params.siteNo);
+      return { boxes: (await deps.sites.listBoxes(req.params.siteNo)).map(boxView) };
+    },
+  );
+
+  r.put(
+    '/v1/admin/sites/:siteNo/boxes',
+    {
+      schema: {
+        tags,
+        summary: 'Add boxes or set their size class (holders and contents stay)',
+        security,
+        params: siteParams,
+        body: z
+          .object({
+            boxes: z
+              .array(z.object({ boxNo: BoxNo, size: BoxSize }).strict())
+              .min(1)
+              .max(1000),
+          })
+          .strict(),
+        response: { 200: z.object({ boxes: z.array(Box) }), ...errors },
+      },
+    },
+    async (req) => {
+      await deps.sites.getSite(req.params.siteNo);
+      await deps.sites.putBoxes(req.params.siteNo, req.body.boxes);
+      return { boxes: (await deps.sites.listBoxes(req.params.siteNo)).map(boxView) };
+    },
+  );
+
+  r.get(
+    '/v1/admin/sites/:siteNo/boxes/:boxNo/timeline',
+    {
+      schema: {
+        tags,
+        summary: "A box's whole timeline (全程跟踪)",
+        security,
+        params: z.object({ siteNo: SiteNo, boxNo: BoxNo }),
+        response: { 200: Timeline, ...errors },
+      },
+    },
+    async (req) => {
+      await deps.sites.getBox(req.params.siteNo, req.params.boxNo);
+      const rows = await deps.timeline.forBox(req.params.siteNo, req.params.boxNo);
+      return { entries: rows.map(toTimelineEntry) };
+    },
+  );
+
+  r.put(
+    '/v1/admin/users/:userId/status',
+    {
+      schema: {
+        tags,
+        summary: 'Set a user normal or disabled (a disabled user cannot reserve, hand on or be granted)',
+        security,
+        params: z.object({ userId: UserId }),
+        body: z.object({ status: z.enum(['normal', 'disabled']) }).strict(),
+        response: { 200: z.object({ userId: UserId, status: z.enum(['normal', 'disabled']) }), ...errors },
+      },
+    },
+    async (req) => {
+      await deps.userStatus.set(req.params.userId, req.body.status);
+      return { userId: req.params.userId, status: req.body.status };
+    },
+  );
+}
+
+function siteView(s: SiteRow) {
+  return {
+    siteNo: s.site_no,
+    name: s.name,
+    address: s.address,
+    location: s.lat !== null && s.lon !== null ? { lat: s.lat, lon: s.lon } : null,
+  };
+}
+
+function boxView(b: BoxRow) {
+  return {
+    siteNo: b.site_no,
+    boxNo: b.box_no,
+    size: b.size,
+    status: b.status,
+    holderId: b.holder_id,
+    depositor: b.depositor,
+    parcelNo: b.parcel_no,
+    updatedAt: b.updated_at,
+  };
+}

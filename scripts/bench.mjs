@@ -20,6 +20,11 @@ const parts = [
     about: 'cabinet daemon: kiosk to wire, memory, cold start',
   },
   { name: 'cloud', entry: 'cloud/dist/bench/main.js', about: 'authenticated /v1 vs a bare fastify route' },
+  {
+    name: 'cloud-rights',
+    entry: 'cloud/dist/bench/rights-main.js',
+    about: 'reservations and authorizations with 10k boxes, 100k parcels vs a bare fastify route',
+  },
 ];
 const wanted = process.argv.slice(2);
 let failed = 0;

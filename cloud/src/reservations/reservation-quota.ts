@@ -11,18 +11,19 @@ export class ReservationQuota {
   constructor(private readonly db: Db) {}
 
   async take(userId: string, limit: number): Promise<void> {
-    await this.db
-      .insertInto('reservation_counts')
-      .values({ user_id: userId, active: 0 })
-      .onConflict((oc) => oc.column('user_id').doNothing())
-      .execute();
+    // One statement (one commit): the first reservation inserts the row, later ones count up while
+    // under the limit; a user at the limit changes nothing.
     const res = await this.db
-      .updateTable('reservation_counts')
-      .set({ active: sql<number>`active + 1` })
-      .where('user_id', '=', userId)
-      .where('active', '<', limit)
+      .insertInto('reservation_counts')
+      .values({ user_id: userId, active: 1 })
+      .onConflict((oc) =>
+        oc
+          .column('user_id')
+          .doUpdateSet({ active: sql<number>`reservation_counts.active + 1` })
+          .where('reservation_counts.active', '<', limit),
+      )
       .executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) {
+    if (Number(res.numInsertedOrUpdatedRows ?? 0) !== 1 || limit < 1) {
       throw new LockerError('RESERVATION_QUOTA_EXCEEDED', `you already hold ${limit} reservations`);
     }
   }

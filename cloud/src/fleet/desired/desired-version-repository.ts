@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { CloudDatabase } from '../../db/schema.js';
 
@@ -24,9 +24,17 @@ export class DesiredVersionRepository {
    */
   async change<T>(cabinetId: string, work: (trx: Tx) => Promise<T>): Promise<{ version: number; result: T }> {
     return this.db.transaction().execute(async (trx) => {
-      const version = (await this.current(cabinetId, trx)) + 1;
-      await this.set(trx, cabinetId, version);
-      return { version, result: await work(trx) };
+      // One statement: on PostgreSQL the row lock it takes orders concurrent changes of a cabinet,
+      // so two of them never announce the same version.
+      const row = await trx
+        .insertInto('desired_versions')
+        .values({ cabinet_id: cabinetId, version: 1 })
+        .onConflict((oc) =>
+          oc.column('cabinet_id').doUpdateSet({ version: sql<number>`desired_versions.version + 1` }),
+        )
+        .returning('version')
+        .executeTakeFirstOrThrow();
+      return { version: Number(row.version), result: await work(trx) };
     });
   }
 

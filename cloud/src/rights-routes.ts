@@ -32,5 +32,6 @@ export async function rightsRoutes(app: FastifyInstance, deps: RightsRouteDeps):
     sites: rights.records.sites,
     timeline: rights.records.timeline,
     userStatus: new UserStatusRepository(rights.records.sites.db),
+    sessions,
   });
 }

@@ -227,7 +227,7 @@ describe('direct authorization (method 1)', () => {
     expect((await notifications(grantee.auth)).map((n) => n.kind)).toContain('grant.revoked');
   });
 
-  it('refuses a disabled grantee and a disabled holder', async () => {
+  it('refuses a disabled grantee, and a disabled holder is logged out and cannot log in', async () => {
     await siteWithBoxes(app(), 'AUTH02', { '01': 'large' });
     const holder = await userWithTel(app(), '13404000001');
     const grantee = await userWithTel(app(), '13404000002');
@@ -249,16 +249,18 @@ describe('direct authorization (method 1)', () => {
     });
     expect(refused.json().error.code).toBe('GRANTEE_DISABLED');
     await setStatus(holder.id, 'disabled');
-    const disabled = await app().inject({
-      method: 'POST',
-      url: '/v1/authorizations',
-      headers: holder.auth,
-      payload: body,
-    });
-    expect(disabled.json().error.code).toBe('USER_DISABLED');
-    expect((await reserve(holder.auth, 'small', inHours(1), 'AUTH02')).json().error.code).toBe(
-      'USER_DISABLED',
-    );
+    // Disabling ends the sessions, and the disabled user cannot log in again.
+    const disabled = await reserve(holder.auth, 'small', inHours(1), 'AUTH02');
+    expect(disabled.json().error.code).toBe('TOKEN_REVOKED');
+    const login = () =>
+      app().inject({
+        method: 'POST',
+        url: '/v1/sessions',
+        payload: { login: holder.name, password: holder.password },
+      });
+    expect((await login()).json().error.code).toBe('USER_DISABLED');
+    await setStatus(holder.id, 'normal');
+    expect((await login()).statusCode).toBe(201);
   });
 
   it('the cabinet reporting the grant used closes grant and reservation, and each party sees the timeline', async () => {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { UserId } from '../accounts/ids.js';
+import type { SessionTokens } from '../accounts/session-tokens.js';
 import type { CabinetRepository } from '../fleet/cabinet-repository.js';
 import { requireAdmin } from '../http/admin-auth.js';
 import { ErrorResponse } from '../http/schemas.js';
@@ -48,6 +49,8 @@ export interface AdminSiteDeps {
   sites: SiteRepository;
   timeline: TimelineRepository;
   userStatus: UserStatusRepository;
+  /** Disabling a user ends their sessions (and so their notification sockets). */
+  sessions: SessionTokens;
 }
 
 /** Operators' view of the patent's records: sites, boxes with their holders, user status, timelines. */
@@ -155,7 +158,8 @@ export async function adminSiteRoutes(app: FastifyInstance, deps: AdminSiteDeps)
     {
       schema: {
         tags,
-        summary: 'Set a user normal or disabled (a disabled user cannot reserve, hand on or be granted)',
+        summary:
+          'Set a user normal or disabled (disabled: logged out, cannot log in, reserve, hand on or be granted)',
         security,
         params: z.object({ userId: UserId }),
         body: z.object({ status: z.enum(['normal', 'disabled']) }).strict(),
@@ -164,6 +168,7 @@ export async function adminSiteRoutes(app: FastifyInstance, deps: AdminSiteDeps)
     },
     async (req) => {
       await deps.userStatus.set(req.params.userId, req.body.status);
+      if (req.body.status === 'disabled') await deps.sessions.revokeAllOf(req.params.userId);
       return { userId: req.params.userId, status: req.body.status };
     },
   );

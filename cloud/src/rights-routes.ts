@@ -5,6 +5,7 @@ import type { CabinetRepository } from './fleet/cabinet-repository.js';
 import { reservationRoutes } from './reservations/reservation-routes.js';
 import type { Rights } from './rights-module.js';
 import { adminSiteRoutes } from './sites/admin-site-routes.js';
+import { siteRoutes } from './sites/site-routes.js';
 import { UserStatusRepository } from './sites/user-status.js';
 import { timelineRoutes } from './timeline/timeline-routes.js';
 
@@ -18,6 +19,7 @@ export interface RightsRouteDeps {
 /** Every route of the patent's modules; each module's routes are their own plugin. */
 export async function rightsRoutes(app: FastifyInstance, deps: RightsRouteDeps): Promise<void> {
   const { rights, sessions } = deps;
+  await app.register(siteRoutes, { sites: rights.records.sites });
   await app.register(reservationRoutes, { sessions, reservations: rights.reservations });
   await app.register(authorizationRoutes, { sessions, authorizations: rights.authorizations });
   await app.register(timelineRoutes, {

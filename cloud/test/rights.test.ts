@@ -60,6 +60,20 @@ describe('reservations', () => {
     expect(again.json().error.code).toBe('NO_BOX_AVAILABLE');
   });
 
+  it('shows anyone a site with its free boxes by size', async () => {
+    const res = await app().inject({ method: 'GET', url: '/v1/sites/RACE99' });
+    expect(res.json().error.code).toBe('SITE_NOT_FOUND');
+    await siteWithBoxes(app(), 'SHOW01', { '01': 'large', '02': 'small', '03': 'small' });
+    const site = await app().inject({ method: 'GET', url: '/v1/sites/SHOW01' });
+    expect(site.json()).toEqual({
+      siteNo: 'SHOW01',
+      name: 'Site SHOW01',
+      address: '1 Gate Road',
+      location: { lat: 34.2, lon: 108.9 },
+      free: { large: 1, small: 2 },
+    });
+  });
+
   it('refuses a window in the past, an unknown site, and a user past their quota', async () => {
     const u = await userWithTel(app(), '13400000001');
     expect(

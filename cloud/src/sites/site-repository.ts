@@ -100,6 +100,18 @@ export class SiteRepository {
     return box;
   }
 
+  /** Free boxes of each size at a site (what a reservation could get now). */
+  async freeBySize(siteNo: string): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('site_boxes')
+      .select(['size', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('site_no', '=', siteNo)
+      .where('status', '=', 'free')
+      .groupBy('size')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.size, Number(r.n)]));
+  }
+
   /** Boxes whose holder (空箱使用人) is the user. */
   heldBy(userId: string): Promise<BoxRow[]> {
     return this.db

@@ -75,7 +75,7 @@ describe('expiry of handed-on rights, and pickup rights', () => {
     expect(again.statusCode).toBe(201);
   });
 
-  it('the holder of a box with their parcel hands on a pickup right; the pickup frees the box', async () => {
+  it('the holder of a box with their parcel hands on a pickup right; the pickup frees the box and lands on the parcel timeline', async () => {
     await siteWithBoxes(app(), 'PICK01', { '01': 'medium' });
     const recipient = await userWithTel(app(), '13408000003');
     const friend = await userWithTel(app(), '13408000004');
@@ -134,6 +134,21 @@ describe('expiry of handed-on rights, and pickup rights', () => {
       'notified',
       'used',
       'picked_up',
+    ]);
+    // The parcel's own timeline, for operators.
+    const parcel = await app().inject({
+      method: 'GET',
+      url: '/v1/admin/timeline/parcel/P-9',
+      headers: admin,
+    });
+    expect(parcel.json().entries).toEqual([
+      expect.objectContaining({
+        event: 'picked_up',
+        subject: 'parcel',
+        subjectId: 'P-9',
+        siteNo: 'PICK01',
+        boxNo: '01',
+      }),
     ]);
   });
 });

@@ -36,7 +36,7 @@ export class RightUseFollower {
           ...(ev.data.depositor ? { depositor: ev.data.depositor } : {}),
         });
         await this.box(site, ev.data.boxNo, 'deposited', ev.at, parties, {
-          parcelNo: ev.data.parcelId,
+          parcel: ev.data.parcelId,
           ...(ev.data.grantId ? { grantId: ev.data.grantId } : {}),
         });
         return;
@@ -49,7 +49,7 @@ export class RightUseFollower {
           depositor: null,
           parcelNo: null,
         });
-        await this.box(site, ev.data.boxNo, 'picked_up', ev.at, parties, { parcelNo: ev.data.parcelId });
+        await this.box(site, ev.data.boxNo, 'picked_up', ev.at, parties, { parcel: ev.data.parcelId });
         return;
       }
       case 'parcel.expired':
@@ -63,7 +63,7 @@ export class RightUseFollower {
             parcelNo: null,
           });
         }
-        await this.box(site, ev.data.boxNo, event, ev.at, {}, { parcelNo: ev.data.parcelId });
+        await this.box(site, ev.data.boxNo, event, ev.at, {}, { parcel: ev.data.parcelId });
         return;
       }
       default:
@@ -121,6 +121,7 @@ export class RightUseFollower {
     );
   }
 
+  /** A step at a box; a step of a parcel (`detail.parcel`) is the parcel's, so its own timeline has it too. */
   private box(
     site: string,
     boxNo: string,
@@ -129,9 +130,10 @@ export class RightUseFollower {
     parties: Parties,
     detail: Record<string, unknown>,
   ): Promise<void> {
+    const parcel = typeof detail.parcel === 'string' ? detail.parcel : undefined;
     return this.d.timeline.record({
-      subject: 'box',
-      subjectId: `${site}/${boxNo}`,
+      subject: parcel ? 'parcel' : 'box',
+      subjectId: parcel ?? `${site}/${boxNo}`,
       event,
       siteNo: site,
       boxNo,

@@ -153,6 +153,27 @@ export async function adminSiteRoutes(app: FastifyInstance, deps: AdminSiteDeps)
     },
   );
 
+  r.get(
+    '/v1/admin/timeline/:subject/:subjectId',
+    {
+      schema: {
+        tags,
+        summary: 'The whole timeline of one parcel, grant or reservation',
+        security,
+        params: z.object({
+          subject: z.enum(['parcel', 'grant', 'reservation']),
+          subjectId: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/),
+        }),
+        response: { 200: Timeline, ...errors },
+      },
+    },
+    async (req) => ({
+      entries: (await deps.timeline.forSubject(req.params.subject, req.params.subjectId)).map(
+        toTimelineEntry,
+      ),
+    }),
+  );
+
   r.put(
     '/v1/admin/users/:userId/status',
     {

@@ -201,9 +201,10 @@ export class FlowEngine {
         message: `Box ${boxNo} is empty. Opening it again: put the parcel in and close the door.`,
       },
     });
-    void openBox(d, boxNo, 'retry').then((ok) => {
+    void openBox(d, boxNo, 'retry').then((outcome) => {
       const fresh = d.sessions.get(next.id);
-      if (ok && fresh?.state === 'open') d.sessions.update(fresh, { state: 'door_open' });
+      if (outcome.kind === 'opened' && fresh?.state === 'open')
+        d.sessions.update(fresh, { state: 'door_open' });
     });
   }
 

@@ -27,6 +27,8 @@ export interface SessionData {
   recollected: number;
   /** recollect: expired parcels still to open after the current one. */
   remaining: number | null;
+  /** Unlocks in this session whose door the sensor did not see open (at most 2, ADR 0008). */
+  unconfirmed: number;
 }
 
 export interface SessionRecord {
@@ -75,7 +77,8 @@ const toRecord = (r: SessionRow): SessionRecord => {
     pickupCode: _c,
     pickupToken: _t,
     ...data
-  } = JSON.parse(r.data) as SessionData & {
+  } = JSON.parse(r.data) as Omit<SessionData, 'unconfirmed'> & {
+    unconfirmed?: number;
     pickupCode?: unknown;
     pickupToken?: unknown;
   };
@@ -84,7 +87,8 @@ const toRecord = (r: SessionRow): SessionRecord => {
     kind: r.kind,
     state: r.state,
     boxNo: r.box_no,
-    data,
+    // Rows written before issue 14 have no unconfirmed count.
+    data: { unconfirmed: 0, ...data },
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -105,6 +109,7 @@ export function emptyData(message: string): SessionData {
     company: null,
     recollected: 0,
     remaining: null,
+    unconfirmed: 0,
   };
 }
 

@@ -4,12 +4,22 @@ import type { Logger } from 'pino';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
 import type { EdgeStore } from '../store/edge-store.js';
 import type { Outbox } from '../store/outbox.js';
+import { type SensorGuard, sensorFaultError } from './sensor-guard.js';
 
 /** Start-up reads of a board before it is left to the monitor (a dead process's reply may be in the way). */
 const RECONCILE_TRIES = 3;
 const RECONCILE_RETRY_MS = 500;
 
 export type UnlockPurpose = EventData<'box.unlocked'>['purpose'];
+
+/** Unlocks a flow makes for a person at the cabinet; `command` and `maintenance` are operators'. */
+const FLOW_PURPOSES: ReadonlySet<UnlockPurpose> = new Set([
+  'pickup',
+  'deposit',
+  'grant',
+  'retry',
+  'recollect',
+]);
 
 export interface OpenResult {
   boxNo: BoxNo;
@@ -30,8 +40,30 @@ export class LockService {
     private readonly boxes: BoxStateMachine,
     private readonly store: EdgeStore,
     private readonly outbox: Outbox,
+    private readonly guard: SensorGuard,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Why a flow (or, with `forFlow` false, an operator) may not unlock now, checked before any frame is
+   * sent: the sensor fail-safe has tripped (flows only), or the box's board does not answer.
+   */
+  refusal(board: number | undefined, forFlow: boolean): LockerError | undefined {
+    if (forFlow && this.guard.tripped) return sensorFaultError();
+    if (board !== undefined && !this.driver.monitor.isReachable(board)) {
+      return new LockerError(
+        'BOARD_UNREACHABLE',
+        'This part of the cabinet does not answer right now. Staff have been alerted; please try again later.',
+        { board },
+      );
+    }
+    return undefined;
+  }
+
+  /** Whether the boxes of this board can be offered to a person (its board answers). */
+  isReachable(board: number): boolean {
+    return this.driver.monitor.isReachable(board);
+  }
 
   async start(): Promise<void> {
     const { monitor } = this.driver;
@@ -134,8 +166,12 @@ export class LockService {
     if (box.usage === 'out_of_service' && purpose !== 'maintenance' && purpose !== 'command') {
       throw new LockerError('BOX_NOT_AVAILABLE', `box ${boxNo} is out of service`);
     }
+    const refused = this.refusal(box.board, FLOW_PURPOSES.has(purpose));
+    if (refused) throw refused;
     const result = await this.driver.unlock({ board: box.board, lock: box.lockNo });
     this.store.tx(() => {
+      // Every outcome counts, an operator's too: a confirmed open proves the sensors read right.
+      this.guard.record(result.confirmed);
       if (result.door !== 'unknown') {
         this.boxes.apply(
           boxNo,

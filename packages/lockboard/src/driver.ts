@@ -130,6 +130,7 @@ export class LockBoardDriver {
   async unlock(addr: LockAddress): Promise<UnlockResult> {
     this.checkLock(addr);
     const { board, lock } = addr;
+    this.assertReachable(board);
     const req: BoardRequest = { op: 'unlock', board, lock };
     this.monitor.noteCommanded(board, lock);
     let reply: BoardReply;
@@ -173,12 +174,14 @@ export class LockBoardDriver {
   /** Pulses every lock of a board (service use). */
   async unlockAll(board: number): Promise<void> {
     boardSettings(this.settings, board);
+    this.assertReachable(board);
     await this.send({ op: 'unlock-all', board }, Priority.unlock, this.settings.timeouts.unlockMs);
   }
 
   /** Pulses several locks of one board with one frame (xor8a), or one after another (Kerong). */
   async multiOpen(board: number, locks: number[]): Promise<void> {
     for (const lock of locks) this.checkLock({ board, lock });
+    this.assertReachable(board);
     if (this.settings.family !== 'xor8a') {
       for (const lock of locks) await this.unlock({ board, lock });
       return;
@@ -263,6 +266,13 @@ export class LockBoardDriver {
       }
       default:
         return [];
+    }
+  }
+
+  /** A board that stopped answering gets no unlock frames, only the monitor's probes (ADR 0008). */
+  private assertReachable(board: number): void {
+    if (!this.monitor.isReachable(board)) {
+      throw new LockerError('BOARD_UNREACHABLE', `board ${board} does not answer; no unlock sent`, { board });
     }
   }
 

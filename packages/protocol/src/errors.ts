@@ -48,6 +48,9 @@ export const errorStatus = {
   BAD_FRAME: 502,
   OPEN_NOT_DETECTED: 502,
   BUS_CLOSED: 503,
+  // issue 14: the serial bus is down (reopening), or the door sensors are not trusted (fail-safe)
+  BUS_DOWN: 503,
+  SENSOR_FAULT: 503,
   // cabinet kiosk (codes, credentials, flow sessions)
   CODE_INVALID: 401,
   CODE_USED: 410,

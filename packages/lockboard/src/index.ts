@@ -13,7 +13,13 @@ export { hex } from './codecs/codec.js';
 export { createCodec } from './codecs/index.js';
 export { KerongCodec } from './codecs/kerong.js';
 export { Xor8aCodec } from './codecs/xor8a.js';
-export { type DriverOptions, LockBoardDriver } from './driver.js';
+export {
+  type BusState,
+  type BusStateEvent,
+  type DriverEvents,
+  type DriverOptions,
+  LockBoardDriver,
+} from './driver.js';
 export type { Logger } from './logger.js';
 export {
   type BoardEvent,

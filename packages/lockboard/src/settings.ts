@@ -60,6 +60,15 @@ export const BusSettings = z
     pollIntervalMs: z.number().int().min(0).default(POLL_INTERVAL_MS),
     /** Consecutive timeouts before a board is reported unreachable. */
     unreachableAfter: z.number().int().min(1).default(2),
+    /** How often an unreachable board is probed (it gets no other frame until a probe succeeds). */
+    probeIntervalMs: z.number().int().min(10).default(1000),
+    /** Reopening a lost port: the first wait, doubled after each failed try up to the cap. */
+    reconnect: z
+      .object({
+        initialMs: z.number().int().min(10).default(100),
+        maxMs: z.number().int().min(10).default(5000),
+      })
+      .default({ initialMs: 100, maxMs: 5000 }),
     /** xor8a: a fixed count of status bytes in query-all replies, instead of framing by the trailer. */
     statusBytes: z.number().int().min(1).max(8).optional(),
     simulator: SimulatorSettings.default({ emulateTiming: false, replyDelayMs: 0 }),

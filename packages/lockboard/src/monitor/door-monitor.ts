@@ -35,6 +35,8 @@ export interface DoorMonitorOptions {
   boards: number[];
   pollIntervalMs: number;
   unreachableAfter: number;
+  /** An unreachable board is probed no more often than this (default 1000 ms). */
+  probeIntervalMs?: number;
   /** How long an unlock counts as the reason for the next opening of that door. */
   commandWindowMs?: number;
   /** Reads one board at poll priority; the reading comes back through observe(). */
@@ -54,6 +56,7 @@ export class DoorMonitor extends TypedEmitter<DoorMonitorEvents> {
   private readonly commanded = new Map<string, number>();
   private readonly failures = new Map<number, number>();
   private readonly unreachable = new Set<number>();
+  private readonly probedAt = new Map<number, number>();
   private readonly log: Logger;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -145,17 +148,27 @@ export class DoorMonitor extends TypedEmitter<DoorMonitorEvents> {
 
   private async run(signal: AbortSignal): Promise<void> {
     while (this.running) {
+      let busDown = false;
       for (const board of this.options.boards) {
         if (!this.running) return;
+        // A board that does not answer would hold the line for a whole timeout each scan: probe it seldom.
+        if (this.unreachable.has(board)) {
+          const last = this.probedAt.get(board) ?? 0;
+          if (Date.now() - last < (this.options.probeIntervalMs ?? 1000)) continue;
+          this.probedAt.set(board, Date.now());
+        }
         try {
           await this.options.poll(board);
         } catch (err) {
           // Already counted by recordOutcome; a closed bus during stop() is expected.
+          if (isLockerError(err) && err.code === 'BUS_DOWN') busDown = true;
           this.log.debug({ board, err: (err as Error).message }, 'poll failed');
         }
       }
       try {
-        await sleep(this.options.pollIntervalMs, undefined, { signal });
+        // While the port is being reopened polls fail at once: do not spin.
+        const pause = busDown ? Math.max(this.options.pollIntervalMs, 100) : this.options.pollIntervalMs;
+        await sleep(pause, undefined, { signal });
       } catch {
         return;
       }

@@ -20,6 +20,7 @@ import { KioskServer } from './kiosk/kiosk-server.js';
 import { createMetrics } from './kiosk/metrics.js';
 import { registerSimulatorRoutes } from './kiosk/simulator-routes.js';
 import { resolvePageDir } from './kiosk/static-page.js';
+import { lockHealth } from './lock/lock-health.js';
 import { LockService } from './lock/lock-service.js';
 import { SensorGuard } from './lock/sensor-guard.js';
 import { createLogger } from './logger.js';
@@ -142,6 +143,7 @@ export class EdgeDaemon {
         driver: this.driver,
       }),
       link: () => (this.link ? (this.link.connected ? 'connected' : 'disconnected') : 'disabled'),
+      lockHealth: () => lockHealth(this.driver, this.guard),
       logger: log('kiosk'),
       pageDir: resolvePageDir(config.kiosk.pageDir),
     });

@@ -46,9 +46,17 @@ export class LockService {
 
   /**
    * Why a flow (or, with `forFlow` false, an operator) may not unlock now, checked before any frame is
-   * sent: the sensor fail-safe has tripped (flows only), or the box's board does not answer.
+   * sent: the serial port is down, the sensor fail-safe has tripped (flows only), or the box's board
+   * does not answer.
    */
   refusal(board: number | undefined, forFlow: boolean): LockerError | undefined {
+    // Nothing is queued while the port is down (it would run late, with the person gone).
+    if (this.driver.busState === 'down') {
+      return new LockerError(
+        'BUS_DOWN',
+        'The cabinet cannot open doors right now. Staff have been alerted; please try again shortly.',
+      );
+    }
     if (forFlow && this.guard.tripped) return sensorFaultError();
     if (board !== undefined && !this.driver.monitor.isReachable(board)) {
       return new LockerError(

@@ -31,9 +31,6 @@ export {
 export { BusSettings, type BusSettingsInput, parseBusSettings, SIM_PORT } from './settings.js';
 export { type AttachedSimulator, attachSimulatorToPort } from './simulator/attach-port.js';
 export { BoardSimulator, type LoggedFrame, type SimulatorOptions } from './simulator/board-simulator.js';
-export { mockBindingFor } from './simulator/mock-binding.js';
 export { SimulatorBinding } from './simulator/simulator-binding.js';
-export { type SimulatedBus, simulatorOnPty } from './simulator/simulator-on-pty.js';
-export { openPtyPair, type PtyPair } from './simulator/socat.js';
 export { type ByteTransport, SerialTransport } from './transport/serial-transport.js';
 export type { LockAddress, LockReading, UnlockResult } from './types.js';

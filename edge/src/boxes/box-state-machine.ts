@@ -12,7 +12,7 @@ import {
 import type { Logger } from 'pino';
 import type { BoxConfig } from '../config.js';
 import type { EdgeEventBus } from '../event-bus.js';
-import type { EdgeStore } from '../store/edge-store.js';
+import type { EdgeStore, Statements } from '../store/edge-store.js';
 import type { Outbox } from '../store/outbox.js';
 
 interface BoxRow {
@@ -53,43 +53,50 @@ const USAGE_TRANSITIONS: Record<BoxUsage, readonly BoxUsage[]> = {
   blocked: ['free', 'occupied', 'out_of_service'],
 };
 
+const SQL = {
+  upsert: `INSERT INTO boxes (box_no, board, lock, size, since) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (box_no) DO UPDATE SET board = excluded.board, lock = excluded.lock, size = excluded.size, enabled = 1`,
+  disableAll: 'UPDATE boxes SET enabled = 0',
+  list: 'SELECT * FROM boxes WHERE enabled = 1 ORDER BY box_no',
+  find: 'SELECT * FROM boxes WHERE box_no = ? AND enabled = 1',
+  byAddress: 'SELECT * FROM boxes WHERE board = ? AND lock = ? AND enabled = 1',
+  update: 'UPDATE boxes SET door = ?, lock_state = ?, occupancy = ?, usage = ?, since = ? WHERE box_no = ?',
+} as const;
+
 /**
  * The one place where a box's state changes. Every change is written with its `box.state_changed`
  * event in one transaction, then announced on the bus (the sync link publishes it retained).
  */
 export class BoxStateMachine {
+  private readonly q: Statements<keyof typeof SQL>;
+
   constructor(
     private readonly store: EdgeStore,
     private readonly outbox: Outbox,
     private readonly bus: EdgeEventBus,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.q = store.statements(SQL);
+  }
 
   /** Makes the box table match the configured layout; existing boxes keep their state. */
   seed(layout: readonly BoxConfig[]): void {
     const now = new Date().toISOString();
-    const upsert = this.store.db.prepare(
-      `INSERT INTO boxes (box_no, board, lock, size, since) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (box_no) DO UPDATE SET board = excluded.board, lock = excluded.lock, size = excluded.size, enabled = 1`,
-    );
+    const upsert = this.q.upsert;
     this.store.tx(() => {
       // Boxes no longer in the layout are kept (with their history) but disabled.
-      this.store.db.prepare('UPDATE boxes SET enabled = 0').run();
+      this.q.disableAll.run();
       for (const b of layout) upsert.run(b.boxNo, b.board, b.lock, b.size, now);
     });
   }
 
   list(): BoxRecord[] {
-    const rows = this.store.db
-      .prepare('SELECT * FROM boxes WHERE enabled = 1 ORDER BY box_no')
-      .all() as BoxRow[];
+    const rows = this.q.list.all() as BoxRow[];
     return rows.map(toRecord);
   }
 
   find(boxNo: BoxNo): BoxRecord | undefined {
-    const row = this.store.db.prepare('SELECT * FROM boxes WHERE box_no = ? AND enabled = 1').get(boxNo) as
-      | BoxRow
-      | undefined;
+    const row = this.q.find.get(boxNo) as BoxRow | undefined;
     return row && toRecord(row);
   }
 
@@ -100,9 +107,7 @@ export class BoxStateMachine {
   }
 
   byAddress(board: number, lock: number): BoxRecord | undefined {
-    const row = this.store.db
-      .prepare('SELECT * FROM boxes WHERE board = ? AND lock = ? AND enabled = 1')
-      .get(board, lock) as BoxRow | undefined;
+    const row = this.q.byAddress.get(board, lock) as BoxRow | undefined;
     return row && toRecord(row);
   }
 
@@ -135,11 +140,7 @@ export class BoxStateMachine {
         return { state: before, changed: false };
       }
       next.since = new Date().toISOString();
-      this.store.db
-        .prepare(
-          'UPDATE boxes SET door = ?, lock_state = ?, occupancy = ?, usage = ?, since = ? WHERE box_no = ?',
-        )
-        .run(next.door, next.lock, next.occupancy, next.usage, next.since, boxNo);
+      this.q.update.run(next.door, next.lock, next.occupancy, next.usage, next.since, boxNo);
       this.outbox.append('box.state_changed', {
         boxNo,
         door: next.door,

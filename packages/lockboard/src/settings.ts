@@ -54,8 +54,9 @@ export const BusSettings = z
       })
       .default({ unlockMs: 1500, statusMs: 300, drainMs: 30, silenceMs: 60, confirmMs: 250 }),
     /**
-     * Pause between door-monitor scans; 0 turns the monitor off. The default keeps the line busy with
-     * scans (a change is seen within about one scan's wire time) and unlocks still go first.
+     * Shortest time between door-monitor scan starts; 0 turns the monitor off. The default is shorter
+     * than any scan, so scans run back to back (a change is seen within about one scan plus one reply)
+     * and unlocks still go first.
      */
     pollIntervalMs: z.number().int().min(0).default(POLL_INTERVAL_MS),
     /** Consecutive timeouts before a board is reported unreachable. */

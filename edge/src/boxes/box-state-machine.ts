@@ -37,11 +37,16 @@ export interface BoxRecord extends BoxState {
 
 export type BoxCause = EventData<'box.state_changed'>['cause'];
 
+/**
+ * What was observed (a door or occupancy reading, an unlock pulse sent) or decided (usage). The lock
+ * state is never given: it is derived from these in one place, `lockAfter`.
+ */
 export interface BoxChange {
   door?: DoorState;
-  lock?: LockState;
   occupancy?: Occupancy;
   usage?: BoxUsage;
+  /** An unlock pulse went out to this box's lock (whether or not the door then opened). */
+  unlocked?: true;
 }
 
 /** Which usage may follow which. Anything else is a bug in a flow, refused with INVALID_TRANSITION. */
@@ -119,7 +124,9 @@ export class BoxStateMachine {
   apply(boxNo: BoxNo, change: BoxChange, cause: BoxCause): BoxRecord {
     const run = () => {
       const before = this.get(boxNo);
-      const next = { ...before, ...definedOnly(change) };
+      const { unlocked: _pulse, ...observed } = definedOnly(change);
+      const next: BoxRecord = { ...before, ...observed };
+      next.lock = lockAfter(before, next.door, change.unlocked === true);
       if (
         change.usage &&
         change.usage !== before.usage &&
@@ -166,6 +173,19 @@ export class BoxStateMachine {
     }
     return state;
   }
+}
+
+/**
+ * The lock, derived from what was observed: released by an unlock pulse or seen released (door open);
+ * latched again when the door is seen to shut after being open, or when a shut door is first read with
+ * no pulse pending. A pulse whose door stayed shut leaves the lock `unlocked` (the sensor never saw the
+ * latch catch again) until the door has been opened and shut.
+ */
+function lockAfter(before: BoxRecord, door: DoorState, pulsed: boolean): LockState {
+  if (pulsed || door === 'open') return 'unlocked';
+  if (door === 'closed' && (before.door === 'open' || before.lock === 'unknown')) return 'locked';
+  if (door === 'unknown' && before.lock === 'locked') return 'unknown';
+  return before.lock;
 }
 
 function definedOnly(change: BoxChange): BoxChange {

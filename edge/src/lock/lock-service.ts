@@ -78,11 +78,7 @@ export class LockService {
     const onDoor = (e: { board: number; lock: number; door: 'open' | 'closed' }) => {
       const box = this.boxes.byAddress(e.board, e.lock);
       if (!box) return;
-      this.boxes.apply(
-        box.boxNo,
-        { door: e.door, lock: e.door === 'open' ? 'unlocked' : 'locked' },
-        'sensor',
-      );
+      this.boxes.apply(box.boxNo, { door: e.door }, 'sensor');
     };
     const onOccupancy = (e: { board: number; lock: number; occupied: boolean }) => {
       const box = this.boxes.byAddress(e.board, e.lock);
@@ -145,7 +141,6 @@ export class LockService {
         box.boxNo,
         {
           door: r.door,
-          lock: r.door === 'open' ? 'unlocked' : 'locked',
           ...(r.occupied === null ? {} : { occupancy: r.occupied ? 'occupied' : 'empty' }),
         },
         'reconcile',
@@ -180,13 +175,12 @@ export class LockService {
     this.store.tx(() => {
       // Every outcome counts, an operator's too: a confirmed open proves the sensors read right.
       this.guard.record(result.confirmed);
-      if (result.door !== 'unknown') {
-        this.boxes.apply(
-          boxNo,
-          { door: result.door, lock: result.door === 'open' ? 'unlocked' : 'locked' },
-          'command',
-        );
-      }
+      // The pulse went out whatever the sensor then showed: the box's lock is derived from both.
+      this.boxes.apply(
+        boxNo,
+        result.door === 'unknown' ? { unlocked: true } : { door: result.door, unlocked: true },
+        'command',
+      );
       this.outbox.append('box.unlocked', {
         boxNo,
         confirmed: result.confirmed,

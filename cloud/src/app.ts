@@ -13,6 +13,7 @@ import type { DesiredStateService } from './fleet/desired-state-service.js';
 import type { FleetLink } from './fleet/fleet-link.js';
 import { frameworkErrorHandler, installErrorHandler } from './http/error-handler.js';
 import { acceptEmptyJsonBodies } from './http/json-body.js';
+import { refuseControlCharactersInText } from './http/plain-text.js';
 import { adminCabinetRoutes } from './http/routes/admin-cabinets.js';
 import { adminDesiredRoutes } from './http/routes/admin-desired.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -48,6 +49,7 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   acceptEmptyJsonBodies(app);
+  refuseControlCharactersInText(app);
 
   await app.register(swagger, {
     openapi: {

@@ -15,6 +15,8 @@ export const errorStatus = {
   ID_NUMBER_INVALID: 400,
   PHOTO_TOO_LARGE: 413,
   NOT_AN_IMAGE: 415,
+  /** A text field held a control character (NUL, ESC, DEL, C1...); tab and line breaks are text. */
+  TEXT_CONTROL_CHARACTER: 400,
   // identity
   UNAUTHORIZED: 401,
   TOKEN_EXPIRED: 401,

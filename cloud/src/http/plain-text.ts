@@ -17,7 +17,7 @@ export function refuseControlCharacters(value: unknown, where: string): void {
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => refuseControlCharacters(v, `${where}[${i}]`));
+    for (const [i, v] of value.entries()) refuseControlCharacters(v, `${where}[${i}]`);
     return;
   }
   if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {

@@ -46,6 +46,9 @@ export type FleetEvents = {
 };
 
 interface Pending {
+  /** Whom the command went to: only that cabinet's answer, on that op's topic, settles it. */
+  cabinetId: string;
+  op: CommandOp;
   resolve: (data: unknown) => void;
   reject: (err: LockerError) => void;
   timer: NodeJS.Timeout;
@@ -200,6 +203,15 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
           const res = decodePayload(CommandResponse, payload);
           const p = this.pending.get(res.transaction);
           if (!p) return;
+          // A transaction id is no secret (the cabinet saw it); a response under another cabinet's
+          // root is that cabinet's word, never an answer to ours, so it settles nothing.
+          if (p.cabinetId !== where.cabinetId || p.op !== where.op) {
+            log.warn(
+              { transaction: res.transaction, sentTo: p.cabinetId, op: p.op },
+              'response for a command sent elsewhere dropped',
+            );
+            return;
+          }
           this.pending.delete(res.transaction);
           clearTimeout(p.timer);
           if (res.status === 'ok') {
@@ -260,7 +272,7 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
           new LockerError('COMMAND_TIMEOUT', `cabinet ${cabinetId} did not answer ${op} in ${timeout} ms`),
         );
       }, timeout);
-      this.pending.set(transaction, { resolve, reject, timer });
+      this.pending.set(transaction, { cabinetId, op, resolve, reject, timer });
     });
     await client.publishAsync(
       topics.request(cabinetId, op),

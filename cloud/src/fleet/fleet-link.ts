@@ -14,6 +14,7 @@ import {
   LockerError,
   parseOrThrow,
   parseTopic,
+  TypedEmitter,
   topics,
 } from '@locker/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -22,7 +23,6 @@ import type { z } from 'zod';
 import { type BrokerLimits, PublishRateLimiter, payloadLimit } from '../broker/broker-limits.js';
 import type { CabinetRepository } from './cabinet-repository.js';
 import type { CommandLog } from './command-log.js';
-import { TypedEmitter } from './typed-emitter.js';
 
 export interface FleetLinkOptions {
   url: string;

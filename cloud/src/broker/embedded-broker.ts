@@ -8,6 +8,7 @@ import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { BrokerAccounts } from './broker-accounts.js';
 import { type BrokerLimits, PublishRateLimiter, payloadLimit } from './broker-limits.js';
 import { guardPacketSize } from './packet-size-guard.js';
+import { stampRequester } from './requester-stamp.js';
 import { type BrokerPrincipal, mayPublish, maySubscribe, mayUseClientId } from './topic-acl.js';
 
 export interface EmbeddedBrokerOptions {
@@ -93,6 +94,9 @@ export class EmbeddedBroker {
             'publish refused: payload over the topic limit',
           );
           return callback(new Error('payload too large'));
+        }
+        if ((p.role === 'operator' || p.role === 'admin') && packet.topic.includes('/request/')) {
+          packet.payload = stampRequester(packet.payload as Buffer, p.username);
         }
         this.throttle(client, callback);
       },

@@ -16,6 +16,7 @@ import { adminPlugin } from './http/admin/admin-plugin.js';
 import { frameworkErrorHandler, installErrorHandler } from './http/error-handler.js';
 import { acceptEmptyJsonBodies } from './http/json-body.js';
 import { refuseControlCharactersInText } from './http/plain-text.js';
+import { adminLoginRoutes } from './http/routes/admin-sessions.js';
 import { healthRoutes } from './http/routes/health.js';
 import { v1AccountRoutes } from './http/v1/index.js';
 import type { NotificationService } from './notifications/notification-service.js';
@@ -94,6 +95,7 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
   };
   // The services go in a closure: fastify would pass a `prefix` option on to the route modules.
   await app.register(async (scope) => adminPlugin(scope, admin), { prefix: '/v1/admin' });
+  await app.register(async (scope) => adminLoginRoutes(scope, admin), { prefix: '/v1/admin' });
   await app.register(v1AccountRoutes, {
     accounts: services.accounts,
     notifications: services.notifications,

@@ -62,6 +62,7 @@ export class CloudServer {
       this.db,
       this.brokerAccounts,
       config.operatorTokenTtlHours * 3600_000,
+      this.accounts.limiter,
     );
     this.audit = new AuditLog(this.db);
     this.commands = new CommandLog(this.db);

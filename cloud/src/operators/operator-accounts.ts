@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { LockerError } from '@locker/protocol';
 import { z } from 'zod';
+import type { AbuseLimiter } from '../accounts/abuse-limiter.js';
 import type { BrokerAccounts } from '../broker/broker-accounts.js';
 import { type Db, nowIso } from '../db/database.js';
-import { randomSecret } from '../security/secret-hash.js';
+import { hashSecret, randomSecret, verifySecret } from '../security/secret-hash.js';
 import { BOOTSTRAP_ACTOR, type OperatorRole } from './roles.js';
 
 export const OperatorName = z
@@ -19,11 +20,17 @@ export interface Operator {
   disabledAt: string | null;
 }
 
-/** What a person is shown once when their account is made or its credentials rotated. */
-export interface OperatorCredentials {
-  operator: Operator;
+/** A bearer token for /v1/admin and when it stops working. */
+export interface OperatorToken {
   token: string;
   tokenExpiresAt: string;
+}
+
+/** What a person is shown once when their account is made or its credentials rotated. */
+export interface OperatorCredentials extends OperatorToken {
+  operator: Operator;
+  /** The login password (POST /v1/admin/sessions). */
+  password: string;
   broker: { username: string; password: string };
 }
 
@@ -35,6 +42,9 @@ export interface OperatorPrincipal {
 /** Operator bearer tokens carry a prefix so a leaked one is recognisable in a scan. */
 const TOKEN_PREFIX = 'lop_';
 const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** A valid hash of a random secret: what an unknown name is checked against. */
+const DUMMY_HASH = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA==$' + Buffer.alloc(32, 1).toString('base64');
 
 type Row = {
   username: string;
@@ -52,15 +62,18 @@ const toOperator = (r: Row): Operator => ({
 });
 
 /**
- * Operator accounts: a role, a bearer token that expires (only its SHA-256 is stored) and a broker
- * account of the same name whose ACL follows the role. Plain secrets exist only in the return value
- * of `create` and `rotate`, for the one response that shows them.
+ * Operator accounts: a role, a login password (scrypt hash), bearer tokens that expire (only their
+ * SHA-256 is stored) and a broker account of the same name whose ACL follows the role. Plain
+ * secrets exist only in the return values of `create`, `rotate` and `login`, for the one response
+ * that shows them.
  */
 export class OperatorAccounts {
   constructor(
     private readonly db: Db,
     private readonly broker: BrokerAccounts,
     private readonly tokenTtlMs: number,
+    /** Shared with user logins: attempts are reserved before the slow scrypt (defect 2). */
+    private readonly limiter: AbuseLimiter,
   ) {}
 
   async create(username: string, role: OperatorRole, createdBy: string): Promise<OperatorCredentials> {
@@ -85,17 +98,60 @@ export class OperatorAccounts {
     return this.rotate(name);
   }
 
-  /** New token and broker password; every older token of the account stops working. */
+  /**
+   * New login password, token and broker password; every older token of the account stops working
+   * (a forgotten password, a person leaving a shared device).
+   */
   async rotate(username: string): Promise<OperatorCredentials> {
     const operator = await this.get(username);
     if (operator.disabledAt) throw new LockerError('INVALID_TRANSITION', `operator ${username} is disabled`);
-    const now = nowIso();
+    await this.revokeTokens(username);
+    const password = randomSecret(18);
+    await this.db
+      .updateTable('operators')
+      .set({ password_hash: await hashSecret(password) })
+      .where('username', '=', username)
+      .execute();
+    const token = await this.issueToken(username);
+    const brokerPassword = await this.broker.issue(username, operator.role, null);
+    return { operator, password, ...token, broker: { username, password: brokerPassword } };
+  }
+
+  /**
+   * A new bearer token for a name and password. The attempt is counted (per account and per
+   * address) before the password is checked, so parallel guesses cannot outrun the limit.
+   */
+  async login(username: string, password: string, address: string): Promise<OperatorToken & Operator> {
+    const { limits } = this.limiter;
+    this.limiter.reserveAll([
+      [`operator-login:addr:${address}`, limits.loginAttemptsPerAddress],
+      [`operator-login:name:${username}`, limits.loginFailuresPerAccount],
+    ]);
+    const row = await this.db
+      .selectFrom('operators')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst();
+    // An unknown name costs the same scrypt as a wrong password, so timing does not tell them apart.
+    const ok = await verifySecret(password, row?.password_hash ?? DUMMY_HASH);
+    if (!row || !row.password_hash || !ok || row.disabled_at) {
+      throw new LockerError('LOGIN_FAILED', 'unknown operator or wrong password');
+    }
+    this.limiter.forget(`operator-login:name:${username}`);
+    return { ...toOperator(row), ...(await this.issueToken(username)) };
+  }
+
+  /** Ends one token (logout). */
+  async revoke(token: string): Promise<void> {
     await this.db
       .updateTable('operator_tokens')
-      .set({ revoked_at: now })
-      .where('username', '=', username)
+      .set({ revoked_at: nowIso() })
+      .where('token_hash', '=', hashToken(token))
       .where('revoked_at', 'is', null)
       .execute();
+  }
+
+  private async issueToken(username: string): Promise<OperatorToken> {
     const token = `${TOKEN_PREFIX}${randomSecret(32)}`;
     const tokenExpiresAt = new Date(Date.now() + this.tokenTtlMs).toISOString();
     await this.db
@@ -103,13 +159,21 @@ export class OperatorAccounts {
       .values({
         token_hash: hashToken(token),
         username,
-        created_at: now,
+        created_at: nowIso(),
         expires_at: tokenExpiresAt,
         revoked_at: null,
       })
       .execute();
-    const password = await this.broker.issue(username, operator.role, null);
-    return { operator, token, tokenExpiresAt, broker: { username, password } };
+    return { token, tokenExpiresAt };
+  }
+
+  private async revokeTokens(username: string): Promise<void> {
+    await this.db
+      .updateTable('operator_tokens')
+      .set({ revoked_at: nowIso() })
+      .where('username', '=', username)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   async get(username: string): Promise<Operator> {
@@ -147,14 +211,7 @@ export class OperatorAccounts {
       .set({ role, disabled: disabledAt ? 1 : 0 })
       .where('username', '=', username)
       .execute();
-    if (disabledAt) {
-      await this.db
-        .updateTable('operator_tokens')
-        .set({ revoked_at: nowIso() })
-        .where('username', '=', username)
-        .where('revoked_at', 'is', null)
-        .execute();
-    }
+    if (disabledAt) await this.revokeTokens(username);
     // The Mosquitto files follow; the embedded broker reads the account at the next connect.
     await this.broker.refresh();
     return this.get(username);

@@ -14,6 +14,7 @@ import { adminCabinetServiceRoutes } from '../routes/admin-cabinet-service.js';
 import { adminCabinetRoutes } from '../routes/admin-cabinets.js';
 import { adminDesiredRoutes } from '../routes/admin-desired.js';
 import { adminOperatorRoutes } from '../routes/admin-operators.js';
+import { adminLogoutRoutes } from '../routes/admin-sessions.js';
 import { adminVerificationRoutes } from '../v1/admin-verification-routes.js';
 
 declare module 'fastify' {
@@ -57,6 +58,7 @@ const modules: AdminRouteModule[] = [
   adminVerificationRoutes,
   adminOperatorRoutes,
   adminAuditRoutes,
+  adminLogoutRoutes,
 ];
 
 const resultOf = (reply: FastifyReply, code: string | undefined): AuditResult =>
@@ -69,9 +71,14 @@ const asRecord = (v: unknown): Record<string, unknown> =>
 export async function adminPlugin(app: FastifyInstance, services: AdminServices): Promise<void> {
   app.addHook('onRoute', (route) => {
     const handlers = [route.preHandler ?? []].flat();
-    if (!handlers.some((h) => ROLE_GUARD in h)) {
+    const guards = handlers.filter((h) => ROLE_GUARD in h);
+    if (guards.length === 0) {
       throw new Error(`admin route ${route.method} ${route.url} has no requireRole preHandler`);
     }
+    // The role is checked before the body is validated: a role that may not call a route learns
+    // nothing about what it would accept.
+    route.preHandler = handlers.filter((h) => !(ROLE_GUARD in h));
+    route.preValidation = [...guards, ...[route.preValidation ?? []].flat()];
   });
   app.addHook('onRequest', authenticateOperator(services));
   app.addHook('onError', async (req, _reply, err) => {

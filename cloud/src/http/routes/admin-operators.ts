@@ -24,6 +24,9 @@ const Operator = z.object({
 });
 const Credentials = z.object({
   operator: Operator,
+  password: z
+    .string()
+    .describe('login password (POST /v1/admin/sessions); shown once, only its hash is stored'),
   token: z.string().describe('bearer token for /v1/admin; shown once, only its hash is stored'),
   tokenExpiresAt: z.string(),
   broker: z
@@ -93,7 +96,7 @@ export async function adminOperatorRoutes(
       preHandler: requireRole('admin'),
       schema: {
         tags: ['operator'],
-        summary: 'Issue a new token and broker password (the old ones stop working)',
+        summary: 'Issue a new login password, token and broker password (the old ones stop working)',
         security,
         params: Params,
         response: { 200: Credentials, ...errors },

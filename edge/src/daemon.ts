@@ -9,6 +9,7 @@ import { boxLayout, type EdgeConfig } from './config.js';
 import { AttemptLimiter } from './credentials/attempt-limiter.js';
 import { CodeHasher } from './credentials/code-hasher.js';
 import { PickupCodes } from './credentials/pickup-codes.js';
+import { cabinetOutOfService } from './desired/cabinet-service.js';
 import { CredentialStore } from './desired/credential-store.js';
 import { DesiredStateApplier } from './desired/desired-state.js';
 import { EdgeEventBus } from './event-bus.js';
@@ -139,6 +140,7 @@ export class EdgeDaemon {
         driver: this.driver,
       }),
       link: () => (this.link ? (this.link.connected ? 'connected' : 'disconnected') : 'disabled'),
+      outOfService: () => cabinetOutOfService(this.store),
       logger: log('kiosk'),
       pageDir: resolvePageDir(config.kiosk.pageDir),
     });

@@ -1,4 +1,5 @@
 import { type BoxNo, type BoxSize, LockerError, verifyAgainst } from '@locker/protocol';
+import { refuseDepositsWhenOutOfService } from '../desired/cabinet-service.js';
 import type { CourierCredential } from '../desired/credential-store.js';
 import { type FlowDeps, failWith, markNotOpened, openBox } from './flow-context.js';
 import { emptyData, type SessionRecord } from './session-store.js';
@@ -40,6 +41,7 @@ export async function verifyCourier(
 }
 
 export async function startDeposit(deps: FlowDeps, req: DepositRequest): Promise<SessionRecord> {
+  refuseDepositsWhenOutOfService(deps.store);
   await verifyCourier(deps, req.courierId, req.pin);
   const session = deps.store.tx(() => {
     const box = deps.allocator.pick(req.size);

@@ -43,6 +43,8 @@ export interface KioskDeps {
   outbox: Outbox;
   metrics: Registry;
   link: () => 'connected' | 'disconnected' | 'disabled';
+  /** The whole cabinet is out of service (operators): the screen offers pickups only. */
+  outOfService: () => boolean;
   logger: Logger;
   pageDir: string | undefined;
 }
@@ -72,6 +74,7 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
     return {
       cabinetId: deps.cabinetId,
       online: deps.link() === 'connected',
+      outOfService: deps.outOfService(),
       sizes: deps.allocator.freeBySize(),
       // The cabinet-wide delay between code tries after many wrong ones (ADR 0009); null when none.
       slowdown: slow

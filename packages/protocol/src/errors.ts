@@ -50,6 +50,8 @@ export const errorStatus = {
   BAD_FRAME: 502,
   OPEN_NOT_DETECTED: 502,
   BUS_CLOSED: 503,
+  /** An operator took the whole cabinet out of service: no new deposits (pickups still work). */
+  CABINET_OUT_OF_SERVICE: 503,
   // cabinet kiosk (codes, credentials, flow sessions)
   CODE_INVALID: 401,
   CODE_USED: 410,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 /**
  * Operator roles, each including the one before (ADR 0010):
  * - viewer: reads cabinets, boxes, desired state, the audit and command logs;
- * - operator: also opens boxes, takes boxes or whole cabinets out of service, clears alarms;
+ * - operator: also opens boxes, takes boxes or whole cabinets out of service, sends MQTT commands;
  * - admin: also registers cabinets, manages couriers, operator accounts and user verifications.
  */
 export const OperatorRole = z.enum(['viewer', 'operator', 'admin']);

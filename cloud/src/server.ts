@@ -96,6 +96,8 @@ export class CloudServer {
           logger: this.logger.child({ subsystem: 'broker' }),
         })
       : undefined;
+    const broker = this.broker;
+    if (broker) this.brokerAccounts.onEndSessions((username) => broker.disconnect(username));
   }
 
   get app(): FastifyInstance {

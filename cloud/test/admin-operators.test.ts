@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InjectOptions } from 'fastify';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud } from './helpers.js';
 
@@ -108,6 +109,40 @@ describe('operator accounts: login, expiring tokens, audit', () => {
       expect(res.json().error.code).toBe('TOKEN_REVOKED');
     }
     expect((await login('carol', second.password)).statusCode).toBe(401);
+  });
+
+  it("ends an operator's live broker session when the role changes, and refuses it once disabled", async () => {
+    const created = (await create('frank', 'operator')) as Credentials & {
+      broker: { username: string; password: string };
+    };
+    const connect = () =>
+      mqtt.connectAsync(cloud.server.brokerUrl, { ...created.broker, clientId: 'frank', reconnectPeriod: 0 });
+    const live = await connect();
+    const closed = new Promise((resolve) => live.once('close', resolve));
+    const demoted = await call({
+      method: 'PATCH',
+      url: '/v1/admin/operators/frank',
+      headers: cloud.admin,
+      payload: { role: 'viewer' },
+    });
+    expect(demoted.json().role).toBe('viewer');
+    await closed;
+    live.end(true);
+    // Connected again, it has a viewer's rights: a command closes the connection instead of passing.
+    const again = await connect();
+    const refused = new Promise((resolve) => again.once('close', resolve));
+    again.publish('lockers/ANY01/request/open_box', JSON.stringify({ transaction: 't', params: {} }), {
+      qos: 1,
+    });
+    await refused;
+    again.end(true);
+    await call({
+      method: 'PATCH',
+      url: '/v1/admin/operators/frank',
+      headers: cloud.admin,
+      payload: { disabled: true },
+    });
+    await expect(connect()).rejects.toThrow(/Bad username or password/);
   });
 
   it('keeps no plain password or token in the database or its WAL', async () => {

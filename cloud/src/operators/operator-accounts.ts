@@ -114,6 +114,7 @@ export class OperatorAccounts {
       .execute();
     const token = await this.issueToken(username);
     const brokerPassword = await this.broker.issue(username, operator.role, null);
+    this.broker.endSessions(username);
     return { operator, password, ...token, broker: { username, password: brokerPassword } };
   }
 
@@ -212,8 +213,9 @@ export class OperatorAccounts {
       .where('username', '=', username)
       .execute();
     if (disabledAt) await this.revokeTokens(username);
-    // The Mosquitto files follow; the embedded broker reads the account at the next connect.
+    // The Mosquitto files follow; live embedded-broker sessions end, to reconnect under the new rights.
     await this.broker.refresh();
+    this.broker.endSessions(username);
     return this.get(username);
   }
 

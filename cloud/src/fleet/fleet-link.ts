@@ -4,7 +4,6 @@ import {
   CabinetEvent,
   CabinetStatus,
   type CommandOp,
-  CommandRequest,
   CommandResponse,
   commandParams,
   DesiredRequest,
@@ -15,7 +14,6 @@ import {
   LockerError,
   parseOrThrow,
   parseTopic,
-  TOPIC_ROOT,
   TypedEmitter,
   topics,
 } from '@locker/protocol';
@@ -26,9 +24,7 @@ import { type BrokerLimits, PublishRateLimiter, payloadLimit } from '../broker/b
 import type { AuditLog } from '../operators/audit-log.js';
 import type { CabinetRepository } from './cabinet-repository.js';
 import type { CommandLog } from './command-log.js';
-
-/** Commands operators publish straight to cabinets: the cloud reads them for the audit. */
-const OPERATOR_REQUESTS = `${TOPIC_ROOT}/+/request/+`;
+import { OperatorCommands } from './operator-commands.js';
 
 export interface FleetLinkOptions {
   url: string;
@@ -69,8 +65,8 @@ interface Pending {
 export class FleetLink extends TypedEmitter<FleetEvents> {
   private client: MqttClient | undefined;
   private readonly pending = new Map<string, Pending>();
-  /** Transactions this link sent, so its own requests coming back are not logged twice. */
-  private readonly own = new Set<string>();
+  /** Commands operators send straight over MQTT (command log and audit). */
+  private readonly operatorCommands: OperatorCommands;
   /** Serialises message handling so events of one cabinet are applied in arrival order. */
   private queue: Promise<void> = Promise.resolve();
   private readonly rates = new Map<string, PublishRateLimiter>();
@@ -79,6 +75,7 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
 
   constructor(private readonly opts: FleetLinkOptions) {
     super();
+    this.operatorCommands = new OperatorCommands(opts.commands, opts.audit);
   }
 
   async start(): Promise<void> {
@@ -98,12 +95,8 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
     client.on('error', (err) => this.opts.logger.warn({ err: err.message }, 'mqtt error'));
     client.on('reconnect', () => this.opts.logger.info('mqtt reconnecting'));
     const { fleet } = topics;
-    await client.subscribeAsync(
-      [fleet.status, fleet.boxes, fleet.events, fleet.responses, fleet.desiredGet, OPERATOR_REQUESTS],
-      {
-        qos: 1,
-      },
-    );
+    const wildcards = [fleet.status, fleet.boxes, fleet.events, fleet.responses, fleet.desiredGet];
+    await client.subscribeAsync([...wildcards, fleet.requests], { qos: 1 });
     this.opts.logger.info({ url: this.opts.url }, 'fleet link connected');
   }
 
@@ -212,10 +205,7 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
         case 'response': {
           const res = decodePayload(CommandResponse, payload);
           const p = this.pending.get(res.transaction);
-          if (!p) {
-            await this.settleOperatorCommand(where.cabinetId, where.op, res);
-            return;
-          }
+          if (!p) return this.operatorCommands.settle(where.cabinetId, where.op, res);
           // A transaction id is no secret (the cabinet saw it); a response under another cabinet's
           // root is that cabinet's word, never an answer to ours, so it settles nothing.
           if (p.cabinetId !== where.cabinetId || p.op !== where.op) {
@@ -238,7 +228,7 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
           return;
         }
         case 'request': {
-          await this.recordOperatorCommand(where.cabinetId, where.op, payload);
+          await this.operatorCommands.record(where.cabinetId, where.op, payload);
           return;
         }
         case 'desiredGet': {
@@ -253,47 +243,6 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
       // Bad input from the network is logged and dropped; the link keeps running.
       if (err instanceof LockerError) log.warn({ code: err.code, reason: err.message }, 'message dropped');
       else log.error({ err }, 'message handling failed');
-    }
-  }
-
-  /**
-   * A command an operator published straight to the broker: into the command log and the audit.
-   * The actor is the request's `requestedBy`, which the embedded broker overwrites with the
-   * authenticated account name (ADR 0010); on an external broker it is what the client claims.
-   */
-  private async recordOperatorCommand(cabinetId: string, op: string, payload: Buffer): Promise<void> {
-    const req = decodePayload(CommandRequest, payload);
-    if (this.own.has(req.transaction) || (await this.opts.commands.has(req.transaction))) return;
-    const params = (typeof req.params === 'object' && req.params !== null ? req.params : {}) as Record<
-      string,
-      unknown
-    >;
-    const actor = req.requestedBy ?? 'unknown';
-    await this.opts.commands.sent(req.transaction, cabinetId, op, req.params ?? null, actor);
-    await this.opts.audit?.record({
-      actor,
-      channel: 'mqtt',
-      action: `command.${op}`,
-      cabinetId,
-      boxNo: typeof params.boxNo === 'string' ? params.boxNo : null,
-      reason: typeof params.reason === 'string' ? params.reason : null,
-      result: 'sent',
-      transaction: req.transaction,
-      detail: params,
-    });
-  }
-
-  /** The cabinet's answer to an operator's MQTT command settles its log and audit entries. */
-  private async settleOperatorCommand(cabinetId: string, op: string, res: CommandResponse): Promise<void> {
-    const row = await this.opts.commands.find(res.transaction);
-    // Only the cabinet the command went to, on its op's topic, can settle it (defect 8).
-    if (!row || row.cabinetId !== cabinetId || row.op !== op || row.status !== 'sent') return;
-    if (res.status === 'ok') {
-      await this.opts.commands.finished(res.transaction, 'ok', res.data);
-      await this.opts.audit?.finishCommand(res.transaction, 'ok', null);
-    } else {
-      await this.opts.commands.finished(res.transaction, 'error', res.error);
-      await this.opts.audit?.finishCommand(res.transaction, 'error', res.error.code);
     }
   }
 
@@ -325,8 +274,6 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
     const timeout = this.opts.commandTimeoutMs;
     await this.opts.commands.sent(transaction, cabinetId, op, checked, requestedBy);
     onSent?.(transaction);
-    this.own.add(transaction);
-    setTimeout(() => this.own.delete(transaction), 2 * timeout + 60_000).unref();
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(transaction);

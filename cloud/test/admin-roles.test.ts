@@ -78,6 +78,17 @@ const ROUTES: Record<string, () => Route> = {
     url: `/v1/admin/cabinets/${CAB}/boxes/02/settings`,
     payload: { outOfService: false },
   }),
+  'POST /v1/admin/cabinets/{cabinetId}/diagnostics': () => ({
+    role: 'operator',
+    method: 'POST',
+    url: '/v1/admin/cabinets/ROLE02/diagnostics',
+  }),
+  'POST /v1/admin/cabinets/{cabinetId}/alarms/{alarmId}/clear': () => ({
+    role: 'operator',
+    method: 'POST',
+    url: '/v1/admin/cabinets/ROLE02/alarms/a-1/clear',
+    payload: { reason: 'matrix' },
+  }),
   'GET /v1/admin/verifications': () => ({ role: 'admin', method: 'GET', url: '/v1/admin/verifications' }),
   'POST /v1/admin/verifications/{userId}': () => ({
     role: 'admin',
@@ -236,8 +247,13 @@ describe('operator roles: every admin route and MQTT command for every role', ()
       clients.push(c);
       for (const op of CommandOp.options) {
         const transaction = randomUUID();
-        const params = op === 'diagnostics' ? {} : { boxNo: '01', outOfService: true, reason: 'matrix' };
-        const body = { transaction, params: op === 'open_box' ? { boxNo: '01', reason: 'matrix' } : params };
+        const params: Record<CommandOp, unknown> = {
+          open_box: { boxNo: '01', reason: 'matrix' },
+          set_out_of_service: { boxNo: '01', outOfService: true, reason: 'matrix' },
+          diagnostics: {},
+          clear_alarm: { alarmId: 'a-1', reason: 'matrix' },
+        };
+        const body = { transaction, params: params[op] };
         // requestedBy is forged: the broker stamps the authenticated name over it.
         const payload = JSON.stringify({ ...body, requestedBy: 'someone-else' });
         // The broker answers a viewer's command by closing its connection: no PUBACK to wait for.

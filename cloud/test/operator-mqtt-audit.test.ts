@@ -78,6 +78,50 @@ describe('commands operators send straight over MQTT are audited and logged', ()
     });
   });
 
+  it('clears an alarm over HTTP: the cabinet gets clear_alarm, its refusal comes back coded, and the audit keeps both', async () => {
+    await cabA.publishAsync(
+      topics.status('AUDA1'),
+      JSON.stringify({ state: 'online', at: new Date().toISOString() }),
+      { qos: 1, retain: true },
+    );
+    await expect
+      .poll(
+        async () => (await call({ method: 'GET', url: '/v1/admin/cabinets/AUDA1' })).json().cabinet.status,
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe('online');
+    const asked: Array<{ transaction: string; params: unknown; requestedBy?: string }> = [];
+    cabA.on('message', (topic, p) => {
+      if (topic !== topics.request('AUDA1', 'clear_alarm')) return;
+      const req = JSON.parse(p.toString());
+      asked.push(req);
+      const refusal = {
+        transaction: req.transaction,
+        status: 'error',
+        error: { code: 'ALARM_NOT_FOUND', message: 'no' },
+      };
+      void cabA.publishAsync(topics.response('AUDA1', 'clear_alarm'), JSON.stringify(refusal), { qos: 1 });
+    });
+    await cabA.subscribeAsync(topics.request('AUDA1', 'clear_alarm'), { qos: 1 });
+    const res = await call({
+      method: 'POST',
+      url: '/v1/admin/cabinets/AUDA1/alarms/al-9/clear',
+      payload: { reason: 'fixed the door' },
+    });
+    expect([res.statusCode, res.json().error.code]).toEqual([404, 'ALARM_NOT_FOUND']);
+    expect(asked[0]).toMatchObject({
+      params: { alarmId: 'al-9', reason: 'fixed the door' },
+      requestedBy: 'bootstrap',
+    });
+    expect(await entry(asked[0]?.transaction as string)).toMatchObject({
+      result: 'error',
+      errorCode: 'ALARM_NOT_FOUND',
+      reason: 'fixed the door',
+    });
+  });
+
   it("records a cabinet's refusal with its error code", async () => {
     const transaction = randomUUID();
     await operator.publishAsync(

@@ -121,6 +121,7 @@ export class EdgeDaemon {
       journal: this.journal,
       lock: this.lock,
       boxes: this.boxes,
+      alarms: this.alarms,
       outbox: this.outbox,
       logger: log('commands'),
       startedAt,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 /**
  * Operator roles, each including the one before (ADR 0010):
  * - viewer: reads cabinets, boxes, desired state, the audit and command logs;
- * - operator: also opens boxes, takes boxes or whole cabinets out of service, sends MQTT commands;
+ * - operator: also opens boxes, takes boxes or whole cabinets out of service, clears alarms;
  * - admin: also registers cabinets, manages couriers, operator accounts and user verifications.
  */
 export const OperatorRole = z.enum(['viewer', 'operator', 'admin']);
@@ -19,6 +19,7 @@ export const commandRole: Record<CommandOp, OperatorRole> = {
   open_box: 'operator',
   set_out_of_service: 'operator',
   diagnostics: 'operator',
+  clear_alarm: 'operator',
 };
 
 /** The name the config's `adminToken` acts under: a built-in admin for the first steps only. */

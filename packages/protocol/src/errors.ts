@@ -31,6 +31,8 @@ export const errorStatus = {
   NOT_FOUND: 404,
   CABINET_NOT_FOUND: 404,
   BOX_NOT_FOUND: 404,
+  /** No active alarm with this id at the cabinet (never raised, or already cleared). */
+  ALARM_NOT_FOUND: 404,
   CONFLICT: 409,
   INVALID_TRANSITION: 409,
   BOX_NOT_AVAILABLE: 409,

@@ -9,6 +9,7 @@ import type { FleetLink } from '../../fleet/fleet-link.js';
 import type { AuditLog, AuditResult } from '../../operators/audit-log.js';
 import type { OperatorAccounts } from '../../operators/operator-accounts.js';
 import { authenticateOperator, ROLE_GUARD } from '../admin-auth.js';
+import { adminAlarmRoutes } from '../routes/admin-alarms.js';
 import { adminAuditRoutes } from '../routes/admin-audit.js';
 import { adminCabinetServiceRoutes } from '../routes/admin-cabinet-service.js';
 import { adminCabinetRoutes } from '../routes/admin-cabinets.js';
@@ -54,6 +55,7 @@ export type AdminRouteModule = (app: FastifyInstance, services: AdminServices) =
 const modules: AdminRouteModule[] = [
   adminCabinetRoutes,
   adminCabinetServiceRoutes,
+  adminAlarmRoutes,
   adminDesiredRoutes,
   adminVerificationRoutes,
   adminOperatorRoutes,

@@ -8,7 +8,7 @@ import type { DesiredStateService } from '../../fleet/desired-state-service.js';
 import type { FleetLink } from '../../fleet/fleet-link.js';
 import type { AuditLog, AuditResult } from '../../operators/audit-log.js';
 import type { OperatorAccounts } from '../../operators/operator-accounts.js';
-import { authenticateOperator, ROLE_GUARD } from '../admin-auth.js';
+import { authenticateOperator, ROLE_GUARD, type RoleGuard } from '../admin-auth.js';
 import { adminAlarmRoutes } from '../routes/admin-alarms.js';
 import { adminAuditRoutes } from '../routes/admin-audit.js';
 import { adminCabinetServiceRoutes } from '../routes/admin-cabinet-service.js';
@@ -81,6 +81,13 @@ export async function adminPlugin(app: FastifyInstance, services: AdminServices)
     // nothing about what it would accept.
     route.preHandler = handlers.filter((h) => !(ROLE_GUARD in h));
     route.preValidation = [...guards, ...[route.preValidation ?? []].flat()];
+    // The OpenAPI document says which role each route needs (the role-matrix test reads it too).
+    const role = (guards[0] as RoleGuard)[ROLE_GUARD];
+    const said = (route.schema as { description?: string } | undefined)?.description;
+    route.schema = {
+      ...route.schema,
+      description: [`Role: ${role} or above.`, said].filter(Boolean).join(' '),
+    };
   });
   app.addHook('onRequest', authenticateOperator(services));
   app.addHook('onError', async (req, _reply, err) => {

@@ -9,6 +9,7 @@ import { boxLayout, type EdgeConfig } from './config.js';
 import { AttemptLimiter } from './credentials/attempt-limiter.js';
 import { CodeHasher } from './credentials/code-hasher.js';
 import { PickupCodes } from './credentials/pickup-codes.js';
+import { cabinetOutOfService } from './desired/cabinet-service.js';
 import { CredentialStore } from './desired/credential-store.js';
 import { DesiredStateApplier } from './desired/desired-state.js';
 import { EdgeEventBus } from './event-bus.js';
@@ -124,6 +125,7 @@ export class EdgeDaemon {
       journal: this.journal,
       lock: this.lock,
       boxes: this.boxes,
+      alarms: this.alarms,
       outbox: this.outbox,
       logger: log('commands'),
       startedAt,
@@ -144,6 +146,7 @@ export class EdgeDaemon {
       }),
       link: () => (this.link ? (this.link.connected ? 'connected' : 'disconnected') : 'disabled'),
       lockHealth: () => lockHealth(this.driver, this.guard),
+      outOfService: () => cabinetOutOfService(this.store),
       logger: log('kiosk'),
       pageDir: resolvePageDir(config.kiosk.pageDir),
     });

@@ -86,6 +86,14 @@ export class AlarmKeeper {
     });
   }
 
+  /** An operator clears an alarm by its id (command `clear_alarm`); false when none is active. */
+  clearById(alarmId: string): boolean {
+    const row = this.store.db
+      .prepare('SELECT kind, subject FROM alarms WHERE alarm_id = ? AND cleared_at IS NULL')
+      .get(alarmId) as { kind: AlarmKind; subject: string } | undefined;
+    return row ? this.clear(row.kind, row.subject) : false;
+  }
+
   active(): ActiveAlarm[] {
     const rows = this.q.active.all() as AlarmRow[];
     return rows.map((r) => ({

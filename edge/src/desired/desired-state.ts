@@ -81,6 +81,15 @@ export class DesiredStateApplier {
           'INSERT INTO desired_meta (id, version, applied_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at',
         )
         .run(doc.version, new Date().toISOString());
+      // A snapshot states the cabinet's settings in full (absent: in service); a delta only when changed.
+      const cabinetOutOfService =
+        doc.kind === 'snapshot' ? (doc.cabinet?.outOfService ?? false) : doc.cabinet?.outOfService;
+      if (cabinetOutOfService !== undefined) {
+        this.store.db
+          .prepare('UPDATE desired_meta SET cabinet_out_of_service = ? WHERE id = 1')
+          .run(cabinetOutOfService ? 1 : 0);
+        this.logger.info({ outOfService: cabinetOutOfService }, 'cabinet service setting applied');
+      }
       this.outbox.append('desired.applied', { version: doc.version });
       this.logger.info({ version: doc.version, kind: doc.kind }, 'desired state applied');
       return { applied: true, version: doc.version } as const;

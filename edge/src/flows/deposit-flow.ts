@@ -1,4 +1,5 @@
 import { type BoxNo, type BoxSize, LockerError, verifyAgainst } from '@locker/protocol';
+import { refuseDepositsWhenOutOfService } from '../desired/cabinet-service.js';
 import type { CourierCredential } from '../desired/credential-store.js';
 import {
   afterNotOpened,
@@ -47,6 +48,7 @@ export async function verifyCourier(
 }
 
 export async function startDeposit(deps: FlowDeps, req: DepositRequest): Promise<SessionRecord> {
+  refuseDepositsWhenOutOfService(deps.store);
   assertCanServe(deps);
   await verifyCourier(deps, req.courierId, req.pin);
   const session = deps.store.tx(() => {

@@ -1,4 +1,5 @@
 import { LockerError, verifyAgainst } from '@locker/protocol';
+import { refuseDepositsWhenOutOfService } from '../desired/cabinet-service.js';
 import type { Grant } from '../desired/credential-store.js';
 import { openDepositBox } from './deposit-flow.js';
 import {
@@ -91,6 +92,7 @@ export async function useGrant(deps: FlowDeps, req: GrantUseRequest): Promise<Se
       userNo: req.userNo,
     });
   }
+  refuseDepositsWhenOutOfService(deps.store);
   if (box.usage !== 'reserved' && box.usage !== 'free') {
     throw new LockerError(
       'BOX_NOT_AVAILABLE',

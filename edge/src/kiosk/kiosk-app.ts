@@ -46,6 +46,8 @@ export interface KioskDeps {
   link: () => 'connected' | 'disconnected' | 'disabled';
   /** The doors' side of /health (bus, sensor fail-safe, boards). */
   lockHealth: () => LockHealth;
+  /** The whole cabinet is out of service (operators): the screen offers pickups only. */
+  outOfService: () => boolean;
   logger: Logger;
   pageDir: string | undefined;
 }
@@ -75,6 +77,7 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
     return {
       cabinetId: deps.cabinetId,
       online: deps.link() === 'connected',
+      outOfService: deps.outOfService(),
       sizes: deps.allocator.freeBySize(),
       // The cabinet-wide delay between code tries after many wrong ones (ADR 0009); null when none.
       slowdown: slow

@@ -16,13 +16,17 @@ const parts = [
   },
   {
     name: 'edge',
-    entry: 'edge/dist/bench/main.js',
+    entry: 'tools/dist/edge-bench/main.js',
     about: 'cabinet daemon: kiosk to wire, memory, cold start',
   },
-  { name: 'cloud', entry: 'cloud/dist/bench/main.js', about: 'authenticated /v1 vs a bare fastify route' },
+  {
+    name: 'cloud',
+    entry: 'tools/dist/cloud-bench/main.js',
+    about: 'authenticated /v1 vs a bare fastify route',
+  },
   {
     name: 'cloud-rights',
-    entry: 'cloud/dist/bench/rights-main.js',
+    entry: 'tools/dist/cloud-bench/rights-main.js',
     about: 'reservations and authorizations with 10k boxes, 100k parcels vs a bare fastify route',
   },
 ];

@@ -50,6 +50,9 @@ export async function buildOpenApiDocument(): Promise<unknown> {
     brokerAccounts: server.brokerAccounts,
     accounts: server.accounts,
     notifications: server.notifications,
+    operators: server.operators,
+    audit: server.audit,
+    commands: server.commands,
     ready: () => false,
   });
   try {

@@ -15,6 +15,8 @@ import { FleetLink } from './fleet/fleet-link.js';
 import { createLogger } from './logger.js';
 import { NotificationRepository } from './notifications/notification-repository.js';
 import { NotificationService } from './notifications/notification-service.js';
+import { AuditLog } from './operators/audit-log.js';
+import { OperatorAccounts } from './operators/operator-accounts.js';
 import { createRights, createRightsRecords, type Rights, type RightsRecords } from './rights-module.js';
 
 /**
@@ -30,6 +32,9 @@ export class CloudServer {
   readonly mosquittoFiles: MosquittoFiles | undefined;
   readonly notifications: NotificationService;
   readonly accounts: Accounts;
+  readonly operators: OperatorAccounts;
+  readonly audit: AuditLog;
+  readonly commands: CommandLog;
   readonly rightsRecords: RightsRecords;
   private rightsModule: Rights | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -58,6 +63,14 @@ export class CloudServer {
     this.accounts = createAccounts(this.db, config, (userId, kind, payload) =>
       this.notifications.publish(userId, kind, payload),
     );
+    this.operators = new OperatorAccounts(
+      this.db,
+      this.brokerAccounts,
+      config.operatorTokenTtlHours * 3600_000,
+      this.accounts.limiter,
+    );
+    this.audit = new AuditLog(this.db);
+    this.commands = new CommandLog(this.db);
     this.rightsRecords = createRightsRecords(this.db);
     if (!config.secrets.sealKey) {
       this.logger.warn(
@@ -89,6 +102,8 @@ export class CloudServer {
           logger: this.logger.child({ subsystem: 'broker' }),
         })
       : undefined;
+    const broker = this.broker;
+    if (broker) this.brokerAccounts.onEndSessions((username) => broker.disconnect(username));
   }
 
   get app(): FastifyInstance {
@@ -135,7 +150,8 @@ export class CloudServer {
       commandTimeoutMs: this.config.commandTimeoutMs,
       limits: this.config.broker.limits,
       cabinets: this.cabinets,
-      commands: new CommandLog(this.db),
+      commands: this.commands,
+      audit: this.audit,
       logger: this.logger.child({ subsystem: 'fleet' }),
     });
     const fleet = this.fleetLink;
@@ -172,6 +188,9 @@ export class CloudServer {
       brokerAccounts: this.brokerAccounts,
       accounts: this.accounts,
       notifications: this.notifications,
+      operators: this.operators,
+      audit: this.audit,
+      commands: this.commands,
       rights,
       ready: () => this.started,
     });

@@ -9,6 +9,7 @@ import { boxLayout, type EdgeConfig } from './config.js';
 import { AttemptLimiter } from './credentials/attempt-limiter.js';
 import { CodeHasher } from './credentials/code-hasher.js';
 import { PickupCodes } from './credentials/pickup-codes.js';
+import { cabinetOutOfService } from './desired/cabinet-service.js';
 import { CredentialStore } from './desired/credential-store.js';
 import { DesiredStateApplier } from './desired/desired-state.js';
 import { EdgeEventBus } from './event-bus.js';
@@ -20,7 +21,9 @@ import { KioskServer } from './kiosk/kiosk-server.js';
 import { createMetrics } from './kiosk/metrics.js';
 import { registerSimulatorRoutes } from './kiosk/simulator-routes.js';
 import { resolvePageDir } from './kiosk/static-page.js';
+import { lockHealth } from './lock/lock-health.js';
 import { LockService } from './lock/lock-service.js';
+import { SensorGuard } from './lock/sensor-guard.js';
 import { createLogger } from './logger.js';
 import { ParcelStore } from './parcels/parcel-store.js';
 import { CommandJournal } from './store/command-journal.js';
@@ -55,6 +58,7 @@ export class EdgeDaemon {
   readonly journal: CommandJournal;
   readonly driver: LockBoardDriver;
   readonly lock: LockService;
+  readonly guard: SensorGuard;
   readonly commands: CommandHandler;
   readonly link: CloudLink | undefined;
   readonly alarms: AlarmKeeper;
@@ -80,8 +84,9 @@ export class EdgeDaemon {
     this.boxes = new BoxStateMachine(this.store, this.outbox, this.bus, log('boxes'));
     this.journal = new CommandJournal(this.store);
     this.driver = new LockBoardDriver(config.bus, { logger: log('lockboard'), ...options.driver });
-    this.lock = new LockService(this.driver, this.boxes, this.store, this.outbox, log('lock'));
     this.alarms = new AlarmKeeper(this.store, this.outbox, log('alarms'));
+    this.guard = new SensorGuard(this.alarms, config.flows.sensorFaultAfter, log('lock'));
+    this.lock = new LockService(this.driver, this.boxes, this.store, this.outbox, this.guard, log('lock'));
     this.alarmWatch = new AlarmWatch(this.driver, this.boxes, this.alarms, this.bus, config);
     this.parcels = new ParcelStore(this.store, this.outbox);
     this.credentials = new CredentialStore(this.store);
@@ -95,7 +100,7 @@ export class EdgeDaemon {
     this.sessions = new SessionStore(this.store);
     this.limiter = new AttemptLimiter(this.store, this.alarms, config.attempts);
     const hasher = new CodeHasher(this.store);
-    const allocator = new BoxAllocator(this.boxes, this.sessions);
+    const allocator = new BoxAllocator(this.boxes, this.sessions, (board) => this.lock.isReachable(board));
     this.flows = new FlowEngine(
       {
         store: this.store,
@@ -120,6 +125,7 @@ export class EdgeDaemon {
       journal: this.journal,
       lock: this.lock,
       boxes: this.boxes,
+      alarms: this.alarms,
       outbox: this.outbox,
       logger: log('commands'),
       startedAt,
@@ -139,6 +145,8 @@ export class EdgeDaemon {
         driver: this.driver,
       }),
       link: () => (this.link ? (this.link.connected ? 'connected' : 'disconnected') : 'disabled'),
+      lockHealth: () => lockHealth(this.driver, this.guard),
+      outOfService: () => cabinetOutOfService(this.store),
       logger: log('kiosk'),
       pageDir: resolvePageDir(config.kiosk.pageDir),
     });

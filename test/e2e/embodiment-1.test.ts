@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { BoardSimulator, type SimulatedBus, simulatorOnPty } from '@locker/lockboard';
+import { BoardSimulator } from '@locker/lockboard';
+import { type SimulatedBus, simulatorOnPty } from '@locker/lockboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaemonProcess } from '../support/daemon-process.js';
 import { PhoneUser } from '../support/phone-user.js';

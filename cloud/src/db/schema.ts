@@ -164,6 +164,8 @@ export interface OperatorsTable {
   created_by: string;
   created_at: string;
   disabled_at: string | null;
+  /** scrypt hash of the login password (0009); null until an admin issues one. */
+  password_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OperatorTokensTable {

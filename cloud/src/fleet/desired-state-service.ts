@@ -97,6 +97,21 @@ export class DesiredStateService {
     return version;
   }
 
+  /** The whole cabinet out of service or back; the flag lives on the cabinet row (0004). */
+  async setCabinetOutOfService(cabinetId: string, outOfService: boolean): Promise<number> {
+    await this.cabinets.get(cabinetId);
+    const { version } = await this.sources.versions.change(cabinetId, (trx) =>
+      this.cabinets.setOutOfService(cabinetId, outOfService, trx),
+    );
+    await this.push(cabinetId, {
+      kind: 'delta',
+      version,
+      baseVersion: version - 1,
+      cabinet: { outOfService },
+    });
+    return version;
+  }
+
   /**
    * A change of rights (a reservation, an authorization, a revocation): `work` writes its own
    * tables in the transaction that bumps the version and answers with the grants to send and to
@@ -141,10 +156,11 @@ export class DesiredStateService {
 
   private async snapshot(cabinetId: string): Promise<Extract<DesiredState, { kind: 'snapshot' }>> {
     const now = nowIso();
-    const [version, couriers, boxes, ...grantLists] = await Promise.all([
+    const [version, couriers, boxes, cabinet, ...grantLists] = await Promise.all([
       this.sources.versions.current(cabinetId),
       this.sources.couriers.list(cabinetId),
       this.sources.boxSettings.list(cabinetId),
+      this.cabinets.get(cabinetId),
       ...this.sources.grants.map((g) => g.liveGrants(cabinetId, now)),
     ]);
     return {
@@ -154,6 +170,7 @@ export class DesiredStateService {
       couriers,
       grants: grantLists.flat(),
       boxes,
+      cabinet: { outOfService: cabinet.outOfService },
     };
   }
 

@@ -3,18 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { UserId } from '../accounts/ids.js';
-import type { SessionTokens } from '../accounts/session-tokens.js';
-import type { CabinetRepository } from '../fleet/cabinet-repository.js';
-import { requireAdmin } from '../http/admin-auth.js';
+import type { AdminServices } from '../http/admin/admin-plugin.js';
+import { requireRole } from '../http/admin-auth.js';
 import { ErrorResponse } from '../http/schemas.js';
 import { SiteNo, Timeline } from '../reservations/right-schemas.js';
 import { toTimelineEntry } from '../timeline/timeline-recorder.js';
-import type { TimelineRepository } from '../timeline/timeline-repository.js';
-import type { BoxRow, SiteRepository, SiteRow } from './site-repository.js';
-import type { UserStatusRepository } from './user-status.js';
+import type { BoxRow, SiteRow } from './site-repository.js';
+import { UserStatusRepository } from './user-status.js';
 
 const security = [{ adminToken: [] }];
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse };
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 
 const Site = z.object({
   siteNo: z.string(),
@@ -43,26 +41,29 @@ const Box = z.object({
   updatedAt: z.string(),
 });
 
-export interface AdminSiteDeps {
-  adminToken: string;
-  cabinets: CabinetRepository;
-  sites: SiteRepository;
-  timeline: TimelineRepository;
-  userStatus: UserStatusRepository;
-  /** Disabling a user ends their sessions (and so their notification sockets). */
-  sessions: SessionTokens;
-}
-
-/** Operators' view of the patent's records: sites, boxes with their holders, user status, timelines. */
-export async function adminSiteRoutes(app: FastifyInstance, deps: AdminSiteDeps): Promise<void> {
+/**
+ * Operators' view of the patent's records (an admin plugin module, paths under /v1/admin): sites,
+ * boxes with their holders, user status, timelines. Viewers read; admins change.
+ */
+export async function adminSiteRoutes(app: FastifyInstance, services: AdminServices): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('preHandler', requireAdmin(deps.adminToken));
+  const { records } = services.rights;
+  const deps = {
+    cabinets: services.cabinets,
+    sites: records.sites,
+    timeline: records.timeline,
+    userStatus: new UserStatusRepository(records.sites.db),
+    sessions: services.accounts.sessions,
+  };
+  const viewer = requireRole('viewer');
+  const admin = requireRole('admin');
   const tags = ['operator'];
   const siteParams = z.object({ siteNo: SiteNo });
 
   r.get(
-    '/v1/admin/sites',
+    '/sites',
     {
+      preHandler: viewer,
       schema: {
         tags,
         summary: 'Sites (网点), by number',
@@ -74,8 +75,9 @@ export async function adminSiteRoutes(app: FastifyInstance, deps: AdminSiteDeps)
   );
 
   r.put(
-    '/v1/admin/sites/:siteNo',
+    '/sites/:siteNo',
     {
+      preHandler: admin,
       schema: {
         tags,
         summary: "Name a site and give its address and location (the site number is the cabinet's id)",
@@ -93,8 +95,9 @@ export async function adminSiteRoutes(app: FastifyInstance, deps: AdminSiteDeps)
   );
 
   r.get(
-    '/v1/admin/sites/:siteNo/boxes',
+    '/sites/:siteNo/boxes',
     {
+      preHandler: viewer,
       schema: {
         tags,
         summary: 'Boxes of a site with size, status, holder, depositor and parcel',
@@ -110,8 +113,9 @@ export async function adminSiteRoutes(app: FastifyInstance, deps: AdminSiteDeps)
   );
 
   r.put(
-    '/v1/admin/sites/:siteNo/boxes',
+    '/sites/:siteNo/boxes',
     {
+      preHandler: admin,
       schema: {
         tags,
         summary: 'Add boxes or set their size class (holders and contents stay)',
@@ -136,8 +140,9 @@ export async function adminSiteRoutes(app: FastifyInstance, deps: AdminSiteDeps)
   );
 
   r.get(
-    '/v1/admin/sites/:siteNo/boxes/:boxNo/timeline',
+    '/sites/:siteNo/boxes/:boxNo/timeline',
     {
+      preHandler: viewer,
       schema: {
         tags,
         summary: "A box's whole timeline (全程跟踪)",
@@ -154,8 +159,9 @@ export async function adminSiteRoutes(app: FastifyInstance, deps: AdminSiteDeps)
   );
 
   r.get(
-    '/v1/admin/timeline/:subject/:subjectId',
+    '/timeline/:subject/:subjectId',
     {
+      preHandler: viewer,
       schema: {
         tags,
         summary: 'The whole timeline of one parcel, grant or reservation',
@@ -175,8 +181,9 @@ export async function adminSiteRoutes(app: FastifyInstance, deps: AdminSiteDeps)
   );
 
   r.put(
-    '/v1/admin/users/:userId/status',
+    '/users/:userId/status',
     {
+      preHandler: admin,
       schema: {
         tags,
         summary:

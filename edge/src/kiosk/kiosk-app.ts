@@ -7,6 +7,7 @@ import type { AlarmKeeper } from '../alarms/alarm-keeper.js';
 import type { AttemptLimiter } from '../credentials/attempt-limiter.js';
 import type { BoxAllocator } from '../flows/box-allocator.js';
 import type { FlowEngine } from '../flows/flow-engine.js';
+import type { LockHealth } from '../lock/lock-health.js';
 import type { Outbox } from '../store/outbox.js';
 import { installErrorHandler } from './error-handler.js';
 import { installStaticPage } from './static-page.js';
@@ -43,6 +44,10 @@ export interface KioskDeps {
   outbox: Outbox;
   metrics: Registry;
   link: () => 'connected' | 'disconnected' | 'disabled';
+  /** The doors' side of /health (bus, sensor fail-safe, boards). */
+  lockHealth: () => LockHealth;
+  /** The whole cabinet is out of service (operators): the screen offers pickups only. */
+  outOfService: () => boolean;
   logger: Logger;
   pageDir: string | undefined;
 }
@@ -57,7 +62,7 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
     parseOrThrow(SessionParams, params, 'SESSION_NOT_FOUND', 'session id').id;
 
   app.get('/health', async () => ({
-    status: 'ok',
+    ...deps.lockHealth(),
     cabinetId: deps.cabinetId,
     link: deps.link(),
     outboxDepth: deps.outbox.depth(),
@@ -72,6 +77,7 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
     return {
       cabinetId: deps.cabinetId,
       online: deps.link() === 'connected',
+      outOfService: deps.outOfService(),
       sizes: deps.allocator.freeBySize(),
       // The cabinet-wide delay between code tries after many wrong ones (ADR 0009); null when none.
       slowdown: slow

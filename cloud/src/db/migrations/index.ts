@@ -5,6 +5,7 @@ import * as m0003 from './0003-desired-state.js';
 import * as m0004 from './0004-operators.js';
 import * as m0005 from './0005-tasks.js';
 import * as m0007 from './0007-sites-grants.js';
+import * as m0009 from './0009-operator-passwords.js';
 
 /**
  * Every migration, in order. Names are stable forever: Kysely records them in the database.
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004-operators': m0004,
   '0005-tasks': m0005,
   '0007-sites-grants': m0007,
+  '0009-operator-passwords': m0009,
 };

@@ -14,6 +14,16 @@ export function startScreen(app) {
     'data-testid': 'slowdown',
     hidden: true,
   });
+  // An operator took the whole cabinet out of service: parcels may leave, none may come in.
+  const outOfService = h(
+    'div',
+    { class: 'alert alert-warn', role: 'status', 'data-testid': 'out-of-service', hidden: true },
+    h(
+      'span',
+      { class: 'alert-text' },
+      'This cabinet takes no parcels right now. Collecting a parcel still works.',
+    ),
+  );
 
   const choice = (key, cls, iconName, label, hint, onclick) =>
     h(
@@ -59,6 +69,7 @@ export function startScreen(app) {
     );
     // After many wrong codes the cabinet makes each further code wait a moment; nobody is locked out,
     // so the buttons stay usable and a refused try says how long to wait.
+    outOfService.hidden = !cabinet.outOfService;
     const slowed = cabinet.slowdown && new Date(cabinet.slowdown.until).getTime() > Date.now();
     slowdown.hidden = !slowed;
     if (slowed) {
@@ -71,6 +82,7 @@ export function startScreen(app) {
     'section',
     { class: 'start' },
     h('h1', { class: 'start-title' }, 'Welcome. What would you like to do?'),
+    outOfService,
     slowdown,
     h('div', { class: 'choices' }, pickup, courier, grant),
     sizes,

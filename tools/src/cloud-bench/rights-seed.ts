@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CloudServer } from '../server.js';
+import type { CloudServer } from '@locker/cloud';
 
 const SIZES = ['small', 'medium', 'large', 'xlarge'] as const;
 

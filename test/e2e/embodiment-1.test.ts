@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { BoardSimulator } from '@locker/lockboard';
 import { type SimulatedBus, simulatorOnPty } from '@locker/lockboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openScreen, tapKeys } from '../support/browser.js';
 import type { DaemonProcess } from '../support/daemon-process.js';
 import { PhoneUser } from '../support/phone-user.js';
 import {
@@ -151,7 +152,7 @@ describe('embodiment 1: direct authorization of a reserved box, end to end', () 
     dir.remove();
   });
 
-  it('李某 reserves large box 01, authorizes 13499996666, who deposits with the notified code; both see every step', async () => {
+  it('李某 reserves large box 01, authorizes 13499996666, who deposits at the touchscreen with the notified code; both see every step', async () => {
     // The site's box records come from the cabinet's own box states.
     await expect
       .poll(
@@ -173,7 +174,25 @@ describe('embodiment 1: direct authorization of a reserved box, end to end', () 
     expect(old.status).toBe(401);
     const other = await kioskPost('/api/grants/use', { userNo: grantee.tel, code, boxNo: '02' });
     expect(other.status).toBe(401);
-    await depositAtKiosk('01', code);
+    // The grantee at the touchscreen: the "Use an authorized box" tile, phone number, notified code.
+    const screen = await openScreen(kiosk);
+    try {
+      const { page } = screen;
+      await page.getByTestId('start-grant').click();
+      await tapKeys(page, 'User number', grantee.tel);
+      await page.getByTestId('grant-user-submit').click();
+      await tapKeys(page, 'Access code', code);
+      await page.getByTestId('grant-code-submit').click();
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="box-number"]')?.textContent === '01',
+      );
+      expect(sim.state(0, 1).door).toBe('open');
+      sim.setOccupied(0, 1, true);
+      sim.setDoor(0, 1, 'closed');
+      await page.getByTestId('done').waitFor({ timeout: 20_000 });
+    } finally {
+      await screen.close();
+    }
 
     await expect
       .poll(async () => (await li.call<Grant>('GET', `/v1/authorizations/${grant.id}`)).body.state, {

@@ -27,7 +27,8 @@ const rightsAt = (hoursAhead: number) =>
     config: cloud.server.config,
     cabinets: cloud.server.cabinets,
     desired: cloud.server.desired,
-    notify: async () => undefined,
+    notify: (userId: string, kind: string, payload: unknown) =>
+      cloud.server.notifications.publish(userId, kind, payload),
     logger: cloud.server.logger,
     now: () => new Date(Date.now() + hoursAhead * 3_600_000),
   });
@@ -64,6 +65,12 @@ describe('expiry of handed-on rights, and pickup rights', () => {
     });
     expect(res.json()).toMatchObject({ state: 'expired' });
     expect(await boxOf('EXP001', '01')).toMatchObject({ status: 'free', holderId: null });
+    const kinds = async (auth: Record<string, string>) =>
+      (await app().inject({ method: 'GET', url: '/v1/me/notifications', headers: auth }))
+        .json()
+        .notifications.map((n: { kind: string }) => n.kind);
+    expect(await kinds(holder.auth)).toContain('grant.expired');
+    expect(await kinds(grantee.auth)).toContain('grant.expired');
     expect(await grantsAt('EXP001')).toEqual([]);
     // The quota of one is free again.
     const again = await app().inject({
@@ -123,6 +130,12 @@ describe('expiry of handed-on rights, and pickup rights', () => {
       headers: friend.auth,
     });
     expect(grant.json()).toMatchObject({ state: 'used' });
+    const holderNotes = await app().inject({
+      method: 'GET',
+      url: '/v1/me/notifications',
+      headers: recipient.auth,
+    });
+    expect(holderNotes.json().notifications.map((n: { kind: string }) => n.kind)).toContain('grant.used');
     expect(await boxOf('PICK01', '01')).toMatchObject({ status: 'free', holderId: null, parcelNo: null });
     const steps = await app().inject({
       method: 'GET',

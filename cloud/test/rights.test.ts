@@ -140,7 +140,8 @@ describe('reservations', () => {
       config: cloud.server.config,
       cabinets: cloud.server.cabinets,
       desired: cloud.server.desired,
-      notify: async () => undefined,
+      notify: (userId: string, kind: string, payload: unknown) =>
+        cloud.server.notifications.publish(userId, kind, payload),
       logger: cloud.server.logger,
       now: () => new Date(Date.now() + 2 * 3_600_000),
     });
@@ -149,6 +150,11 @@ describe('reservations', () => {
     expect(after.json()).toMatchObject({ state: 'expired' });
     expect(await boxOf('01', 'SWEEP1')).toMatchObject({ status: 'free', holderId: null });
     expect(await grantsAt('SWEEP1')).toEqual([]);
+    const notes = await app().inject({ method: 'GET', url: '/v1/me/notifications', headers: u.auth });
+    expect(notes.json().notifications.map((n: { kind: string }) => n.kind)).toEqual([
+      'reservation.confirmed',
+      'reservation.expired',
+    ]);
     expect((await reserve(u.auth, 'medium', inHours(1), 'SWEEP1')).statusCode).toBe(201);
   });
 });

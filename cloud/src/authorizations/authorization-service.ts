@@ -221,7 +221,12 @@ export class AuthorizationService {
   async expireDue(): Promise<number> {
     let n = 0;
     for (const g of await this.grants.due(this.now().toISOString())) {
-      if (await this.close(g, 'expired', null)) n++;
+      if (await this.close(g, 'expired', null)) {
+        n++;
+        const payload = { grantId: g.id, siteNo: g.site_no, boxNo: g.box_no };
+        await this.d.notify(g.holder_id, 'grant.expired', payload);
+        await this.d.notify(g.grantee_id, 'grant.expired', payload);
+      }
     }
     return n;
   }

@@ -77,7 +77,7 @@ export class RightUseFollower {
     const reservationId = grant ? grant.reservation_id : rightId.startsWith('R') ? rightId : null;
     const reservation = reservationId ? await this.d.reservations.find(reservationId) : undefined;
     if (!grant && !reservation) return;
-    await this.d.desired.changeGrants(site, async (trx) => {
+    const closed = await this.d.desired.changeGrants(site, async (trx) => {
       const removeGrants: string[] = [];
       if (grant && (await this.grants.move(trx, grant.id, 'used'))) {
         removeGrants.push(grant.id);
@@ -105,8 +105,17 @@ export class RightUseFollower {
       if (boxNo && grant?.kind !== 'pickup') {
         await this.d.sites.patch(trx, site, boxNo, { holderId: null, depositor: userNo });
       }
-      return { delta: { grants: [], removeGrants }, result: undefined };
+      return { delta: { grants: [], removeGrants }, result: removeGrants.length > 0 };
     });
+    // The holder learns that the person they handed the box to has used it (全程跟踪).
+    if (closed && grant) {
+      await this.d.notify(grant.holder_id, 'grant.used', {
+        grantId: grant.id,
+        siteNo: grant.site_no,
+        boxNo: grant.box_no,
+        at,
+      });
+    }
   }
 
   private record(

@@ -141,7 +141,14 @@ export class ReservationService {
     let n = 0;
     for (const r of await this.d.reservations.due(this.now().toISOString())) {
       if (r.state !== 'active') continue; // a handed-on one ends with its authorization
-      if (await this.close(r, 'expired', ['active'], null)) n++;
+      if (await this.close(r, 'expired', ['active'], null)) {
+        n++;
+        await this.d.notify(r.user_id, 'reservation.expired', {
+          reservationId: r.id,
+          siteNo: r.site_no,
+          boxNo: r.box_no,
+        });
+      }
     }
     return n;
   }

@@ -5,6 +5,11 @@ import { newAccessCode, newRightId } from '../reservations/access-code.js';
 import { usableUser } from '../reservations/reservation-service.js';
 import type { RightsDeps } from '../reservations/rights-deps.js';
 import { type GrantRepository, type GrantRow, toGrantDoc } from './grant-repository.js';
+import { type GrantView, sealBinding, toView } from './grant-view.js';
+import { type HeldBox, heldBoxes } from './held-boxes.js';
+
+export type { GrantView } from './grant-view.js';
+export type { HeldBox } from './held-boxes.js';
 
 export interface AuthorizeRequest {
   siteNo: string;
@@ -12,29 +17,6 @@ export interface AuthorizeRequest {
   /** The grantee's user id or phone number (the patent's user number). */
   grantee: string;
   expiresAt?: string | undefined;
-}
-
-export interface GrantView {
-  id: string;
-  kind: GrantRow['kind'];
-  siteNo: string;
-  boxNo: string;
-  state: GrantRow['state'];
-  expiresAt: string;
-  createdAt: string;
-  holder: { id: string; name: string };
-  grantee: { id: string; name: string };
-}
-
-/** A box the user may hand on (the patent's step B). */
-export interface HeldBox {
-  siteNo: string;
-  boxNo: string;
-  size: string;
-  right: 'deposit' | 'pickup';
-  until: string | null;
-  reservationId: string | null;
-  parcelNo: string | null;
 }
 
 const PICKUP_GRANT_HOURS = 72;
@@ -57,20 +39,8 @@ export class AuthorizationService {
   }
 
   /** Step B: boxes holding a right of the user that no one else has been granted yet. */
-  async heldBoxes(userId: string): Promise<HeldBox[]> {
-    const now = this.now().toISOString();
-    const out: HeldBox[] = [];
-    for (const b of await this.d.sites.heldBy(userId)) {
-      if (await this.grants.activeForBox(b.site_no, b.box_no)) continue;
-      if (b.status === 'reserved') {
-        const r = await this.d.reservations.openForBox(b.site_no, b.box_no);
-        if (!r || r.user_id !== userId || r.state !== 'active' || r.ends_at <= now) continue;
-        out.push({ ...base(b), right: 'deposit', until: r.ends_at, reservationId: r.id, parcelNo: null });
-      } else if (b.status === 'occupied') {
-        out.push({ ...base(b), right: 'pickup', until: null, reservationId: null, parcelNo: b.parcel_no });
-      }
-    }
-    return out;
+  heldBoxes(userId: string): Promise<HeldBox[]> {
+    return heldBoxes(this.d, this.grants, userId, this.now().toISOString());
   }
 
   /** Steps C-E. */
@@ -299,26 +269,4 @@ export class AuthorizationService {
     }
     return out;
   }
-}
-
-function base(b: { site_no: string; box_no: string; size: string }) {
-  return { siteNo: b.site_no, boxNo: b.box_no, size: b.size };
-}
-
-function sealBinding(g: Pick<GrantRow, 'id' | 'grantee_id'>): string {
-  return `grant-access:${g.id}:${g.grantee_id}`;
-}
-
-function toView(g: GrantRow, holder: UserRow, grantee: UserRow): GrantView {
-  return {
-    id: g.id,
-    kind: g.kind,
-    siteNo: g.site_no,
-    boxNo: g.box_no,
-    state: g.state,
-    expiresAt: g.expires_at,
-    createdAt: g.created_at,
-    holder: { id: holder.id, name: holder.name },
-    grantee: { id: grantee.id, name: grantee.name },
-  };
 }

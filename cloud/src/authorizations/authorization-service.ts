@@ -50,7 +50,12 @@ export class AuthorizationService {
     const grantee = await this.findGrantee(req.grantee);
     const granteeNo = usableUser(grantee, 'GRANTEE_DISABLED');
     if (grantee.id === userId) throw new LockerError('VALIDATION_FAILED', 'you cannot authorize yourself');
-    await this.d.sites.getBox(req.siteNo, req.boxNo);
+    // A cheap look before the slow verifier, so requests for boxes one does not hold cost no scrypt;
+    // the transaction below checks again.
+    const seen = await this.d.sites.getBox(req.siteNo, req.boxNo);
+    if (seen.holder_id !== userId && !(await this.grants.activeForBox(req.siteNo, req.boxNo))) {
+      throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
+    }
     const accessCode = newAccessCode();
     const verifier = JSON.stringify(await makeVerifier(accessCode, { N: this.d.config.verifierCostN }));
     const now = this.now();

@@ -5,13 +5,21 @@ import type { SessionTokens } from '../accounts/session-tokens.js';
 import { ErrorResponse } from '../http/schemas.js';
 import { userAuth } from '../http/v1/bearer.js';
 import { authErrors, security } from '../http/v1/schemas.js';
-import { AccessCodeBody, AuthorizeBody, Grant, HeldBox, RightId } from '../reservations/right-schemas.js';
+import {
+  AccessCodeBody,
+  AuthorizeBody,
+  Grant,
+  HeldBox,
+  RightId,
+  Timeline,
+} from '../reservations/right-schemas.js';
+import type { TimelineQueries } from '../timeline/timeline-queries.js';
 import type { AuthorizationService } from './authorization-service.js';
 
-/** Direct authorization, the patent's method 1 (steps B-E), and the grantee's access code. */
+/** The authorizations module's routes, under /v1/authorizations: the patent's method 1, steps C-E. */
 export async function authorizationRoutes(
   app: FastifyInstance,
-  deps: { sessions: SessionTokens; authorizations: AuthorizationService },
+  deps: { sessions: SessionTokens; authorizations: AuthorizationService; timeline: TimelineQueries },
 ): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const auth = userAuth(deps.sessions);
@@ -19,21 +27,8 @@ export async function authorizationRoutes(
   const params = z.object({ grantId: RightId });
   const notFound = ErrorResponse.describe('GRANT_NOT_FOUND');
 
-  r.get(
-    '/v1/me/boxes',
-    {
-      schema: {
-        tags,
-        summary: 'Step B: your boxes that hold a right you may hand on',
-        security,
-        response: { 200: z.object({ boxes: z.array(HeldBox) }), ...authErrors },
-      },
-    },
-    async (req) => ({ boxes: await deps.authorizations.heldBoxes((await auth(req)).userId) }),
-  );
-
   r.post(
-    '/v1/authorizations',
+    '',
     {
       schema: {
         tags,
@@ -57,7 +52,7 @@ export async function authorizationRoutes(
   );
 
   r.get(
-    '/v1/authorizations',
+    '',
     {
       schema: {
         tags,
@@ -70,7 +65,7 @@ export async function authorizationRoutes(
   );
 
   r.get(
-    '/v1/authorizations/:grantId',
+    '/:grantId',
     {
       schema: {
         tags,
@@ -84,7 +79,7 @@ export async function authorizationRoutes(
   );
 
   r.post(
-    '/v1/authorizations/:grantId/revoke',
+    '/:grantId/revoke',
     {
       schema: {
         tags,
@@ -101,6 +96,45 @@ export async function authorizationRoutes(
       },
     },
     async (req) => deps.authorizations.revoke((await auth(req)).userId, req.params.grantId),
+  );
+
+  r.get(
+    '/:grantId/timeline',
+    {
+      schema: {
+        tags: ['timeline'],
+        summary: 'A grant from authorization to use, for its holder and its grantee',
+        security,
+        params,
+        response: { 200: Timeline, ...authErrors, 404: notFound },
+      },
+    },
+    async (req) => ({ entries: await deps.timeline.ofGrant((await auth(req)).userId, req.params.grantId) }),
+  );
+}
+
+/** The caller's side of rights under /v1/me: step B, and opening a received grant's code. */
+export async function myRightsRoutes(
+  app: FastifyInstance,
+  deps: { sessions: SessionTokens; authorizations: AuthorizationService },
+): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const auth = userAuth(deps.sessions);
+  const tags = ['authorizations'];
+  const params = z.object({ grantId: RightId });
+  const notFound = ErrorResponse.describe('GRANT_NOT_FOUND');
+
+  r.get(
+    '/v1/me/boxes',
+    {
+      schema: {
+        tags,
+        summary: 'Step B: your boxes that hold a right you may hand on',
+        security,
+        response: { 200: z.object({ boxes: z.array(HeldBox) }), ...authErrors },
+      },
+    },
+    async (req) => ({ boxes: await deps.authorizations.heldBoxes((await auth(req)).userId) }),
   );
 
   r.post(

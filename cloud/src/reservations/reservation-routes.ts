@@ -5,13 +5,14 @@ import type { SessionTokens } from '../accounts/session-tokens.js';
 import { ErrorResponse } from '../http/schemas.js';
 import { userAuth } from '../http/v1/bearer.js';
 import { authErrors, security } from '../http/v1/schemas.js';
+import type { TimelineQueries } from '../timeline/timeline-queries.js';
 import type { ReservationService } from './reservation-service.js';
-import { Reservation, ReservationCreated, ReserveBody, RightId } from './right-schemas.js';
+import { Reservation, ReservationCreated, ReserveBody, RightId, Timeline } from './right-schemas.js';
 
-/** /v1/reservations: an empty box of a size at a site, held for you for a window. */
+/** The reservations module's routes, under /v1/reservations: an empty box of a size at a site, held for a window. */
 export async function reservationRoutes(
   app: FastifyInstance,
-  deps: { sessions: SessionTokens; reservations: ReservationService },
+  deps: { sessions: SessionTokens; reservations: ReservationService; timeline: TimelineQueries },
 ): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const auth = userAuth(deps.sessions);
@@ -19,7 +20,7 @@ export async function reservationRoutes(
   const params = z.object({ reservationId: RightId });
 
   r.post(
-    '/v1/reservations',
+    '',
     {
       schema: {
         tags,
@@ -42,7 +43,7 @@ export async function reservationRoutes(
   );
 
   r.get(
-    '/v1/reservations',
+    '',
     {
       schema: {
         tags,
@@ -55,7 +56,7 @@ export async function reservationRoutes(
   );
 
   r.get(
-    '/v1/reservations/:reservationId',
+    '/:reservationId',
     {
       schema: {
         tags,
@@ -69,7 +70,7 @@ export async function reservationRoutes(
   );
 
   r.delete(
-    '/v1/reservations/:reservationId',
+    '/:reservationId',
     {
       schema: {
         tags,
@@ -85,5 +86,21 @@ export async function reservationRoutes(
       },
     },
     async (req) => deps.reservations.cancel((await auth(req)).userId, req.params.reservationId),
+  );
+
+  r.get(
+    '/:reservationId/timeline',
+    {
+      schema: {
+        tags: ['timeline'],
+        summary: 'A reservation from reserved to used or expired, for its reserver',
+        security,
+        params,
+        response: { 200: Timeline, ...authErrors, 404: ErrorResponse.describe('RESERVATION_NOT_FOUND') },
+      },
+    },
+    async (req) => ({
+      entries: await deps.timeline.ofReservation((await auth(req)).userId, req.params.reservationId),
+    }),
   );
 }

@@ -82,6 +82,26 @@ describe('expiry of handed-on rights, and pickup rights', () => {
     expect(again.statusCode).toBe(201);
   });
 
+  it('refuses to hand on a right whose window has ended, even before the sweep has run', async () => {
+    await siteWithBoxes(app(), 'EXP002', { '01': 'large' });
+    const holder = await userWithTel(app(), '13408000011');
+    const grantee = await userWithTel(app(), '13408000012');
+    const r = await app().inject({
+      method: 'POST',
+      url: '/v1/reservations',
+      headers: holder.auth,
+      payload: { siteNo: 'EXP002', size: 'large', endsAt: inHours(1) },
+    });
+    expect(r.statusCode).toBe(201);
+    const late = rightsAt(2).authorizations.authorize(holder.id, {
+      siteNo: 'EXP002',
+      boxNo: '01',
+      grantee: grantee.tel,
+    });
+    await expect(late).rejects.toMatchObject({ code: 'GRANT_EXPIRED' });
+    expect(await grantsAt('EXP002')).toEqual([expect.objectContaining({ grantId: r.json().reservation.id })]);
+  });
+
   it('the holder of a box with their parcel hands on a pickup right; the pickup frees the box and lands on the parcel timeline', async () => {
     await siteWithBoxes(app(), 'PICK01', { '01': 'medium' });
     const recipient = await userWithTel(app(), '13408000003');

@@ -93,5 +93,19 @@ describe('sites and boxes from cabinets, rights to cabinets', () => {
     await expect.poll(async () => (await boxes())[1]?.status, { timeout: 10_000 }).toBe('free');
     await cloud.server.rights.settle();
     expect((await boxes())[0]).toMatchObject({ boxNo: '01', status: 'reserved', holderId: user.id });
+
+    // A cabinet that lost its state (or was offline) asks from scratch: the snapshot carries the right.
+    await cabinet.publishAsync(`lockers/${SITE}/desired/get`, JSON.stringify({ appliedVersion: 0 }), {
+      qos: 1,
+    });
+    await expect
+      .poll(() => received.find((d) => d.kind === 'snapshot' && d.grants.some((g) => g.grantId === id)), {
+        timeout: 10_000,
+      })
+      .toMatchObject({
+        grants: [
+          expect.objectContaining({ grantId: id, kind: 'deposit', boxNo: '01', userNo: '13406000001' }),
+        ],
+      });
   });
 });

@@ -4,7 +4,6 @@ import { parseCloudConfig } from './config.js';
 import { desiredSources } from './fleet/desired/desired-sources.js';
 import { DesiredStateService } from './fleet/desired-state-service.js';
 import { FleetLink } from './fleet/fleet-link.js';
-import { createRights } from './rights-module.js';
 import { CloudServer } from './server.js';
 
 /**
@@ -32,13 +31,6 @@ export async function buildOpenApiDocument(): Promise<unknown> {
     fleet,
     logger,
   );
-  const rights = createRights(server.rightsRecords, {
-    config,
-    cabinets: server.cabinets,
-    desired,
-    notify: async () => undefined,
-    logger,
-  });
   const app = await buildApp({
     config,
     logger,
@@ -46,7 +38,7 @@ export async function buildOpenApiDocument(): Promise<unknown> {
     cabinets: server.cabinets,
     fleet,
     desired,
-    rights,
+    rights: server.rights,
     brokerAccounts: server.brokerAccounts,
     accounts: server.accounts,
     notifications: server.notifications,

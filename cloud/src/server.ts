@@ -36,7 +36,8 @@ export class CloudServer {
   readonly audit: AuditLog;
   readonly commands: CommandLog;
   readonly rightsRecords: RightsRecords;
-  private rightsModule: Rights | undefined;
+  /** Sites, reservations, authorizations and the timeline (the patent). */
+  readonly rights: Rights;
   private sweepTimer: NodeJS.Timeout | undefined;
   private fleetLink: FleetLink | undefined;
   private desiredState: DesiredStateService | undefined;
@@ -72,6 +73,14 @@ export class CloudServer {
     this.audit = new AuditLog(this.db);
     this.commands = new CommandLog(this.db);
     this.rightsRecords = createRightsRecords(this.db);
+    this.rights = createRights(this.rightsRecords, {
+      config,
+      cabinets: this.cabinets,
+      // Desired state is made when the fleet link is (start); rights change only after that.
+      desired: { changeGrants: (cabinetId, work) => this.desired.changeGrants(cabinetId, work) },
+      notify: (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
+      logger: this.logger.child({ subsystem: 'rights' }),
+    });
     if (!config.secrets.sealKey) {
       this.logger.warn(
         'secrets.sealKey is not set; deriving the seal key from adminToken (set one in production)',
@@ -116,11 +125,6 @@ export class CloudServer {
     return this.desiredState;
   }
 
-  get rights(): Rights {
-    if (!this.rightsModule) throw new Error('cloud not started');
-    return this.rightsModule;
-  }
-
   get fleet(): FleetLink {
     if (!this.fleetLink) throw new Error('cloud not started');
     return this.fleetLink;
@@ -162,14 +166,7 @@ export class CloudServer {
       this.logger.child({ subsystem: 'desired-state' }),
     );
     this.desiredState = desired;
-    const rights = createRights(this.rightsRecords, {
-      config: this.config,
-      cabinets: this.cabinets,
-      desired,
-      notify: (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
-      logger: this.logger.child({ subsystem: 'rights' }),
-    });
-    this.rightsModule = rights;
+    const rights = this.rights;
     fleet.on('box', ({ cabinetId, box }) => rights.onBox(cabinetId, box));
     fleet.on('event', (ev) => rights.onEvent(ev));
     fleet.on('desiredGet', ({ cabinetId, appliedVersion }) => {
@@ -210,7 +207,7 @@ export class CloudServer {
     const steps: Array<[string, () => Promise<unknown> | undefined]> = [
       ['http', () => this.http?.close()],
       ['fleet', () => this.fleetLink?.stop()],
-      ['rights', () => this.rightsModule?.settle()],
+      ['rights', () => this.rights.settle()],
       ['broker', () => this.broker?.stop()],
       ['database', () => this.db.destroy()],
     ];

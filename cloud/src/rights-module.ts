@@ -79,7 +79,10 @@ export function createRights(records: RightsRecords, w: RightsWiring): Rights {
     quota: records.quota,
     desired: w.desired,
     timeline: new TimelineRecorder(records.timeline),
-    notify: w.notify,
+    notify: (userId, kind, payload) =>
+      w.notify(userId, kind, payload).catch((err: unknown) => {
+        w.logger.error({ err, userId, kind }, 'notification not stored');
+      }),
     config: w.config.rights,
     ...(w.now ? { now: w.now } : {}),
   };

@@ -111,6 +111,7 @@ export class ReservationService {
       });
       return { reservation: toView(row), accessCode };
     } catch (err) {
+      // Only a reservation that was never committed gets here (notify does not throw).
       await this.d.quota.release(userId);
       throw err;
     }

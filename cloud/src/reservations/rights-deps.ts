@@ -17,6 +17,7 @@ export interface RightsDeps {
   quota: ReservationQuota;
   desired: Pick<DesiredStateService, 'changeGrants'>;
   timeline: TimelineRecorder;
+  /** Never throws: a notification that cannot be stored is logged, the change it tells of stands. */
   notify: Notify;
   config: CloudConfig['rights'];
   now?: () => Date;

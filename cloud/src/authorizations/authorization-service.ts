@@ -192,6 +192,22 @@ export class AuthorizationService {
     return this.get(userId, grantId);
   }
 
+  /** An operator ends a grant (a dispute, a lost phone): as if its holder had revoked it. */
+  async revokeAsOperator(operator: string, grantId: string): Promise<GrantView> {
+    const g = await this.grants.get(grantId);
+    const closed = await this.close(g, 'revoked', `operator:${operator}`);
+    if (!closed) throw new LockerError('GRANT_CLOSED', `grant ${grantId} is ${g.state}`);
+    const payload = { grantId, siteNo: g.site_no, boxNo: g.box_no, byOperator: true };
+    await this.d.notify(g.grantee_id, 'grant.revoked', payload);
+    await this.d.notify(g.holder_id, 'grant.revoked', payload);
+    return (await this.views([{ ...g, state: 'revoked' }]))[0] as GrantView;
+  }
+
+  /** Live grants at a site, for operators. */
+  async atSite(siteNo: string): Promise<GrantView[]> {
+    return this.views(await this.grants.activeAt(siteNo));
+  }
+
   /** The cloud's sweep: grants past their expiry end, and so do the reservations they came from. */
   async expireDue(): Promise<number> {
     let n = 0;

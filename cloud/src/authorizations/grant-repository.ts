@@ -53,6 +53,17 @@ export class GrantRepository implements GrantSource {
       .executeTakeFirst();
   }
 
+  activeAt(siteNo: string): Promise<GrantRow[]> {
+    return this.db
+      .selectFrom('box_grants')
+      .selectAll()
+      .where('site_no', '=', siteNo)
+      .where('state', '=', 'active')
+      .orderBy('box_no')
+      .limit(1000)
+      .execute();
+  }
+
   /** Grants a user gave (as holder) or received (as grantee), newest first. */
   listFor(userId: string, role: 'holder' | 'grantee'): Promise<GrantRow[]> {
     return this.db

@@ -50,6 +50,17 @@ export class ReservationRepository implements GrantSource {
       .execute();
   }
 
+  openAt(siteNo: string): Promise<ReservationRow[]> {
+    return this.db
+      .selectFrom('reservations')
+      .selectAll()
+      .where('site_no', '=', siteNo)
+      .where('state', 'in', OPEN_STATES)
+      .orderBy('box_no')
+      .limit(1000)
+      .execute();
+  }
+
   /** Open reservations whose window has ended, oldest first. */
   due(now: string, limit = 200): Promise<ReservationRow[]> {
     return this.db

@@ -137,6 +137,25 @@ export class ReservationService {
     });
   }
 
+  /** An operator ends a reservation still with its reserver; the box is free again. */
+  async cancelAsOperator(operator: string, id: string): Promise<ReservationView> {
+    const r = await this.d.reservations.get(id);
+    if (!(await this.close(r, 'cancelled', ['active'], `operator:${operator}`))) {
+      throw new LockerError('INVALID_TRANSITION', `reservation ${id} is ${r.state} (revoke its grant first)`);
+    }
+    await this.d.notify(r.user_id, 'reservation.cancelled', {
+      reservationId: id,
+      siteNo: r.site_no,
+      boxNo: r.box_no,
+    });
+    return toView({ ...r, state: 'cancelled' });
+  }
+
+  /** Open reservations at a site, for operators. */
+  async atSite(siteNo: string): Promise<ReservationView[]> {
+    return (await this.d.reservations.openAt(siteNo)).map(toView);
+  }
+
   /** Releases every reservation whose window has ended (the cloud's sweep). */
   async expireDue(): Promise<number> {
     let n = 0;

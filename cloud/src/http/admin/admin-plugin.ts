@@ -1,6 +1,7 @@
 import { errorStatus, isLockerError } from '@locker/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Accounts } from '../../accounts/accounts-module.js';
+import { adminRightsRoutes } from '../../authorizations/admin-rights-routes.js';
 import type { BrokerAccounts } from '../../broker/broker-accounts.js';
 import type { CabinetRepository } from '../../fleet/cabinet-repository.js';
 import type { CommandLog } from '../../fleet/command-log.js';
@@ -66,6 +67,7 @@ const modules: AdminRouteModule[] = [
   adminAuditRoutes,
   adminLogoutRoutes,
   adminSiteRoutes,
+  adminRightsRoutes,
 ];
 
 const resultOf = (reply: FastifyReply, code: string | undefined): AuditResult =>

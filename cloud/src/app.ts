@@ -18,6 +18,7 @@ import { adminDesiredRoutes } from './http/routes/admin-desired.js';
 import { healthRoutes } from './http/routes/health.js';
 import { v1AccountRoutes } from './http/v1/index.js';
 import type { NotificationService } from './notifications/notification-service.js';
+import type { Tasks } from './tasks/tasks-module.js';
 
 /** What the HTTP app is built from; `server.ts` makes them, tests may make their own. */
 export interface CloudServices {
@@ -33,6 +34,8 @@ export interface CloudServices {
   accounts: Accounts;
   /** The one way to notify a user; other features publish through it. */
   notifications: NotificationService;
+  /** Tasks, collectors' statuses and payments, shared by /v1 and the Dingo layer. */
+  tasks: Tasks;
   ready: () => boolean;
 }
 
@@ -91,6 +94,7 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
     await app.register(dingoPlugin, {
       prefix: services.config.dingo.prefix,
       accounts: services.accounts,
+      tasks: services.tasks,
       failuresAsHttp200: services.config.dingo.failuresAsHttp200,
     });
   }

@@ -34,6 +34,7 @@ export async function buildOpenApiDocument(): Promise<unknown> {
     brokerAccounts: server.brokerAccounts,
     accounts: server.accounts,
     notifications: server.notifications,
+    tasks: server.tasks,
     ready: () => false,
   });
   try {

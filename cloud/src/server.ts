@@ -14,6 +14,7 @@ import { FleetLink } from './fleet/fleet-link.js';
 import { createLogger } from './logger.js';
 import { NotificationRepository } from './notifications/notification-repository.js';
 import { NotificationService } from './notifications/notification-service.js';
+import { createTasks, type Tasks } from './tasks/tasks-module.js';
 
 /**
  * The whole cloud service: database, embedded broker (when enabled), the fleet's MQTT link and the
@@ -28,6 +29,7 @@ export class CloudServer {
   readonly mosquittoFiles: MosquittoFiles | undefined;
   readonly notifications: NotificationService;
   readonly accounts: Accounts;
+  readonly tasks: Tasks;
   private fleetLink: FleetLink | undefined;
   private desiredState: DesiredStateService | undefined;
   private http: FastifyInstance | undefined;
@@ -52,6 +54,11 @@ export class CloudServer {
     );
     this.accounts = createAccounts(this.db, config, (userId, kind, payload) =>
       this.notifications.publish(userId, kind, payload),
+    );
+    this.tasks = createTasks(
+      this.db,
+      (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
+      this.logger.child({ subsystem: 'tasks' }),
     );
     if (!config.secrets.sealKey) {
       this.logger.warn(
@@ -151,6 +158,7 @@ export class CloudServer {
       brokerAccounts: this.brokerAccounts,
       accounts: this.accounts,
       notifications: this.notifications,
+      tasks: this.tasks,
       ready: () => this.started,
     });
     await this.http.listen({ host: this.config.http.host, port: this.config.http.port });

@@ -17,6 +17,7 @@ import { adminCabinetRoutes } from './http/routes/admin-cabinets.js';
 import { adminDesiredRoutes } from './http/routes/admin-desired.js';
 import { healthRoutes } from './http/routes/health.js';
 import { v1AccountRoutes } from './http/v1/index.js';
+import { v1TasksApi } from './http/v1/tasks-index.js';
 import type { NotificationService } from './notifications/notification-service.js';
 import type { Tasks } from './tasks/tasks-module.js';
 
@@ -89,6 +90,11 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
     adminToken: services.config.adminToken,
     accounts: services.accounts,
     notifications: services.notifications,
+  });
+  await app.register(v1TasksApi, {
+    adminToken: services.config.adminToken,
+    accounts: services.accounts,
+    tasks: services.tasks,
   });
   if (services.config.dingo.enabled) {
     await app.register(dingoPlugin, {

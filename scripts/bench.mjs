@@ -20,6 +20,11 @@ const parts = [
     about: 'cabinet daemon: kiosk to wire, memory, cold start',
   },
   { name: 'cloud', entry: 'cloud/dist/bench/main.js', about: 'authenticated /v1 vs a bare fastify route' },
+  {
+    name: 'tasks',
+    entry: 'cloud/dist/bench/tasks-main.js',
+    about: 'nearby search at 1,000,000 tasks vs a full scan, SQLite and PostgreSQL',
+  },
 ];
 const wanted = process.argv.slice(2);
 let failed = 0;

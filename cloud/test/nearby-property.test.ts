@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/database.js';
-import { EARTH_RADIUS_M, haversineMetres, normalLon } from '../src/tasks/geo.js';
-import { NearbyIndex } from '../src/tasks/nearby-index.js';
+import { classReachM, EARTH_RADIUS_M, haversineMetres, normalLon, reachClassOf } from '../src/tasks/geo.js';
+import { NearbyIndex, reachGroups } from '../src/tasks/nearby-index.js';
 import { openTestDb } from './tasks-helpers.js';
 
 const lat = fc.oneof(
@@ -116,6 +116,19 @@ describe('the nearby index against a brute-force haversine oracle', () => {
         expect(Math.abs(d - chordMetres(a, b))).toBeLessThan(1);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('puts every radius in the least reach class that covers it, and every class in one search group', () => {
+    fc.assert(
+      fc.property(radius, radius, (r, q) => {
+        const k = reachClassOf(r);
+        expect(classReachM(k)).toBeGreaterThanOrEqual(r);
+        if (k > 0) expect(classReachM(k - 1)).toBeLessThan(r);
+        const groups = reachGroups(q);
+        expect(groups.flatMap((g) => g.classes)).toEqual(Array.from({ length: 16 }, (_, i) => i));
+        for (const g of groups) expect(g.capM).toBeLessThanOrEqual(q);
+      }),
     );
   });
 });

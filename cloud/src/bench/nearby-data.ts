@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
-import { bandOf, EARTH_RADIUS_M, normalLon } from '../tasks/geo.js';
+import { EARTH_RADIUS_M } from '../tasks/geo.js';
+import { nearbyRow } from '../tasks/nearby-index.js';
 
 /** A small seeded generator (mulberry32), so every run measures the same points and queries. */
 export function seeded(seed: number): () => number {
@@ -73,15 +74,7 @@ export async function loadPoints(db: Db, count: number, rand: () => number): Pro
       while (n < end) {
         const rows = [];
         for (let i = 0; i < rowsPerInsert && n < end; i++, n++) {
-          const p = benchPoint(rand);
-          rows.push({
-            kind: 'task' as const,
-            id: `T${String(n).padStart(50, '0')}`,
-            band: bandOf(p.lat),
-            lon: normalLon(p.lon),
-            lat: p.lat,
-            radius_m: p.radiusM,
-          });
+          rows.push(nearbyRow('task', `T${String(n).padStart(50, '0')}`, benchPoint(rand)));
         }
         await trx.insertInto('nearby_points').values(rows).execute();
       }

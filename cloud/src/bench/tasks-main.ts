@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
@@ -126,6 +126,12 @@ function print(rows: Array<[string, Figures]>): void {
       .join('  ');
   console.log(fmt(head));
   for (const l of lines) console.log(fmt(l));
+  // Other work on the machine shows in p99 first; the load says how quiet the run was.
+  console.log(
+    `\nload average during the run: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 async function main(): Promise<void> {

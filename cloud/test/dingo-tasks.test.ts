@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walletAccount } from '../src/ledger/payment-provider.js';
 import { TASK_NOTIFICATION } from '../src/tasks/task-service.js';
-import { type DingoClient, startAccountsCloud, type TestCloud } from './accounts-helpers.js';
+import { type DingoClient, loginV1, startAccountsCloud, type TestCloud } from './accounts-helpers.js';
 import { dingoUser, dingoFailure as failure, taskForm } from './task-http-helpers.js';
 
 const ok = (res: { headers: Record<string, unknown>; body: string }) => {
@@ -279,6 +279,48 @@ describe('Dingo §2 tasks through the compatibility layer', () => {
     const { balances } = await cloud.server.tasks.ledger.audit();
     expect(balances[walletAccount(collector.id)]).toBe(700);
     expect(Object.values(balances).reduce((s, v) => s + v, 0)).toBe(0);
+  });
+});
+
+describe('one task through both APIs', () => {
+  let cloud: TestCloud;
+  beforeAll(async () => {
+    cloud = await startAccountsCloud();
+  });
+  afterAll(async () => {
+    await cloud?.close();
+  });
+
+  it('is published on Dingo, claimed and bargained on /v1, paid on Dingo and confirmed on both', async () => {
+    const app = cloud.server.app;
+    const a = await dingoUser(app);
+    const b = await dingoUser(app);
+    // The same account logs in on /v1 with its password.
+    const bName = JSON.parse(ok(await b.client.post('/usrinfo')).body).name as string;
+    const bAuth = { authorization: `Bearer ${await loginV1(app, bName, `pw-${bName}`)}` };
+    await cloud.server.tasks.payments.credit({
+      userId: a.id,
+      amount: 900,
+      idempotencyKey: `both-${a.id}`,
+      reference: 't',
+    });
+    const tid = ok(await a.client.post('/upload-task', taskForm({ cost: '400' }))).body;
+    const v1 = (method: 'GET' | 'POST', path: string, payload?: object) =>
+      app.inject({ method, url: `/v1/tasks/${tid}${path}`, headers: bAuth, ...(payload ? { payload } : {}) });
+    expect((await v1('POST', '/claim')).json()).toMatchObject({ state: 'linked', collectorId: b.id });
+    expect((await v1('POST', '/offers', { delta: 100 })).statusCode).toBe(200);
+    ok(await a.client.post('/bargain-task', { tid, c: 'True', d: '0' }));
+    ok(await a.client.post('/pay-task', { tid }));
+    expect((await v1('POST', '/confirmation')).json()).toMatchObject({ state: 'paid' });
+    ok(await a.client.post('/pay-task', { tid }));
+    expect((await v1('GET', '')).json()).toMatchObject({ state: 'done', price: 500, costB: [100] });
+    expect(JSON.parse(ok(await a.client.post('/info-task', { tid })).body)).toMatchObject({
+      state: 'done',
+      linkedB: b.id,
+      costB: [100],
+    });
+    expect(await cloud.server.tasks.payments.available(a.id)).toBe(400);
+    expect(await cloud.server.tasks.payments.available(b.id)).toBe(500);
   });
 });
 

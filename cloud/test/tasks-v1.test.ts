@@ -217,4 +217,24 @@ describe('tasks, collectors and wallets on /v1', () => {
     });
     expect(failure(noAdmin)).toEqual([401, 'UNAUTHORIZED']);
   });
+
+  it('records the locker hand-over box of a task and refuses an unknown cabinet or a box without one', async () => {
+    const cab = await app.inject({
+      method: 'POST',
+      url: '/v1/admin/cabinets',
+      headers: cloud.admin,
+      payload: { id: '610091A01', name: 'North gate' },
+    });
+    expect(cab.statusCode).toBe(201);
+    const task = await publish({ cabinet: '610091A01', box: '01', handover: 'deposit', linked: b.id });
+    expect(task).toMatchObject({ handover: { cabinetId: '610091A01', boxNo: '01', kind: 'deposit' } });
+    expect(okJson(await call(b, 'GET', `/v1/tasks/${task.id}`))).toMatchObject({
+      handover: { cabinetId: '610091A01', boxNo: '01', kind: 'deposit' },
+    });
+    expect(failure(await call(a, 'POST', '/v1/tasks', aTask({ cabinet: '610091A09', box: '01' })))).toEqual([
+      404,
+      'CABINET_NOT_FOUND',
+    ]);
+    expect(failure(await call(a, 'POST', '/v1/tasks', aTask({ box: '01' })))).toEqual(BAD);
+  });
 });

@@ -54,4 +54,18 @@ describe('tasks, the nearby index and the ledger on PostgreSQL', () => {
     expect(Object.values(balances).reduce((s, v) => s + v, 0)).toBe(0);
     expect(balances).toEqual(entrySums);
   });
+
+  it('gives an open task to one of two collectors claiming it at once', async () => {
+    const c = await userWithToken(cloud.server.app);
+    const task = (await call(a, 'POST', '/v1/tasks', aTask())).json();
+    const claims = await Promise.all([b, c].map((u) => call(u, 'POST', `/v1/tasks/${task.id}/claim`)));
+    expect(claims.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const loser = claims.find((r) => r.statusCode === 409);
+    expect(['CONFLICT', 'TASK_STATE_INVALID']).toContain(loser?.json().error.code);
+    const winner = claims.find((r) => r.statusCode === 200)?.json().collectorId;
+    expect((await call(a, 'GET', `/v1/tasks/${task.id}`)).json()).toMatchObject({
+      state: 'linked',
+      collectorId: winner,
+    });
+  });
 });

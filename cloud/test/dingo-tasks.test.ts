@@ -66,6 +66,27 @@ describe('Dingo §2 tasks through the compatibility layer', () => {
     expect(failure(await a.client.post('/upload-task', noSize))).toEqual(BAD);
   });
 
+  it('records a locker hand-over box, and refuses an unknown cabinet or a box without a cabinet', async () => {
+    const cab = await cloud.server.app.inject({
+      method: 'POST',
+      url: '/v1/admin/cabinets',
+      headers: cloud.admin,
+      payload: { id: '610091A02', name: 'South gate' },
+    });
+    expect(cab.statusCode).toBe(201);
+    const tid = await publish({ cabinet: '610091A02', box: '07', handover: 'pickup' });
+    expect(await info(a.client, tid)).toMatchObject({
+      handover: { cabinetId: '610091A02', boxNo: '07', kind: 'pickup' },
+    });
+    expect(
+      failure(await a.client.post('/upload-task', taskForm({ cabinet: '610091A99', box: '01' }))),
+    ).toEqual([404, 'FAILED', 'CABINETNOTFOUND']);
+    expect(failure(await a.client.post('/upload-task', taskForm({ box: '01' })))).toEqual(BAD);
+    expect(
+      failure(await a.client.post('/upload-task', taskForm({ cabinet: '610091A02', box: '1' }))),
+    ).toEqual(BAD);
+  });
+
   it('refuses to link an unknown user, or yourself', async () => {
     const unknown = `U2016-06-01${'0'.repeat(40)}`;
     expect(failure(await a.client.post('/upload-task', taskForm({ linked: unknown })))).toEqual([

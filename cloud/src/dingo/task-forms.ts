@@ -1,8 +1,10 @@
+import { BoxNo, CabinetId } from '@locker/protocol';
 import { z } from 'zod';
 import { UserId } from '../accounts/ids.js';
 import {
   Delta,
   Fen,
+  Handover,
   Latitude,
   Longitude,
   parseSizeText,
@@ -38,11 +40,12 @@ const SizeText = z.string().transform((text, ctx) => {
 
 const optionalText = Text.optional();
 /** An empty optional field is the same as a missing one, as HTML forms send them. */
-const optionalUser = z
-  .string()
-  .optional()
-  .transform((v) => (v === '' ? undefined : v))
-  .pipe(UserId.optional());
+const optional = <T extends z.ZodType<unknown, string>>(schema: T) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(schema.optional());
 
 const taskFields = {
   ew: decimal('ew').pipe(Longitude),
@@ -53,7 +56,11 @@ const taskFields = {
   note: optionalText,
   cost: integer('cost').pipe(Fen),
   intr: optionalText,
-  linked: optionalUser,
+  linked: optional(UserId),
+  /** Not in the 2016 document: the locker hand-over of DESIGN §2.3, as on /v1. */
+  cabinet: optional(CabinetId),
+  box: optional(BoxNo),
+  handover: optional(Handover),
 };
 
 /** §2.1 publish. */
@@ -85,11 +92,7 @@ export const TidForm = z.object({ tid: TaskId });
 
 /** §2.7 add (no did) or change (did) a collector's status. */
 export const AddAgentForm = z.object({
-  did: z
-    .string()
-    .optional()
-    .transform((v) => (v === '' ? undefined : v))
-    .pipe(AgentId.optional()),
+  did: optional(AgentId),
   dd: Text.min(1, 'dd: a description'),
   ew: decimal('ew').pipe(Longitude),
   ns: decimal('ns').pipe(Latitude),

@@ -1,3 +1,4 @@
+import { parseOrThrow } from '@locker/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { SessionTokens } from '../accounts/session-tokens.js';
 import { sizeText, TaskInput } from '../tasks/task-fields.js';
@@ -51,18 +52,29 @@ function taskInputOf(f: {
   cost: number;
   intr?: string | undefined;
   linked?: string | undefined;
+  cabinet?: string | undefined;
+  box?: string | undefined;
+  handover?: 'pickup' | 'deposit' | undefined;
 }): TaskInput {
-  return TaskInput.parse({
-    ew: f.ew,
-    ns: f.ns,
-    r: f.r,
-    wei: f.wei,
-    size: f.size,
-    note: f.note,
-    cost: f.cost,
-    intr: f.intr,
-    linked: f.linked,
-  });
+  return parseOrThrow(
+    TaskInput,
+    {
+      ew: f.ew,
+      ns: f.ns,
+      r: f.r,
+      wei: f.wei,
+      size: f.size,
+      note: f.note,
+      cost: f.cost,
+      intr: f.intr,
+      linked: f.linked,
+      cabinet: f.cabinet,
+      box: f.box,
+      handover: f.handover,
+    },
+    'VALIDATION_FAILED',
+    'form',
+  );
 }
 
 /**

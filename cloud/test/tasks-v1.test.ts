@@ -132,6 +132,10 @@ describe('tasks, collectors and wallets on /v1', () => {
     expect(failure(await call(a, 'POST', `${url}/confirmation`))).toEqual([409, 'TASK_STATE_INVALID']);
     expect(failure(await call(a, 'POST', `${url}/offers`, { delta: -501 }))).toEqual([409, 'PRICE_NEGATIVE']);
     expect(failure(await call(a, 'POST', `${url}/offers`, { delta: 0 }))).toEqual(BAD);
+    // Offers add up, but never past the largest price (1,000,000 yuan).
+    okJson(await call(a, 'POST', `${url}/offers`, { delta: 100_000_000 - 500 }));
+    expect(failure(await call(b, 'POST', `${url}/offers`, { delta: 1 }))).toEqual(BAD);
+    okJson(await call(b, 'POST', `${url}/abandonment`));
     expect(failure(await call(a, 'POST', `${url}/offers`, { delta: 1.5 }))).toEqual(BAD);
     expect(failure(await call(a, 'POST', `/v1/tasks/${task.id}x/claim`))).toEqual(BAD);
     expect(failure(await call(a, 'GET', `/v1/tasks/T2016-06-01${'0'.repeat(40)}`))).toEqual([

@@ -5,7 +5,7 @@ import type { Db } from '../db/database.js';
 import type { CloudDatabase } from '../db/schema.js';
 import type { PaymentProvider } from '../ledger/payment-provider.js';
 import type { NearbyIndex } from './nearby-index.js';
-import type { NearbyQuery, TaskInput } from './task-fields.js';
+import { MAX_FEN, type NearbyQuery, type TaskInput } from './task-fields.js';
 import { newTaskId } from './task-ids.js';
 import { checkWho, fieldsOf, type Patch, partyOf, restart, type Who } from './task-parties.js';
 import type { TaskRepository, TaskRow } from './task-repository.js';
@@ -126,6 +126,13 @@ export class TaskService {
       const price = t.price + delta;
       if (price < 0) {
         throw new LockerError('PRICE_NEGATIVE', `the price would be ${price} fen`, { price: t.price, delta });
+      }
+      // Offers add up; the sum must still fit the price column of both databases.
+      if (price > MAX_FEN) {
+        throw new LockerError('VALIDATION_FAILED', `the price would be above ${MAX_FEN} fen`, {
+          price: t.price,
+          delta,
+        });
       }
       const at = new Date().toISOString();
       await this.repo.addAdjustment({ task_id: t.id, round: t.round, party, user_id: actor, delta, at }, trx);

@@ -24,6 +24,11 @@ const parts = [
     entry: 'tools/dist/cloud-bench/main.js',
     about: 'authenticated /v1 vs a bare fastify route',
   },
+  {
+    name: 'tasks',
+    entry: 'tools/dist/cloud-bench/tasks-main.js',
+    about: 'nearby search at 1,000,000 tasks vs a full scan, SQLite and PostgreSQL',
+  },
 ];
 const wanted = process.argv.slice(2);
 let failed = 0;

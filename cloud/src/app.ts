@@ -19,9 +19,11 @@ import { refuseControlCharactersInText } from './http/plain-text.js';
 import { adminLoginRoutes } from './http/routes/admin-sessions.js';
 import { healthRoutes } from './http/routes/health.js';
 import { v1AccountRoutes } from './http/v1/index.js';
+import { v1TasksApi } from './http/v1/tasks-index.js';
 import type { NotificationService } from './notifications/notification-service.js';
 import type { AuditLog } from './operators/audit-log.js';
 import type { OperatorAccounts } from './operators/operator-accounts.js';
+import type { Tasks } from './tasks/tasks-module.js';
 
 /** What the HTTP app is built from; `server.ts` makes them, tests may make their own. */
 export interface CloudServices {
@@ -41,6 +43,8 @@ export interface CloudServices {
   operators: OperatorAccounts;
   audit: AuditLog;
   commands: CommandLog;
+  /** Tasks, collectors' statuses and payments, shared by /v1 and the Dingo layer. */
+  tasks: Tasks;
   ready: () => boolean;
 }
 
@@ -92,6 +96,7 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
     operators: services.operators,
     audit: services.audit,
     commands: services.commands,
+    tasks: services.tasks,
   };
   // The services go in a closure: fastify would pass a `prefix` option on to the route modules.
   await app.register(async (scope) => adminPlugin(scope, admin), { prefix: '/v1/admin' });
@@ -100,10 +105,15 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
     accounts: services.accounts,
     notifications: services.notifications,
   });
+  await app.register(v1TasksApi, {
+    accounts: services.accounts,
+    tasks: services.tasks,
+  });
   if (services.config.dingo.enabled) {
     await app.register(dingoPlugin, {
       prefix: services.config.dingo.prefix,
       accounts: services.accounts,
+      tasks: services.tasks,
       failuresAsHttp200: services.config.dingo.failuresAsHttp200,
     });
   }

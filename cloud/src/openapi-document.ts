@@ -37,6 +37,7 @@ export async function buildOpenApiDocument(): Promise<unknown> {
     operators: server.operators,
     audit: server.audit,
     commands: server.commands,
+    tasks: server.tasks,
     ready: () => false,
   });
   try {

@@ -16,6 +16,7 @@ import { NotificationRepository } from './notifications/notification-repository.
 import { NotificationService } from './notifications/notification-service.js';
 import { AuditLog } from './operators/audit-log.js';
 import { OperatorAccounts } from './operators/operator-accounts.js';
+import { createTasks, type Tasks } from './tasks/tasks-module.js';
 
 /**
  * The whole cloud service: database, embedded broker (when enabled), the fleet's MQTT link and the
@@ -33,6 +34,7 @@ export class CloudServer {
   readonly operators: OperatorAccounts;
   readonly audit: AuditLog;
   readonly commands: CommandLog;
+  readonly tasks: Tasks;
   private fleetLink: FleetLink | undefined;
   private desiredState: DesiredStateService | undefined;
   private http: FastifyInstance | undefined;
@@ -66,6 +68,11 @@ export class CloudServer {
     );
     this.audit = new AuditLog(this.db);
     this.commands = new CommandLog(this.db);
+    this.tasks = createTasks(
+      this.db,
+      (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
+      this.logger.child({ subsystem: 'tasks' }),
+    );
     if (!config.secrets.sealKey) {
       this.logger.warn(
         'secrets.sealKey is not set; deriving the seal key from adminToken (set one in production)',
@@ -170,6 +177,7 @@ export class CloudServer {
       operators: this.operators,
       audit: this.audit,
       commands: this.commands,
+      tasks: this.tasks,
       ready: () => this.started,
     });
     await this.http.listen({ host: this.config.http.host, port: this.config.http.port });

@@ -8,6 +8,7 @@ import type { DesiredStateService } from '../../fleet/desired-state-service.js';
 import type { FleetLink } from '../../fleet/fleet-link.js';
 import type { AuditLog, AuditResult } from '../../operators/audit-log.js';
 import type { OperatorAccounts } from '../../operators/operator-accounts.js';
+import type { Tasks } from '../../tasks/tasks-module.js';
 import { authenticateOperator, ROLE_GUARD, type RoleGuard } from '../admin-auth.js';
 import { adminAlarmRoutes } from '../routes/admin-alarms.js';
 import { adminAuditRoutes } from '../routes/admin-audit.js';
@@ -17,6 +18,7 @@ import { adminDesiredRoutes } from '../routes/admin-desired.js';
 import { adminOperatorRoutes } from '../routes/admin-operators.js';
 import { adminLogoutRoutes } from '../routes/admin-sessions.js';
 import { adminVerificationRoutes } from '../v1/admin-verification-routes.js';
+import { adminWalletRoutes } from '../v1/wallet-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,6 +40,7 @@ export interface AdminServices {
   operators: OperatorAccounts;
   audit: AuditLog;
   commands: CommandLog;
+  tasks: Tasks;
 }
 
 export type AdminRouteModule = (app: FastifyInstance, services: AdminServices) => Promise<void>;
@@ -61,6 +64,7 @@ const modules: AdminRouteModule[] = [
   adminOperatorRoutes,
   adminAuditRoutes,
   adminLogoutRoutes,
+  adminWalletRoutes,
 ];
 
 const resultOf = (reply: FastifyReply, code: string | undefined): AuditResult =>

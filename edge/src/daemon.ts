@@ -18,6 +18,7 @@ import { SessionStore } from './flows/session-store.js';
 import { buildKioskApp } from './kiosk/kiosk-app.js';
 import { KioskServer } from './kiosk/kiosk-server.js';
 import { createMetrics } from './kiosk/metrics.js';
+import { screenConfig } from './kiosk/screen-config.js';
 import { registerSimulatorRoutes } from './kiosk/simulator-routes.js';
 import { resolvePageDir } from './kiosk/static-page.js';
 import { LockService } from './lock/lock-service.js';
@@ -141,6 +142,8 @@ export class EdgeDaemon {
       link: () => (this.link ? (this.link.connected ? 'connected' : 'disconnected') : 'disabled'),
       logger: log('kiosk'),
       pageDir: resolvePageDir(config.kiosk.pageDir),
+      screen: screenConfig(config),
+      outOfService: () => this.boxes.list().every((b) => b.usage === 'out_of_service'),
     });
     registerSimulatorRoutes(this.kioskApp, this.driver, this.boxes);
     this.kiosk = config.kiosk.enabled

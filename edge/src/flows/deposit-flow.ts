@@ -27,6 +27,7 @@ export async function verifyCourier(
       left > 0
         ? `Courier id or PIN not recognised. ${left} tries left.`
         : 'Courier id or PIN not recognised.',
+      { triesLeft: left },
     );
   }
   attempt.succeed();
@@ -43,7 +44,10 @@ export async function startDeposit(deps: FlowDeps, req: DepositRequest): Promise
   await verifyCourier(deps, req.courierId, req.pin);
   const session = deps.store.tx(() => {
     const box = deps.allocator.pick(req.size);
-    if (!box) throw new LockerError('NO_BOX_AVAILABLE', `No free ${req.size} box (or larger) right now.`);
+    if (!box)
+      throw new LockerError('NO_BOX_AVAILABLE', `No free ${req.size} box (or larger) right now.`, {
+        size: req.size,
+      });
     return deps.sessions.create('deposit', box.boxNo, {
       ...emptyData(`Opening box ${box.boxNo}...`),
       size: box.size,
@@ -82,6 +86,7 @@ export async function openDepositBox(
         new LockerError(
           'OPEN_NOT_DETECTED',
           `Box ${boxNo} did not open. Staff have been alerted; your right stays valid.`,
+          { boxNo },
         ),
       );
     }

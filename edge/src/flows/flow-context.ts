@@ -67,6 +67,7 @@ export function notOpenedError(boxNo: BoxNo): LockerError {
   return new LockerError(
     'OPEN_NOT_DETECTED',
     `Box ${boxNo} did not open. Your code is still valid; staff have been alerted. Please try again later.`,
+    { boxNo },
   );
 }
 

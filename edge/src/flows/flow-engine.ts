@@ -70,6 +70,12 @@ export class FlowEngine {
     return viewOf(s, s.state === 'completed' ? this.deps.sessions.takeCodes(id) : undefined);
   }
 
+  /** The newest running session, for a screen that was reloaded; its codes are never in it. */
+  current(): SessionView | undefined {
+    const s = this.deps.sessions.active().at(-1);
+    return s && viewOf(s);
+  }
+
   async report(id: string, problem: Problem): Promise<SessionView> {
     const s = this.activeSession(id);
     const boxNo = s.boxNo as BoxNo;
@@ -98,7 +104,7 @@ export class FlowEngine {
       s.kind === 'grant_deposit'
         ? `Box ${boxNo} cannot be used now; your right stays valid. Staff have been alerted.`
         : `Box ${boxNo} cannot be used now; your code stays valid. Staff have been alerted.`;
-    return viewOf(failWith(d, s, new LockerError('BOX_NOT_AVAILABLE', message)));
+    return viewOf(failWith(d, s, new LockerError('BOX_NOT_AVAILABLE', message, { boxNo })));
   }
 
   cancel(id: string): SessionView {

@@ -78,6 +78,7 @@ export async function openRecollectBox(deps: FlowDeps, start: SessionRecord): Pr
     const error = new LockerError(
       'OPEN_NOT_DETECTED',
       `Box ${boxNo} did not open. Staff have been alerted and will take that parcel out.`,
+      { boxNo },
     );
     const current = s;
     s = deps.store.tx(() => {

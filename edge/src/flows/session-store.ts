@@ -55,6 +55,10 @@ export interface SessionView {
   boxesTried: BoxNo[];
   /** recollect only: further expired parcels this session will open after the current one. */
   remaining: number | null;
+  /** deposit: the box was closed empty and unlocked again (the screen says so). */
+  reopened: boolean;
+  /** recollect only: parcels taken back so far. */
+  recollected: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -223,6 +227,8 @@ export function viewOf(s: SessionRecord, shown?: IssuedCode): SessionView {
     boxesTried: s.data.boxesTried,
     // Sessions stored before recollection existed have no such field.
     remaining: s.data.remaining ?? null,
+    reopened: s.data.reopened ?? false,
+    recollected: s.data.recollected ?? 0,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };

@@ -138,10 +138,11 @@ try {
           username: cabinetCreds.username,
           password: cabinetCreds.password,
         },
-        bus: { family: 'xor8a', port: 'sim:', boards: [{ address: 1, locks: 12 }] },
+        // Occupancy sensors (Kerong): putting the parcel in, in the simulated drawer, is what completes a deposit.
+        bus: { family: 'kerong', port: 'sim:', boards: [{ address: 0, locks: 12 }] },
         boxes: Array.from({ length: 12 }, (_, i) => ({
           boxNo: String(i + 1).padStart(2, '0'),
-          board: 1,
+          board: 0,
           lock: i + 1,
           size: i < 4 ? 'small' : i < 9 ? 'medium' : 'large',
         })),

@@ -32,6 +32,8 @@ const STATUS: Record<SessionStatusCode, true> = {
   DEPOSIT_DOOR_OPEN: true,
   DEPOSIT_REOPENED: true,
   DEPOSIT_CLOSED_EMPTY: true,
+  DEPOSIT_CONFIRM_PARCEL: true,
+  DEPOSIT_ABANDONED: true,
   PICKUP_DOOR_OPEN: true,
   RECOLLECT_DOOR_OPEN: true,
   DEPOSIT_DONE: true,

@@ -76,10 +76,11 @@ describe('the cabinet touchscreen', () => {
     edge = startEdgeProcess(dir.path, {
       cabinetId: CABINET,
       broker: { url: brokerUrl, password: 'not-checked-here' },
-      bus: { family: 'xor8a', port: 'sim:', boards: [{ address: 1, locks: 8 }], pollIntervalMs: 100 },
+      // A board with occupancy sensors, as the demo's: the parcel put in is what completes a deposit.
+      bus: { family: 'kerong', port: 'sim:', boards: [{ address: 0, locks: 8 }], pollIntervalMs: 100 },
       boxes: Array.from({ length: 8 }, (_, i) => ({
         boxNo: String(i + 1).padStart(2, '0'),
-        board: 1,
+        board: 0,
         lock: i + 1,
         size: i < 3 ? 'small' : i < 6 ? 'medium' : 'large',
       })),
@@ -351,10 +352,10 @@ describe('the cabinet touchscreen', () => {
       edgeB = startEdgeProcess(dirB.path, {
         cabinetId: CABINET_B,
         broker: { url: brokerUrl, password: 'not-checked-here' },
-        bus: { family: 'xor8a', port: 'sim:', boards: [{ address: 1, locks: 4 }], pollIntervalMs: 100 },
+        bus: { family: 'kerong', port: 'sim:', boards: [{ address: 0, locks: 4 }], pollIntervalMs: 100 },
         boxes: Array.from({ length: 4 }, (_, i) => ({
           boxNo: String(i + 1).padStart(2, '0'),
-          board: 1,
+          board: 0,
           lock: i + 1,
           size: 'medium',
         })),

@@ -27,6 +27,12 @@ export interface SessionData {
   recollected: number;
   /** recollect: expired parcels still to open after the current one. */
   remaining: number | null;
+  /** deposit on a box with no occupancy sensor: the door is shut, the courier must say the parcel is in. */
+  awaitingConfirm?: boolean;
+  /** The daemon restarted while this session ran: a door closing now on an unproven box abandons it. */
+  recovered?: boolean;
+  /** Ended without a parcel: left by the person (after a restart, or unconfirmed); an alarm was raised. */
+  abandoned?: boolean;
 }
 
 export interface SessionRecord {
@@ -59,6 +65,10 @@ export interface SessionView {
   reopened: boolean;
   /** recollect only: parcels taken back so far. */
   recollected: number;
+  /** deposit: the door is shut on a box with no occupancy sensor; the courier confirms the parcel is in. */
+  awaitingConfirm: boolean;
+  /** cancelled: the deposit was abandoned (no parcel was made of it; staff were asked to check the box). */
+  abandoned: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -229,6 +239,8 @@ export function viewOf(s: SessionRecord, shown?: IssuedCode): SessionView {
     remaining: s.data.remaining ?? null,
     reopened: s.data.reopened ?? false,
     recollected: s.data.recollected ?? 0,
+    awaitingConfirm: s.data.awaitingConfirm ?? false,
+    abandoned: s.data.abandoned ?? false,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };

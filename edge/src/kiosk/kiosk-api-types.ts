@@ -14,6 +14,8 @@ export type SessionStatusCode =
   | 'DEPOSIT_DOOR_OPEN'
   | 'DEPOSIT_REOPENED'
   | 'DEPOSIT_CLOSED_EMPTY'
+  | 'DEPOSIT_CONFIRM_PARCEL'
+  | 'DEPOSIT_ABANDONED'
   | 'PICKUP_DOOR_OPEN'
   | 'RECOLLECT_DOOR_OPEN'
   | 'DEPOSIT_DONE'
@@ -46,6 +48,10 @@ export interface KioskSession {
   remaining: number | null;
   reopened: boolean;
   recollected: number;
+  /** The door is shut on a box with no occupancy sensor: POST .../parcel-inside issues the code. */
+  awaitingConfirm: boolean;
+  /** Cancelled as abandoned: no parcel was made of it, staff were asked to check the box. */
+  abandoned: boolean;
   createdAt: string;
   updatedAt: string;
   status: SessionStatus;

@@ -126,6 +126,10 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
     const body = parseOrThrow(ProblemBody, req.body, 'VALIDATION_FAILED', 'problem');
     return kioskSession(await deps.flows.report(id, body.problem));
   });
+  // On a board with no occupancy sensor the courier's word is what proves the parcel is in (ADR 0011).
+  app.post('/api/sessions/:id/parcel-inside', async (req) =>
+    kioskSession(deps.flows.confirmParcel(session(req.params))),
+  );
   app.post('/api/sessions/:id/cancel', async (req) => kioskSession(deps.flows.cancel(session(req.params))));
   installStaticPage(app, deps.pageDir);
   return app;

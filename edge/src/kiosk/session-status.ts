@@ -11,6 +11,7 @@ export function statusOf(v: SessionView): SessionStatus {
   const deposit = v.kind === 'deposit' || v.kind === 'grant_deposit';
   switch (v.state) {
     case 'open':
+      if (deposit && v.awaitingConfirm) return { code: 'DEPOSIT_CONFIRM_PARCEL', details: at };
       if (deposit && v.reopened) return { code: 'DEPOSIT_CLOSED_EMPTY', details: at };
       return { code: 'SESSION_OPENING', details: at };
     case 'door_open':
@@ -23,6 +24,7 @@ export function statusOf(v: SessionView): SessionStatus {
         return { code: 'RECOLLECT_DONE', details: { taken: v.recollected, notOpened: v.boxesTried } };
       return { code: deposit ? 'DEPOSIT_DONE' : 'PICKUP_DONE', details: at };
     case 'cancelled':
+      if (v.abandoned) return { code: 'DEPOSIT_ABANDONED', details: at };
       // The sweeper's cancellation is the only one that says so (flow-engine.ts).
       return { code: /timed out/.test(v.message) ? 'SESSION_TIMED_OUT' : 'SESSION_CANCELLED', details: at };
     default:

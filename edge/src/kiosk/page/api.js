@@ -91,6 +91,8 @@ export const api = {
   problem: (id, problem) => call('POST', `/api/sessions/${encodeURIComponent(id)}/problem`, { problem }),
   /** @param {string} id @returns {Promise<KioskSession>} */
   confirmInside: (id) => call('POST', `/api/sessions/${encodeURIComponent(id)}/confirm`, {}),
+  /** The courier's word that the parcel is in (boards with no occupancy sensor). @param {string} id @returns {Promise<KioskSession>} */
+  parcelInside: (id) => call('POST', `/api/sessions/${encodeURIComponent(id)}/parcel-inside`, {}),
   /** @param {string} id @returns {Promise<KioskSession>} */
   cancel: (id) => call('POST', `/api/sessions/${encodeURIComponent(id)}/cancel`, {}),
 };

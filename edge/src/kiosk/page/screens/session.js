@@ -44,6 +44,18 @@ export function sessionScreen(app, { id, session: initial }) {
   const steps = h('ol', { class: 'steps' });
   const link = h('p', { class: 'hint link-hint', role: 'status', hidden: true }, t('session.reconnecting'));
   const problemButtons = h('div', { class: 'problem-buttons' });
+  // Boards with no occupancy sensor: the door is shut and only the courier knows the parcel is in.
+  const inside = h(
+    'button',
+    { type: 'button', class: 'btn btn-primary btn-inside', 'data-testid': 'parcel-inside' },
+    t('session.parcelInside'),
+  );
+  const confirm = h(
+    'div',
+    { class: 'confirm-parcel', 'data-testid': 'confirm-parcel', hidden: true },
+    h('p', { class: 'hint' }, t('session.confirmHint')),
+    inside,
+  );
   const cancel = h(
     'button',
     { type: 'button', class: 'btn btn-light btn-cancel', 'data-testid': 'cancel' },
@@ -59,7 +71,7 @@ export function sessionScreen(app, { id, session: initial }) {
   /** @param {boolean} on */
   const setActing = (on) => {
     acting = on;
-    for (const b of [...problemButtons.querySelectorAll('button'), cancel]) b.disabled = on;
+    for (const b of [...problemButtons.querySelectorAll('button'), cancel, inside]) b.disabled = on;
   };
 
   /** @param {KioskSession} s */
@@ -91,7 +103,7 @@ export function sessionScreen(app, { id, session: initial }) {
     boxSize.textContent = s.size ? t(`size.${s.size}`) : '';
     const words = statusText(s);
     if (message.textContent !== words) message.textContent = words;
-    const at = s.state === 'open' ? 0 : 1;
+    const at = s.state === 'open' && !s.awaitingConfirm ? 0 : 1;
     steps.querySelectorAll('.step').forEach((li, i) => {
       li.classList.toggle('is-done', i < at);
       li.classList.toggle('is-current', i === at);
@@ -99,6 +111,7 @@ export function sessionScreen(app, { id, session: initial }) {
       else li.removeAttribute('aria-current');
     });
     el.dataset.state = s.state;
+    confirm.hidden = !s.awaitingConfirm;
     const tried = s.boxesTried ?? [];
     moved.hidden = tried.length === 0 || !s.boxNo;
     if (!moved.hidden) moved.textContent = t('session.moved', { from: tried.at(-1), boxNo: s.boxNo });
@@ -163,6 +176,18 @@ export function sessionScreen(app, { id, session: initial }) {
     }
   };
 
+  inside.addEventListener('click', async () => {
+    if (acting) return;
+    alert.clear();
+    setActing(true);
+    try {
+      render(await api.parcelInside(id));
+    } catch (err) {
+      setActing(false);
+      alert.show(/** @type {any} */ (err));
+    }
+  });
+
   cancel.addEventListener('click', async () => {
     if (acting) return;
     alert.clear();
@@ -195,6 +220,7 @@ export function sessionScreen(app, { id, session: initial }) {
         moved,
         message,
         steps,
+        confirm,
         link,
         alert.el,
       ),

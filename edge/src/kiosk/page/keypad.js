@@ -83,7 +83,8 @@ export function createEntry({
         h('span', { class: 'caret', 'aria-hidden': 'true' }),
       );
     }
-    display.setAttribute('aria-valuetext', mask ? t('keypad.masked', { count: value.length }) : value);
+    // A textbox takes no aria-valuetext: a masked entry says how many digits it has in its name instead.
+    if (mask) display.setAttribute('aria-label', `${label}, ${t('keypad.masked', { count: value.length })}`);
     submit.disabled = value.length < minLength;
   };
 

@@ -1,6 +1,7 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { icon } from '../icons.js';
+import { qrSvg } from '../qr.js';
 import { statusText } from '../words.js';
 
 /** "483920" -> "483 920": easier to read out and copy. @param {string} code */
@@ -99,7 +100,16 @@ export function doneScreen(app, { session: s }) {
                 },
                 grouped(code),
               ),
-              h('p', { class: 'hint' }, t('done.codeOnce')),
+              s.pickupToken
+                ? h(
+                    'figure',
+                    { class: 'code-qr', 'data-testid': 'pickup-qr' },
+                    qrSvg(s.pickupToken, t('done.qrLabel')),
+                    h('figcaption', { class: 'hint' }, t('done.qrHint')),
+                  )
+                : null,
+              // The code never leaves the cabinet (ADR 0006): nobody sends it to the recipient for the courier.
+              h('p', { class: 'code-note', 'data-testid': 'code-note' }, t('done.codeOnce')),
             )
           : h('p', { class: 'done-message', role: 'status' }, statusText(s)),
       ]

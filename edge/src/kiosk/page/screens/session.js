@@ -3,6 +3,7 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { icon } from '../icons.js';
 import { statusText } from '../words.js';
+import { cabinetMap, sizeLine } from './cabinet-map.js';
 import { errorBanner } from './common.js';
 
 /** @typedef {import('../types').KioskSession} KioskSession */
@@ -44,6 +45,9 @@ export function sessionScreen(app, { id, session: initial }) {
   const steps = h('ol', { class: 'steps' });
   const link = h('p', { class: 'hint link-hint', role: 'status', hidden: true }, t('session.reconnecting'));
   const problemButtons = h('div', { class: 'problem-buttons' });
+  const map = h('div', { class: 'map-holder' });
+  /** @type {string | null | undefined} the box the map shows */
+  let mapped;
   // Boards with no occupancy sensor: the door is shut and only the courier knows the parcel is in.
   const inside = h(
     'button',
@@ -100,7 +104,11 @@ export function sessionScreen(app, { id, session: initial }) {
     last = s;
     app.activeBox = s.boxNo;
     boxNo.textContent = s.boxNo ?? '–';
-    boxSize.textContent = s.size ? t(`size.${s.size}`) : '';
+    boxSize.textContent = sizeLine(app.cabinet, s.boxNo, s.size);
+    if (mapped !== s.boxNo) {
+      mapped = s.boxNo;
+      map.replaceChildren(cabinetMap(app.cabinet, s.boxNo) ?? '');
+    }
     const words = statusText(s);
     if (message.textContent !== words) message.textContent = words;
     const at = s.state === 'open' && !s.awaitingConfirm ? 0 : 1;
@@ -221,6 +229,7 @@ export function sessionScreen(app, { id, session: initial }) {
         message,
         steps,
         confirm,
+        map,
         link,
         alert.el,
       ),

@@ -63,7 +63,7 @@ export const EdgeConfig = z
         enabled: z.boolean().default(true),
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
-        /** Static touchscreen page; default: the kiosk-page folder shipped next to dist/. */
+        /** Static touchscreen page; default: src/kiosk/page, shipped in the package next to dist/. */
         pageDir: z.string().min(1).optional(),
         /** The screen's language after start and after every idle return (the person may switch). */
         locale: KioskLocale.default('zh-CN'),

@@ -16,13 +16,12 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Where the touchscreen page is: the configured folder, else the sources next to dist/ (not compiled). */
+/**
+ * Where the touchscreen page is: the configured folder, else the page shipped in the package next to
+ * dist/ (package.json `files` holds src/kiosk/page: the page is plain JavaScript, served as written).
+ */
 export function resolvePageDir(configured?: string): string | undefined {
-  const candidates = [
-    configured,
-    fileURLToPath(new URL('../../src/kiosk/page/', import.meta.url)),
-    fileURLToPath(new URL('../../kiosk-page/', import.meta.url)),
-  ];
+  const candidates = [configured, fileURLToPath(new URL('../../src/kiosk/page/', import.meta.url))];
   return candidates.find((c): c is string => c !== undefined && existsSync(c));
 }
 

@@ -1,19 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { createServer, type Server, type Socket } from 'node:net';
-import { makeVerifier } from '@locker/protocol';
-import { Aedes } from 'aedes';
-import mqtt, { type MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openScreen, type Screen } from '../support/browser.js';
-import type { DaemonProcess } from '../support/daemon-process.js';
-import { startEdgeProcess, tempDir } from '../support/stack.js';
+import {
+  boxOnScreen,
+  COURIER,
+  startTouchCabinet,
+  type TouchCabinet,
+  tapPad,
+} from '../support/touch-cabinet.js';
 
 const CABINET = '610091C03';
-const COURIER = { id: 'C-1001', pin: '4711' };
-const COST = { N: 1024, r: 8, p: 1 };
 const HOTLINE = '400-820-1234';
 const PORTRAIT = { width: 1080, height: 1920 };
 const SMALL = { width: 800, height: 1280 };
@@ -31,53 +29,37 @@ const LAYOUT = {
   ],
 };
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 /**
  * Issue 11: the touchscreen of a Chinese cabinet, in headless Chromium against the built edge daemon
  * (simulated Kerong board with occupancy sensors). Chinese by default, English on a tap; where the box
  * is; the code that cannot vanish by a stray tap; a session that survives a reload and a restart; an
- * abandoned deposit that is no parcel; low reach; accessibility. Each flow checks what the person sees
- * and which doors the simulator has open.
+ * abandoned deposit that is no parcel; low reach; accessibility; the offline banner. Each flow checks what
+ * the person sees and which doors the simulator has open.
  */
 describe('the touchscreen of a Chinese cabinet', () => {
-  const dir = tempDir('locker-touch-zh-');
-  let broker: Aedes;
-  let server: Server;
-  const sockets = new Set<Socket>();
-  let cloud: MqttClient;
-  let edge: DaemonProcess;
+  let cab: TouchCabinet;
   let url: string;
-  let port: number;
-  let brokerUrl: string;
   const screens: Screen[] = [];
 
-  const config = () => ({
-    cabinetId: CABINET,
-    broker: { url: brokerUrl, password: 'not-checked-here' },
-    bus: { family: 'kerong', port: 'sim:', boards: [{ address: 0, locks: 8 }], pollIntervalMs: 100 },
-    boxes: Array.from({ length: 8 }, (_, i) => ({
-      boxNo: `0${i + 1}`,
-      board: 0,
-      lock: i + 1,
-      size: i < 4 ? 'small' : 'medium',
-      ...(i === 4 ? { dimensionsCm: { width: 42, height: 21, depth: 55 } } : {}),
-    })),
-    layout: LAYOUT,
-    kiosk: { host: '127.0.0.1', port, hotline: HOTLINE, timeZone: 'Asia/Shanghai' },
+  beforeAll(async () => {
+    cab = await startTouchCabinet(CABINET, {
+      boxes: Array.from({ length: 8 }, (_, i) => ({
+        boxNo: `0${i + 1}`,
+        board: 0,
+        lock: i + 1,
+        size: i < 4 ? 'small' : 'medium',
+        ...(i === 4 ? { dimensionsCm: { width: 42, height: 21, depth: 55 } } : {}),
+      })),
+      layout: LAYOUT,
+      kiosk: { hotline: HOTLINE, timeZone: 'Asia/Shanghai' },
+    });
+    url = cab.url;
+  }, 60_000);
+
+  afterAll(async () => {
+    await closeAll();
+    await cab?.stop();
   });
-  const startEdge = async (first = true) => {
-    edge = startEdgeProcess(dir.path, config());
-    await edge.waitForLine((l) => l.msg === 'cabinet daemon started', 20_000);
-    // A restart already has the courier: the retained document is then the one it applied.
-    if (first) await edge.waitForLine((l) => l.msg === 'desired state applied', 20_000);
-  };
 
   const open = async (viewport = PORTRAIT) => {
     const s = await openScreen(url, viewport);
@@ -91,72 +73,16 @@ describe('the touchscreen of a Chinese cabinet', () => {
   const shot = async (page: Page, name: string) => {
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png` });
   };
-  /** The simulated board: which doors are open right now. */
-  const openDoors = async () => {
-    const res = await fetch(`${url}/api/simulator/boxes`);
-    const { boxes } = (await res.json()) as { boxes: Array<{ boxNo: string; door: string }> };
-    return boxes.filter((b) => b.door === 'open').map((b) => b.boxNo);
-  };
-  const sim = (boxNo: string, what: 'occupancy' | 'door', body: object) =>
-    fetch(`${url}/api/simulator/boxes/${boxNo}/${what}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  /** Taps the keys of the keypad whose group is named `name`, as a person would. */
-  const tap = async (page: Page, name: string, text: string) => {
-    const pad = page.getByRole('group', { name, exact: true });
-    for (const ch of text) await pad.locator(`button[data-key="${ch}"]`).click();
-  };
+  const openDoors = () => cab.openDoors();
+  const sim = (boxNo: string, what: 'occupancy' | 'door', body: object) => cab.sim(boxNo, what, body);
   const courierToSizes = async (page: Page) => {
     await page.getByTestId('start-courier').click();
-    await tap(page, '快递员编号键盘', COURIER.id);
+    await tapPad(page, '快递员编号键盘', COURIER.id);
     await page.getByTestId('courier-id-submit').click();
-    await tap(page, '密码键盘', COURIER.pin);
+    await tapPad(page, '密码键盘', COURIER.pin);
     await page.getByTestId('courier-pin-submit').click();
     await page.getByTestId('size-medium').waitFor();
   };
-  const boxOnScreen = async (page: Page) => {
-    await page.waitForFunction(() =>
-      /^\d{2}$/.test(document.querySelector('[data-testid="box-number"]')?.textContent ?? ''),
-    );
-    return (await page.getByTestId('box-number').textContent()) as string;
-  };
-
-  beforeAll(async () => {
-    broker = await Aedes.createBroker();
-    server = createServer(broker.handle);
-    server.on('connection', (socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    brokerUrl = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    cloud = await mqtt.connectAsync(brokerUrl, { protocolVersion: 4 });
-    await cloud.publishAsync(
-      `lockers/${CABINET}/desired`,
-      JSON.stringify({
-        kind: 'snapshot',
-        version: 1,
-        couriers: [{ courierId: COURIER.id, company: 'B', pin: await makeVerifier(COURIER.pin, COST) }],
-        grants: [],
-      }),
-      { qos: 1, retain: true },
-    );
-    // A fixed port: the page must find the daemon again at the same address after a restart.
-    port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    await startEdge();
-  }, 60_000);
-
-  afterAll(async () => {
-    await closeAll();
-    await edge?.stop();
-    await cloud?.endAsync(true);
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await new Promise<void>((r) => (broker ? broker.close(() => r()) : r()));
-    dir.remove();
-  });
 
   it('speaks Chinese by default, switches to English on every screen, and is back in Chinese at idle', async () => {
     const s = await openScreen(url, PORTRAIT);
@@ -179,7 +105,14 @@ describe('the touchscreen of a Chinese cabinet', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('h1').textContent()).toBe('Reserved box');
     expect(await page.getByTestId('lang-switch').textContent()).toBe('中文');
+    // No timeout without "more time": it gives the person the full idle time again.
     await page.clock.runFor(50_000);
+    await page.getByText('Returning to the start screen in').waitFor();
+    await page.getByTestId('more-time').click();
+    await expect.poll(() => page.getByTestId('timeout-text').isVisible()).toBe(false);
+    await page.clock.runFor(40_000);
+    expect(await page.locator('h1').textContent()).toBe('Reserved box');
+    await page.clock.runFor(10_000);
     await page.getByText('Returning to the start screen in').waitFor();
     await page.clock.runFor(15_000);
     await page.getByTestId('start-pickup').waitFor();
@@ -246,10 +179,9 @@ describe('the touchscreen of a Chinese cabinet', () => {
     await courierToSizes(page);
     await page.getByTestId('size-small').click();
     const boxNo = await boxOnScreen(page);
-    await edge.stop();
-    // The page keeps polling and says it is reconnecting; the daemon comes back on the same address.
-    await page.getByText('正在重新连接快递柜…').waitFor();
-    await startEdge(false);
+    // While the daemon is down the page keeps polling and says it is reconnecting; it comes back on the
+    // same address.
+    await cab.restart(() => page.getByText('正在重新连接快递柜…').waitFor());
     // The simulated board restarts with its doors shut and empty, as if the courier left without a parcel.
     await page.getByTestId('message').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('message-text').textContent()).toBe(
@@ -309,9 +241,7 @@ describe('the touchscreen of a Chinese cabinet', () => {
 
   it('says, when the network is gone, that pickups and deposits still work', async () => {
     const page = await open(SMALL);
-    // The network goes: the broker takes no more connections and drops the ones it has.
-    server.close();
-    for (const socket of sockets) socket.destroy();
+    cab.dropNetwork();
     const banner = page.getByTestId('offline-banner');
     await banner.waitFor({ timeout: 30_000 });
     expect(await banner.textContent()).toBe('暂时无法连接网络，取件和投递仍可正常使用。');

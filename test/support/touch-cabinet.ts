@@ -12,8 +12,13 @@ export const GRANTEE = { userNo: '13466666666', code: '82731904', boxNo: '08' };
 const COST = { N: 1024, r: 8, p: 1 };
 
 export interface TouchCabinet {
+  /** Stays the same across restarts (a fixed port), as a real cabinet's screen address does. */
   url: string;
   edge: DaemonProcess;
+  /** Stops the daemon and starts it again on the same data and address. */
+  restart(between?: () => Promise<void>): Promise<void>;
+  /** The network goes: the broker takes no more connections and drops the ones it has. */
+  dropNetwork(): void;
   /** Which doors the simulated board has open right now. */
   openDoors(): Promise<string[]>;
   /** The person's hands on the simulated board. */
@@ -62,24 +67,41 @@ export async function startTouchCabinet(
     }),
     { qos: 1, retain: true },
   );
-  const edge = startEdgeProcess(dir.path, {
-    cabinetId,
-    broker: { url: brokerUrl, password: 'not-checked-here' },
-    bus: { family: 'kerong', port: 'sim:', boards: [{ address: 0, locks: 8 }], pollIntervalMs: 100 },
-    boxes: Array.from({ length: 8 }, (_, i) => ({
-      boxNo: `0${i + 1}`,
-      board: 0,
-      lock: i + 1,
-      size: i < 4 ? 'small' : 'medium',
-    })),
-    ...config,
-  });
-  const started = await edge.waitForLine((l) => l.msg === 'cabinet daemon started', 20_000);
+  const port = await freePort();
+  const { kiosk, ...rest } = config as { kiosk?: Record<string, unknown> };
+  const start = () =>
+    startEdgeProcess(dir.path, {
+      cabinetId,
+      broker: { url: brokerUrl, password: 'not-checked-here' },
+      bus: { family: 'kerong', port: 'sim:', boards: [{ address: 0, locks: 8 }], pollIntervalMs: 100 },
+      boxes: Array.from({ length: 8 }, (_, i) => ({
+        boxNo: `0${i + 1}`,
+        board: 0,
+        lock: i + 1,
+        size: i < 4 ? 'small' : 'medium',
+      })),
+      kiosk: { host: '127.0.0.1', ...kiosk, port },
+      ...rest,
+    });
+  let edge = start();
+  await edge.waitForLine((l) => l.msg === 'cabinet daemon started', 20_000);
   await edge.waitForLine((l) => l.msg === 'desired state applied', 20_000);
-  const url = String(started.kiosk);
-  return {
+  const url = `http://127.0.0.1:${port}`;
+  const cab: TouchCabinet = {
     url,
     edge,
+    async restart(between) {
+      await edge.stop();
+      await between?.();
+      edge = start();
+      cab.edge = edge;
+      // The courier is already there: the retained document is the one applied before.
+      await edge.waitForLine((l) => l.msg === 'cabinet daemon started', 20_000);
+    },
+    dropNetwork() {
+      server.close();
+      for (const s of sockets) s.destroy();
+    },
     async openDoors() {
       const res = await fetch(`${url}/api/simulator/boxes`);
       const { boxes } = (await res.json()) as { boxes: Array<{ boxNo: string; door: string }> };
@@ -101,6 +123,15 @@ export async function startTouchCabinet(
       dir.remove();
     },
   };
+  return cab;
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }
 
 /** Taps the keys of the keypad whose group is named `name`, as a person would. */

@@ -26,7 +26,7 @@ const WORDS = {
       user: '用户号键盘',
       access: '授权码键盘',
     },
-    wrongCode: `取件码无效。 再错 ${LOCKOUT_AFTER - 1} 次后，每次输入需要等待。`,
+    wrongCode: `取件码无效。再错 ${LOCKOUT_AFTER - 1} 次后，每次输入需要等待。`,
     moved: (from: string, to: string) => `${from} 号箱已停用，请使用 ${to} 号箱。`,
     slowed: /^本柜错误输入过多，请等待 \d+ 秒后重试。$/,
     thanks: '谢谢使用！',

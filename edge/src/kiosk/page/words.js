@@ -1,4 +1,4 @@
-import { formatTime, has, t } from './i18n.js';
+import { currentLocale, formatTime, has, t } from './i18n.js';
 
 /**
  * @typedef {{ code: string, message?: string, details?: import('./types').KioskErrorBody['details'] }} ErrorLike
@@ -22,7 +22,7 @@ export function errorText(err, kind) {
     size: d.size ? t(`size.${d.size}`) : undefined,
   });
   const tries = triesText(d);
-  return tries ? `${text} ${tries}` : text;
+  return tries ? sentences(text, tries) : text;
 }
 
 /**
@@ -52,11 +52,19 @@ export function statusText(s) {
     const taken = t('status.RECOLLECT_DONE', { count: d.taken ?? 0 });
     const left = d.notOpened ?? [];
     return left.length > 0
-      ? `${taken} ${t('status.RECOLLECT_LEFT', { boxes: left.join(', '), count: left.length })}`
+      ? sentences(taken, t('status.RECOLLECT_LEFT', { boxes: left.join(', '), count: left.length }))
       : taken;
   }
   const text = t(key, { boxNo: d.boxNo ?? s.boxNo ?? '' });
   if (s.status.code === 'RECOLLECT_DOOR_OPEN' && d.remaining)
-    return `${text} ${t('status.RECOLLECT_MORE', { count: d.remaining })}`;
+    return sentences(text, t('status.RECOLLECT_MORE', { count: d.remaining }));
   return text;
+}
+
+/**
+ * Two sentences as one text: Chinese puts none of the space English puts after a full stop.
+ * @param {string} a @param {string} b
+ */
+function sentences(a, b) {
+  return currentLocale() === 'zh-CN' ? `${a}${b}` : `${a} ${b}`;
 }

@@ -239,6 +239,20 @@ describe('the touchscreen of a Chinese cabinet', () => {
     await closeAll();
   }, 90_000);
 
+  it('shows the maintenance screen with the hotline while the whole cabinet is out of service, and the start again after', async () => {
+    const page = await open(SMALL);
+    const all = ['01', '02', '03', '04', '05', '06', '07', '08'];
+    await cab.setOutOfService(all, true);
+    const maintenance = page.getByTestId('maintenance');
+    await maintenance.waitFor({ timeout: 20_000 });
+    expect(await maintenance.locator('h1').textContent()).toBe('暂停服务');
+    expect(await page.getByTestId('help-line').textContent()).toBe(`客服热线：${HOTLINE} · 柜号 ${CABINET}`);
+    await shot(page, 'zh-CN-maintenance');
+    await cab.setOutOfService(all, false);
+    await page.getByTestId('start-pickup').waitFor({ timeout: 20_000 });
+    await closeAll();
+  }, 60_000);
+
   it('says, when the network is gone, that pickups and deposits still work', async () => {
     const page = await open(SMALL);
     cab.dropNetwork();

@@ -19,6 +19,8 @@ export interface TouchCabinet {
   restart(between?: () => Promise<void>): Promise<void>;
   /** The network goes: the broker takes no more connections and drops the ones it has. */
   dropNetwork(): void;
+  /** An operator takes boxes out of service (or back) with the cloud's command. */
+  setOutOfService(boxNos: string[], outOfService: boolean): Promise<void>;
   /** Which doors the simulated board has open right now. */
   openDoors(): Promise<string[]>;
   /** The person's hands on the simulated board. */
@@ -97,6 +99,15 @@ export async function startTouchCabinet(
       cab.edge = edge;
       // The courier is already there: the retained document is the one applied before.
       await edge.waitForLine((l) => l.msg === 'cabinet daemon started', 20_000);
+    },
+    async setOutOfService(boxNos, outOfService) {
+      for (const boxNo of boxNos) {
+        await cloud.publishAsync(
+          `lockers/${cabinetId}/request/set_out_of_service`,
+          JSON.stringify({ transaction: `oos-${boxNo}-${Date.now()}`, params: { boxNo, outOfService } }),
+          { qos: 1 },
+        );
+      }
     },
     dropNetwork() {
       server.close();

@@ -35,6 +35,7 @@ export async function verifyCourier(
       left > 0
         ? `Courier id or PIN not recognised. ${left} tries left.`
         : 'Courier id or PIN not recognised.',
+      { triesLeft: left },
     );
   }
   attempt.succeed();
@@ -96,6 +97,7 @@ export async function openDepositBox(
           : new LockerError(
               outcome.kind === 'failed' ? outcome.error.code : 'OPEN_NOT_DETECTED',
               `Box ${boxNo} did not open. Staff have been alerted; your right stays valid.`,
+              { boxNo },
             ),
       );
     }

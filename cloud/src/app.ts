@@ -17,6 +17,7 @@ import { adminCabinetRoutes } from './http/routes/admin-cabinets.js';
 import { adminDesiredRoutes } from './http/routes/admin-desired.js';
 import { healthRoutes } from './http/routes/health.js';
 import { v1AccountRoutes } from './http/v1/index.js';
+import { v1NotificationRoutes } from './http/v1/notification-routes.js';
 import type { NotificationService } from './notifications/notification-service.js';
 
 /** What the HTTP app is built from; `server.ts` makes them, tests may make their own. */
@@ -36,8 +37,18 @@ export interface CloudServices {
   ready: () => boolean;
 }
 
-/** Builds the fastify app: plugins, schemas, routes. Opens no port (see server.ts). */
+/** Builds the fastify app and waits until its plugins have loaded. Opens no port (see server.ts). */
 export async function buildApp(services: CloudServices): Promise<FastifyInstance> {
+  const app = createApp(services);
+  await app.ready();
+  return app;
+}
+
+/**
+ * The fastify app with its plugins queued in order (they load on `ready()` or `listen()`), built
+ * without I/O so the server can make it in its constructor. Each module's routes are one plugin.
+ */
+export function createApp(services: CloudServices): FastifyInstance {
   const httpLogger: FastifyBaseLogger = services.logger.child({ subsystem: 'http' });
   const app = Fastify({
     loggerInstance: httpLogger,
@@ -49,7 +60,7 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
   installErrorHandler(app);
   acceptEmptyJsonBodies(app);
 
-  await app.register(swagger, {
+  void app.register(swagger, {
     openapi: {
       info: {
         title: 'Locker cloud API',
@@ -71,24 +82,27 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(healthRoutes, { ready: services.ready });
-  await app.register(adminCabinetRoutes, {
+  void app.register(healthRoutes, { ready: services.ready });
+  void app.register(adminCabinetRoutes, {
     adminToken: services.config.adminToken,
     cabinets: services.cabinets,
     fleet: services.fleet,
     brokerAccounts: services.brokerAccounts,
   });
-  await app.register(adminDesiredRoutes, {
+  void app.register(adminDesiredRoutes, {
     adminToken: services.config.adminToken,
     desired: services.desired,
   });
-  await app.register(v1AccountRoutes, {
+  void app.register(v1AccountRoutes, {
     adminToken: services.config.adminToken,
     accounts: services.accounts,
+  });
+  void app.register(v1NotificationRoutes, {
+    sessions: services.accounts.sessions,
     notifications: services.notifications,
   });
   if (services.config.dingo.enabled) {
-    await app.register(dingoPlugin, {
+    void app.register(dingoPlugin, {
       prefix: services.config.dingo.prefix,
       accounts: services.accounts,
       failuresAsHttp200: services.config.dingo.failuresAsHttp200,

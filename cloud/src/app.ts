@@ -19,6 +19,9 @@ import { healthRoutes } from './http/routes/health.js';
 import { v1AccountRoutes } from './http/v1/index.js';
 import { v1NotificationRoutes } from './http/v1/notification-routes.js';
 import type { NotificationService } from './notifications/notification-service.js';
+import { adminParcelRoutes } from './parcels/admin-parcel-routes.js';
+import { v1ParcelRoutes } from './parcels/parcel-routes.js';
+import type { ParcelService } from './parcels/parcel-service.js';
 
 /** What the HTTP app is built from; `server.ts` makes them, tests may make their own. */
 export interface CloudServices {
@@ -34,6 +37,10 @@ export interface CloudServices {
   accounts: Accounts;
   /** The one way to notify a user; other features publish through it. */
   notifications: NotificationService;
+  /** Parcels: announcements, the recipient's and courier's lists, operators' view. */
+  parcels: ParcelService;
+  /** The cloud's X25519 public key cabinets seal pickup codes to (ADR 0013). */
+  codeKey: string;
   ready: () => boolean;
 }
 
@@ -100,6 +107,12 @@ export function createApp(services: CloudServices): FastifyInstance {
   void app.register(v1NotificationRoutes, {
     sessions: services.accounts.sessions,
     notifications: services.notifications,
+  });
+  void app.register(v1ParcelRoutes, { sessions: services.accounts.sessions, parcels: services.parcels });
+  void app.register(adminParcelRoutes, {
+    adminToken: services.config.adminToken,
+    parcels: services.parcels,
+    codeKey: services.codeKey,
   });
   if (services.config.dingo.enabled) {
     void app.register(dingoPlugin, {

@@ -13,8 +13,16 @@ import { DesiredStateService } from './fleet/desired-state-service.js';
 import { FleetLink } from './fleet/fleet-link.js';
 import { SubsystemPlan } from './lifecycle/subsystem-plan.js';
 import { createLogger } from './logger.js';
-import { NotificationRepository } from './notifications/notification-repository.js';
-import { NotificationService } from './notifications/notification-service.js';
+import type { DeliveryProvider } from './notifications/delivery.js';
+import type { NotificationService } from './notifications/notification-service.js';
+import { createNotifications, type Notifications } from './notifications/notifications-module.js';
+import { createParcels, type Parcels } from './parcels/parcels-module.js';
+
+/** Parts a test may swap for its own. */
+export interface CloudServerOptions {
+  /** Where SMS/push go (default: the configured HTTP gateway, else they wait in the queue). */
+  delivery?: DeliveryProvider;
+}
 
 /**
  * The whole cloud service, built in the constructor without I/O: database, embedded broker (when
@@ -29,6 +37,9 @@ export class CloudServer {
   readonly broker: EmbeddedBroker | undefined;
   readonly mosquittoFiles: MosquittoFiles | undefined;
   readonly notifications: NotificationService;
+  /** In-app notifications plus SMS/push delivery and the key that opens sealed codes (ADR 0013). */
+  readonly messaging: Notifications;
+  readonly parcels: Parcels;
   readonly accounts: Accounts;
   readonly fleet: FleetLink;
   /** Courier credentials and box settings each cabinet holds for offline use. */
@@ -43,6 +54,7 @@ export class CloudServer {
   constructor(
     readonly config: CloudConfig,
     logger?: Logger,
+    options: CloudServerOptions = {},
   ) {
     this.logger = logger ?? createLogger(config.logLevel);
     this.db = createDatabase(config.database);
@@ -53,10 +65,13 @@ export class CloudServer {
       { username: config.broker.serviceUsername, password: config.broker.servicePassword },
       boxLayout,
     );
-    this.notifications = new NotificationService(
-      new NotificationRepository(this.db),
+    this.messaging = createNotifications(
+      this.db,
+      config,
       this.logger.child({ subsystem: 'notifications' }),
+      options.delivery,
     );
+    this.notifications = this.messaging.service;
     this.accounts = createAccounts(this.db, config, (userId, kind, payload) =>
       this.notifications.publish(userId, kind, payload),
     );
@@ -112,6 +127,18 @@ export class CloudServer {
       this.logger.child({ subsystem: 'desired-state' }),
     );
     this.desired = desired;
+    this.parcels = createParcels(
+      this.db,
+      config,
+      this.messaging,
+      this.logger.child({ subsystem: 'parcels' }),
+    );
+    const parcels = this.parcels.service;
+    this.fleet.on('event', (ev) => {
+      parcels.applyEvent(ev).catch((err: unknown) => {
+        this.logger.error({ err, cabinetId: ev.cabinetId, eventId: ev.id }, 'parcel event not applied');
+      });
+    });
     this.fleet.on('desiredGet', ({ cabinetId, appliedVersion }) => {
       desired.answer(cabinetId, appliedVersion).catch((err: unknown) => {
         this.logger.error({ err, cabinetId }, 'desired-state answer failed');
@@ -127,11 +154,15 @@ export class CloudServer {
       brokerAccounts: this.brokerAccounts,
       accounts: this.accounts,
       notifications: this.notifications,
+      parcels,
+      codeKey: this.messaging.opener.publicKey,
       ready: () => this.started,
     });
     const app = this.app;
     const files = this.mosquittoFiles;
-    this.workers = new SubsystemPlan(this.logger.child({ subsystem: 'workers' }));
+    this.workers = new SubsystemPlan(this.logger.child({ subsystem: 'workers' }))
+      .add('parcel-sweep', this.parcels.worker)
+      .add('outbound-messages', this.messaging.worker);
     this.plan = new SubsystemPlan(this.logger)
       .add('database', { start: () => migrateToLatest(this.db), stop: () => this.db.destroy() })
       .add('mosquitto-files', files && { start: () => files.write(), stop: async () => undefined })

@@ -57,6 +57,13 @@ const AUTHENTICATED: Record<string, Omit<InjectOptions, 'headers'>> = {
     url: '/v1/me/notifications/ack',
     payload: { ids: ['N1'] },
   },
+  'POST /v1/parcels': {
+    method: 'POST',
+    url: '/v1/parcels',
+    payload: { waybill: 'COVER-1', recipientTel: '13900000000' },
+  },
+  'GET /v1/parcels/{parcelId}': { method: 'GET', url: `/v1/parcels/PC0000000${'0'.repeat(16)}` },
+  'GET /v1/me/parcels': { method: 'GET', url: '/v1/me/parcels' },
 };
 
 describe('every /v1 route: token failures and the failure codes not shown elsewhere', () => {

@@ -27,6 +27,10 @@ export interface SessionData {
   recollected: number;
   /** recollect: expired parcels still to open after the current one. */
   remaining: number | null;
+  /** deposit: the waybill the courier typed, linking the parcel to its announcement in the cloud. */
+  waybill?: string | null;
+  /** deposit: the recipient's phone, when the parcel was not announced. */
+  recipientTel?: string | null;
 }
 
 export interface SessionRecord {

@@ -115,6 +115,16 @@ export class ParcelRepository {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  /** Names the account of a recipient known only by phone (it may have registered after the announcement). */
+  async setRecipientUser(id: string, userId: string): Promise<void> {
+    await this.db
+      .updateTable('parcels')
+      .set({ recipient_user_id: userId })
+      .where('id', '=', id)
+      .where('recipient_user_id', 'is', null)
+      .execute();
+  }
+
   /**
    * A deposit nobody announced. Returns undefined when the same cabinet parcel is already recorded
    * (a redelivered event, or two processes racing): the unique index decides.

@@ -84,6 +84,10 @@ export class ParcelService {
     let parcel: ParcelRow | undefined;
     const announced = d.waybill ? await this.parcels.byWaybill(d.waybill) : undefined;
     if (announced?.state === 'announced' && (await this.parcels.linkDeposit(announced.id, deposit))) {
+      if (!announced.recipient_user_id && announced.recipient_tel) {
+        const user = await this.users.findBy('tel', announced.recipient_tel);
+        if (user) await this.parcels.setRecipientUser(announced.id, user.id);
+      }
       parcel = await this.parcels.get(announced.id);
     } else {
       if (announced) {

@@ -55,6 +55,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       cloud = await startTestCloud(
         {
           ...(pgDb ? { database: { dialect: 'postgres' as const, url: pgDb.url } } : {}),
+        accounts: { limits: { registrationsPerAddress: 1000, loginAttemptsPerAddress: 1000 } },
           notifications: { sendIntervalMs: 50, retryBaseMs: 10 },
           parcels: { reminderBeforeSec: 3600, sweepIntervalMs: 3_600_000 },
         },
@@ -296,6 +297,35 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect((admin.json() as { parcels: Array<{ boxNo: string }> }).parcels.map((p) => p.boxNo)).toContain(
         '04',
       );
+    });
+
+    it('catches up on a stored deposit event the live path never applied, and notifies once', async () => {
+      const rec = await recipient();
+      const missed = event('parcel.deposited', {
+        boxNo: '06',
+        parcelId: 'P-70',
+        recipientTel: rec.tel,
+        sealedCode: sealed('P-70', '707070', 'qr-token-seventy-00000'),
+      });
+      const handled = event('parcel.deposited', {
+        boxNo: '07',
+        parcelId: 'P-71',
+        recipientTel: rec.tel,
+        sealedCode: sealed('P-71', '717171', 'qr-token-seventyone-00'),
+      });
+      // Stored as FleetLink stores them; only the second one reaches the parcel side live.
+      await cloud.server.cabinets.recordEvent(missed);
+      await cloud.server.cabinets.recordEvent(handled);
+      await cloud.server.parcels.service.applyEvent(handled);
+      const later = new Date(Date.now() + 60_000);
+      while ((await cloud.server.parcels.catchUp.pass(later)) > 0) {}
+      expect(await cloud.server.parcels.catchUp.pass(later)).toBe(0);
+      const codes = (
+        (await inject('GET', '/v1/me/notifications', rec.auth)).json() as {
+          notifications: Array<{ payload: { pickupCode?: string } }>;
+        }
+      ).notifications.map((n) => n.payload.pickupCode);
+      expect(codes.sort()).toEqual(['707070', '717171']);
     });
 
     it('applies a deposit event that a cabinet publishes over MQTT', async () => {

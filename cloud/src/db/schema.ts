@@ -342,6 +342,13 @@ export interface OutboundMessagesTable {
   created_at: string;
 }
 
+/** Where a background worker that reads a table in order stopped (e.g. the parcel catch-up). */
+export interface WorkerCursorsTable {
+  name: string;
+  position: string;
+  updated_at: string;
+}
+
 export interface CloudDatabase {
   cabinets: CabinetsTable;
   box_states: BoxStatesTable;
@@ -370,4 +377,5 @@ export interface CloudDatabase {
   ledger_holds: LedgerHoldsTable;
   parcels: ParcelsTable;
   outbound_messages: OutboundMessagesTable;
+  worker_cursors: WorkerCursorsTable;
 }

@@ -70,9 +70,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('outbound_messages')
     .columns(['sent_at', 'failed_at', 'next_attempt_at'])
     .execute();
+
+  // The parcel catch-up reads parcel events in arrival order from where it stopped.
+  await db.schema
+    .createIndex('cabinet_events_type_received')
+    .on('cabinet_events')
+    .columns(['type', 'received_at', 'id'])
+    .execute();
+  await db.schema
+    .createTable('worker_cursors')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('position', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('worker_cursors').ifExists().execute();
+  await db.schema.dropIndex('cabinet_events_type_received').ifExists().execute();
   await db.schema.dropTable('outbound_messages').ifExists().execute();
   await db.schema.dropTable('parcels').ifExists().execute();
 }

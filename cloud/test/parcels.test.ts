@@ -3,7 +3,7 @@ import { type CabinetEvent, sealCode, sealedCodeContext, topics } from '@locker/
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingProvider } from '../src/notifications/delivery.js';
-import { type TestCloud, uniqueTel, userWithToken } from './accounts-helpers.js';
+import { JPEG, type TestCloud, uniqueTel, userWithToken, VALID_PRC_ID } from './accounts-helpers.js';
 import { startTestCloud } from './helpers.js';
 import { freshDatabase } from './postgres-database.js';
 
@@ -30,7 +30,7 @@ describe.each(['sqlite', 'postgres'] as const)(
     let codeKey = '';
     const app = () => cloud.server.app;
     const inject = (
-      method: 'GET' | 'POST' | 'PATCH',
+      method: 'GET' | 'POST' | 'PATCH' | 'PUT',
       url: string,
       headers: Record<string, string>,
       payload?: unknown,
@@ -43,10 +43,31 @@ describe.each(['sqlite', 'postgres'] as const)(
       });
     const sealed = (parcelId: string, pickupCode: string, pickupToken: string) =>
       sealCode({ pickupCode, pickupToken }, codeKey, sealedCodeContext(CABINET, parcelId));
+    /** Staff checked the number: identity verification submitted with it and passed. */
+    const verifyTel = async (user: { id: string; auth: Record<string, string> }, tel: string) => {
+      const submit = await inject('PUT', '/v1/me/verification', user.auth, {
+        tel,
+        realName: '李某',
+        prcId: VALID_PRC_ID,
+        address: 'Xi an',
+        photo: JPEG.toString('base64'),
+      });
+      expect(submit.statusCode, submit.body).toBe(202);
+      const pass = await inject('POST', `/v1/admin/verifications/${user.id}`, cloud.admin, {
+        decision: 'pass',
+      });
+      expect(pass.statusCode, pass.body).toBe(200);
+      // The verification's own notification is not what these tests look at.
+      const decided = (await inject('GET', '/v1/me/notifications', user.auth)).json() as {
+        notifications: Array<{ id: string }>;
+      };
+      const ids = decided.notifications.map((n) => n.id);
+      expect((await inject('POST', '/v1/me/notifications/ack', user.auth, { ids })).statusCode).toBe(200);
+    };
     const recipient = async () => {
       const user = await userWithToken(app());
       const tel = uniqueTel();
-      expect((await inject('PATCH', '/v1/me', user.auth, { tel })).statusCode).toBe(200);
+      await verifyTel(user, tel);
       return { ...user, tel };
     };
 
@@ -55,7 +76,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       cloud = await startTestCloud(
         {
           ...(pgDb ? { database: { dialect: 'postgres' as const, url: pgDb.url } } : {}),
-        accounts: { limits: { registrationsPerAddress: 1000, loginAttemptsPerAddress: 1000 } },
+          accounts: { limits: { registrationsPerAddress: 1000, loginAttemptsPerAddress: 1000 } },
           notifications: { sendIntervalMs: 50, retryBaseMs: 10 },
           parcels: { reminderBeforeSec: 3600, sweepIntervalMs: 3_600_000 },
         },
@@ -166,7 +187,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       const tel = uniqueTel();
       await inject('POST', '/v1/parcels', courier.auth, { waybill: 'WB-15', recipientTel: tel });
       const late = await userWithToken(app());
-      expect((await inject('PATCH', '/v1/me', late.auth, { tel })).statusCode).toBe(200);
+      await verifyTel(late, tel);
       await cloud.server.parcels.service.applyEvent(
         event('parcel.deposited', {
           boxNo: '05',
@@ -180,6 +201,29 @@ describe.each(['sqlite', 'postgres'] as const)(
       };
       expect(notes.notifications.map((n) => n.payload.pickupCode)).toEqual(['151515']);
       expect(sms.sent.filter((m) => m.to === tel)).toEqual([]);
+    });
+
+    it('texts the number instead of telling an unverified account that merely claims it', async () => {
+      const squatter = await userWithToken(app());
+      const tel = uniqueTel();
+      expect((await inject('PATCH', '/v1/me', squatter.auth, { tel })).statusCode).toBe(200);
+      await cloud.server.parcels.service.applyEvent(
+        event('parcel.deposited', {
+          boxNo: '08',
+          parcelId: 'P-16',
+          recipientTel: tel,
+          sealedCode: sealed('P-16', '161616', 'qr-token-sixteen-00000'),
+        }),
+      );
+      await expect
+        .poll(() => sms.sent.filter((m) => m.to === tel).map((m) => m.data.pickupCode), { timeout: 10_000 })
+        .toEqual(['161616']);
+      expect(
+        JSON.stringify((await inject('GET', '/v1/me/notifications', squatter.auth)).json()),
+      ).not.toContain('161616');
+      expect(
+        ((await inject('GET', '/v1/me/parcels', squatter.auth)).json() as { parcels: unknown[] }).parcels,
+      ).toEqual([]);
     });
 
     it('shows a parcel to its recipient and courier only', async () => {

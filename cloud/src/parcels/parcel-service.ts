@@ -40,7 +40,7 @@ export class ParcelService {
       recipientUserId = user.id;
       recipientTel ??= user.tel;
     } else if (recipientTel) {
-      recipientUserId = (await this.users.findBy('tel', recipientTel))?.id ?? null;
+      recipientUserId = await this.accountOfTel(recipientTel);
     }
     return this.parcels.create({
       state: 'announced',
@@ -85,8 +85,8 @@ export class ParcelService {
     const announced = d.waybill ? await this.parcels.byWaybill(d.waybill) : undefined;
     if (announced?.state === 'announced' && (await this.parcels.linkDeposit(announced.id, deposit))) {
       if (!announced.recipient_user_id && announced.recipient_tel) {
-        const user = await this.users.findBy('tel', announced.recipient_tel);
-        if (user) await this.parcels.setRecipientUser(announced.id, user.id);
+        const userId = await this.accountOfTel(announced.recipient_tel);
+        if (userId) await this.parcels.setRecipientUser(announced.id, userId);
       }
       parcel = await this.parcels.get(announced.id);
     } else {
@@ -103,7 +103,7 @@ export class ParcelService {
           // A waybill already used stays with its first parcel; this one is recorded without it.
           waybill: announced ? null : (d.waybill ?? null),
           size: d.size ?? null,
-          recipientUserId: tel ? ((await this.users.findBy('tel', tel))?.id ?? null) : null,
+          recipientUserId: tel ? await this.accountOfTel(tel) : null,
           recipientTel: tel,
           announcedBy: null,
         },
@@ -167,6 +167,21 @@ export class ParcelService {
     return { reminded, expired };
   }
 
+  /**
+   * The account a phone number stands for, when staff checked that number (identity verification
+   * passed). Anyone can type any number into an unverified account; such an account must not
+   * receive someone else's code, so the recipient is then texted at the number instead.
+   */
+  private async accountOfTel(tel: string): Promise<string | null> {
+    const user = await this.users.findBy('tel', tel);
+    return user?.verify_status === 'passed' ? user.id : null;
+  }
+
+  private async verifiedTel(userId: string): Promise<string | null> {
+    const me = await this.users.find(userId);
+    return me?.verify_status === 'passed' ? me.tel : null;
+  }
+
   get(id: string): Promise<ParcelRow> {
     return this.parcels.get(id);
   }
@@ -175,15 +190,14 @@ export class ParcelService {
   async getFor(userId: string, id: string): Promise<ParcelRow> {
     const p = await this.parcels.get(id);
     if (p.recipient_user_id === userId || p.announced_by === userId) return p;
-    const me = await this.users.find(userId);
-    if (me?.tel && p.recipient_tel === me.tel) return p;
+    const tel = await this.verifiedTel(userId);
+    if (tel && p.recipient_tel === tel) return p;
     throw new LockerError('PARCEL_NOT_FOUND', `no parcel ${id}`);
   }
 
   async mine(userId: string, role: 'recipient' | 'courier', limit: number): Promise<ParcelRow[]> {
     if (role === 'courier') return this.parcels.announcedBy(userId, limit);
-    const me = await this.users.find(userId);
-    return this.parcels.forRecipient(userId, me?.tel ?? null, limit);
+    return this.parcels.forRecipient(userId, await this.verifiedTel(userId), limit);
   }
 
   list(filter: Parameters<ParcelRepository['list']>[0]): Promise<ParcelRow[]> {

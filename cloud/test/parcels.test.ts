@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingProvider } from '../src/notifications/delivery.js';
 import { JPEG, type TestCloud, uniqueTel, userWithToken, VALID_PRC_ID } from './accounts-helpers.js';
 import { startTestCloud } from './helpers.js';
+import { Phone } from './notification-phone.js';
 import { freshDatabase } from './postgres-database.js';
 
 const CABINET = '610091A01';
@@ -224,6 +225,29 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect(
         ((await inject('GET', '/v1/me/parcels', squatter.auth)).json() as { parcels: unknown[] }).parcels,
       ).toEqual([]);
+    });
+
+    it('pushes the opened code to the recipient over the socket as the deposit arrives', async () => {
+      const rec = await recipient();
+      const phone = await Phone.connect(
+        `${cloud.server.httpUrl.replace('http', 'ws')}/v1/notifications/ws`,
+        rec.auth,
+      );
+      await cloud.server.parcels.service.applyEvent(
+        event('parcel.deposited', {
+          boxNo: '09',
+          parcelId: 'P-17',
+          recipientTel: rec.tel,
+          sealedCode: sealed('P-17', '171717', 'qr-token-seventeen-000'),
+        }),
+      );
+      const frame = await phone.next('notification');
+      expect(frame.notification).toMatchObject({
+        kind: 'parcel.deposited',
+        payload: { pickupCode: '171717', qrPayload: 'qr-token-seventeen-000', boxNo: '09' },
+      });
+      expect(JSON.stringify(frame)).not.toContain('sealedCode');
+      await phone.close();
     });
 
     it('shows a parcel to its recipient and courier only', async () => {

@@ -84,6 +84,13 @@ const AUTHENTICATED: Record<string, Omit<InjectOptions, 'headers'>> = {
   'POST /v1/me/agents/{agentId}/finish': { method: 'POST', url: `/v1/me/agents/${SOME_AGENT}/finish` },
   'GET /v1/agents': { method: 'GET', url: '/v1/agents?ew=108.94&ns=34.26&r=1000' },
   'GET /v1/me/wallet': { method: 'GET', url: '/v1/me/wallet' },
+  'POST /v1/parcels': {
+    method: 'POST',
+    url: '/v1/parcels',
+    payload: { waybill: 'COVER-1', recipientTel: '13900000000' },
+  },
+  'GET /v1/parcels/{parcelId}': { method: 'GET', url: `/v1/parcels/PC0000000${'0'.repeat(16)}` },
+  'GET /v1/me/parcels': { method: 'GET', url: '/v1/me/parcels' },
 };
 
 describe('every /v1 route: token failures and the failure codes not shown elsewhere', () => {

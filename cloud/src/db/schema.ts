@@ -308,6 +308,57 @@ export interface LedgerHoldsTable {
   settled_at: string | null;
 }
 
+export type ParcelState = 'announced' | 'deposited' | 'notified' | 'picked_up' | 'expired' | 'recollected';
+
+/** A parcel (issue 8): announced ahead, or first seen in a cabinet's deposit event. */
+export interface ParcelsTable {
+  id: string;
+  state: ParcelState;
+  waybill: string | null;
+  size: string | null;
+  recipient_user_id: string | null;
+  recipient_tel: string | null;
+  announced_by: string | null;
+  cabinet_id: string | null;
+  box_no: string | null;
+  cabinet_parcel_id: string | null;
+  depositor: string | null;
+  /** JSON of the SealedCode (ADR 0013); the code is never stored open. */
+  sealed_code: string | null;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  deposited_at: string | null;
+  notified_at: string | null;
+  reminded_at: string | null;
+  picked_up_at: string | null;
+  expired_at: string | null;
+  recollected_at: string | null;
+}
+
+/** A message for a channel outside the app (SMS, push), sent and retried by a worker. */
+export interface OutboundMessagesTable {
+  id: string;
+  channel: 'sms' | 'push';
+  to_address: string;
+  kind: string;
+  /** JSON; a pickup code in it stays sealed until the moment it is sent. */
+  payload: string;
+  attempts: number;
+  next_attempt_at: string;
+  sent_at: string | null;
+  failed_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+/** Where a background worker that reads a table in order stopped (e.g. the parcel catch-up). */
+export interface WorkerCursorsTable {
+  name: string;
+  position: string;
+  updated_at: string;
+}
+
 export interface CloudDatabase {
   cabinets: CabinetsTable;
   box_states: BoxStatesTable;
@@ -334,4 +385,7 @@ export interface CloudDatabase {
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
   ledger_holds: LedgerHoldsTable;
+  parcels: ParcelsTable;
+  outbound_messages: OutboundMessagesTable;
+  worker_cursors: WorkerCursorsTable;
 }

@@ -15,6 +15,10 @@ export interface DepositRequest {
   courierId: string;
   pin: string;
   size: BoxSize;
+  /** Links the deposit to a parcel announced in the cloud. */
+  waybill?: string | undefined;
+  /** Who the cloud notifies when the parcel was not announced. */
+  recipientTel?: string | undefined;
 }
 
 /** Checks a courier's PIN against the verifier the cloud sent; wrong ones count toward a lockout. */
@@ -59,6 +63,8 @@ export async function startDeposit(deps: FlowDeps, req: DepositRequest): Promise
       ...emptyData(`Opening box ${box.boxNo}...`),
       size: box.size,
       courierId: req.courierId,
+      waybill: req.waybill ?? null,
+      recipientTel: req.recipientTel ?? null,
     });
   });
   return openDepositBox(deps, session, req.size);

@@ -35,6 +35,10 @@ export interface SessionData {
   recovered?: boolean;
   /** Ended without a parcel: left by the person (after a restart, or unconfirmed); an alarm was raised. */
   abandoned?: boolean;
+  /** deposit: the waybill the courier typed, linking the parcel to its announcement in the cloud. */
+  waybill?: string | null;
+  /** deposit: the recipient's phone, when the parcel was not announced. */
+  recipientTel?: string | null;
 }
 
 export interface SessionRecord {

@@ -27,9 +27,17 @@ const DepositBody = z
     courierId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
     pin: z.string().min(1).max(64),
     size: BoxSize,
+    waybill: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/)
+      .optional(),
+    recipientTel: z
+      .string()
+      .regex(/^\+?[0-9]{5,20}$/)
+      .optional(),
   })
   .strict();
-const CourierBody = DepositBody.omit({ size: true });
+const CourierBody = DepositBody.omit({ size: true, waybill: true, recipientTel: true });
 const GrantBody = z
   .object({ userNo: UserNo, code: z.string().regex(/^[0-9A-Za-z]{4,32}$/), boxNo: BoxNo.optional() })
   .strict();

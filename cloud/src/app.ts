@@ -26,6 +26,8 @@ import type { AuditLog } from './operators/audit-log.js';
 import type { OperatorAccounts } from './operators/operator-accounts.js';
 import { v1ParcelRoutes } from './parcels/parcel-routes.js';
 import type { ParcelService } from './parcels/parcel-service.js';
+import type { Rights } from './rights-module.js';
+import { rightsRoutes } from './rights-routes.js';
 import type { Tasks } from './tasks/tasks-module.js';
 
 /** What the HTTP app is built from; `server.ts` makes them, tests may make their own. */
@@ -52,6 +54,8 @@ export interface CloudServices {
   parcels: ParcelService;
   /** The cloud's X25519 public key cabinets seal pickup codes to (ADR 0013). */
   codeKey: string;
+  /** Sites, reservations, authorizations and the timeline (the patent). */
+  rights: Rights;
   ready: () => boolean;
 }
 
@@ -116,6 +120,7 @@ export function createApp(services: CloudServices): FastifyInstance {
     tasks: services.tasks,
     parcels: services.parcels,
     codeKey: services.codeKey,
+    rights: services.rights,
   };
   // The services go in a closure: fastify would pass a `prefix` option on to the route modules.
   void app.register(async (scope) => adminPlugin(scope, admin), { prefix: '/v1/admin' });
@@ -132,6 +137,7 @@ export function createApp(services: CloudServices): FastifyInstance {
     tasks: services.tasks,
   });
   void app.register(v1ParcelRoutes, { sessions: services.accounts.sessions, parcels: services.parcels });
+  void app.register(rightsRoutes, { sessions: services.accounts.sessions, rights: services.rights });
   if (services.config.dingo.enabled) {
     void app.register(dingoPlugin, {
       prefix: services.config.dingo.prefix,

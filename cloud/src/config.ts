@@ -149,6 +149,30 @@ export const CloudConfig = z
       })
       .strict()
       .prefault({}),
+    /** Reservations and authorizations of boxes (the patent, ADR 0014). */
+    rights: z
+      .object({
+        /** Live reservations one user may hold at once. */
+        maxActiveReservationsPerUser: z.number().int().min(1).max(1000).default(3),
+        /** Longest reservation window. */
+        maxReservationHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 90)
+          .default(72),
+        /** How often expired reservations and grants are released. */
+        sweepIntervalMs: z.number().int().min(100).max(3_600_000).default(30_000),
+        /** Access-code scrypt cost (lower only in benchmarks and tests). */
+        verifierCostN: z
+          .number()
+          .int()
+          .min(1024)
+          .max(2 ** 17)
+          .default(16_384),
+      })
+      .strict()
+      .prefault({}),
     /** The 2016 Dingo API, served beside /v1 on the same services. */
     dingo: z
       .object({

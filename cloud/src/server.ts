@@ -9,8 +9,10 @@ import type { CloudConfig } from './config.js';
 import { createDatabase, type Db, migrateToLatest } from './db/database.js';
 import { CabinetRepository } from './fleet/cabinet-repository.js';
 import { CommandLog } from './fleet/command-log.js';
+import { desiredSources } from './fleet/desired/desired-sources.js';
 import { DesiredStateService } from './fleet/desired-state-service.js';
 import { FleetLink } from './fleet/fleet-link.js';
+import { IntervalWorker } from './lifecycle/interval-worker.js';
 import { SubsystemPlan } from './lifecycle/subsystem-plan.js';
 import { createLogger } from './logger.js';
 import type { DeliveryProvider } from './notifications/delivery.js';
@@ -19,6 +21,7 @@ import { createNotifications, type Notifications } from './notifications/notific
 import { AuditLog } from './operators/audit-log.js';
 import { OperatorAccounts } from './operators/operator-accounts.js';
 import { createParcels, type Parcels } from './parcels/parcels-module.js';
+import { createRights, createRightsRecords, type Rights, type RightsRecords } from './rights-module.js';
 import { createTasks, type Tasks } from './tasks/tasks-module.js';
 
 /** Parts a test may swap for its own. */
@@ -56,6 +59,9 @@ export class CloudServer {
   readonly plan: SubsystemPlan;
   /** Background workers (sweeps, reminders, retries); modules add theirs, they start before `http`. */
   readonly workers: SubsystemPlan;
+  readonly rightsRecords: RightsRecords;
+  /** Sites, reservations, authorizations and the timeline (the patent). */
+  readonly rights: Rights;
   private started = false;
 
   constructor(
@@ -95,6 +101,7 @@ export class CloudServer {
       (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
       this.logger.child({ subsystem: 'tasks' }),
     );
+    this.rightsRecords = createRightsRecords(this.db);
     if (!config.secrets.sealKey) {
       this.logger.warn(
         'secrets.sealKey is not set; deriving the seal key from adminToken (set one in production)',
@@ -144,12 +151,22 @@ export class CloudServer {
       logger: this.logger.child({ subsystem: 'fleet' }),
     });
     const desired = new DesiredStateService(
-      this.db,
+      desiredSources(this.db, this.rightsRecords.grantSources),
       this.cabinets,
       this.fleet,
       this.logger.child({ subsystem: 'desired-state' }),
     );
     this.desired = desired;
+    const rights = createRights(this.rightsRecords, {
+      config,
+      cabinets: this.cabinets,
+      desired,
+      notify: (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
+      logger: this.logger.child({ subsystem: 'rights' }),
+    });
+    this.rights = rights;
+    this.fleet.on('box', ({ cabinetId, box }) => rights.onBox(cabinetId, box));
+    this.fleet.on('event', (ev) => rights.onEvent(ev));
     this.parcels = createParcels(
       this.db,
       config,
@@ -183,17 +200,29 @@ export class CloudServer {
       tasks: this.tasks,
       parcels,
       codeKey: this.messaging.opener.publicKey,
+      rights,
       ready: () => this.started,
     });
     const app = this.app;
     const files = this.mosquittoFiles;
     this.workers = new SubsystemPlan(this.logger.child({ subsystem: 'workers' }))
       .add('parcel-sweep', this.parcels.worker)
-      .add('outbound-messages', this.messaging.worker);
+      .add('outbound-messages', this.messaging.worker)
+      .add(
+        'rights-sweep',
+        new IntervalWorker({
+          name: 'rights-sweep',
+          intervalMs: config.rights.sweepIntervalMs,
+          run: () => rights.sweep(),
+          logger: this.logger.child({ subsystem: 'rights' }),
+        }),
+      );
     this.plan = new SubsystemPlan(this.logger)
       .add('database', { start: () => migrateToLatest(this.db), stop: () => this.db.destroy() })
       .add('mosquitto-files', files && { start: () => files.write(), stop: async () => undefined })
       .add('broker', this.broker)
+      // Stopped after the fleet link: what it fed to the rights is applied before the database closes.
+      .add('rights', { start: async () => undefined, stop: () => rights.settle() })
       .add('fleet', this.fleet)
       .add('workers', this.workers)
       .add('http', {

@@ -85,7 +85,11 @@ export interface UsersTable {
   verify_decided_at: string | null;
   created_at: string;
   updated_at: string;
+  /** A disabled user cannot log in, reserve or be granted a box. */
+  status: ColumnType<UserStatus, UserStatus | undefined, UserStatus>;
 }
+
+export type UserStatus = 'normal' | 'disabled';
 
 export interface UserSessionsTable {
   /** SHA-256 hex of the bearer token; the token itself is never stored. */
@@ -359,6 +363,88 @@ export interface WorkerCursorsTable {
   updated_at: string;
 }
 
+/** A site (网点); its number is the cabinet id, e.g. `610091A01`. */
+export interface SitesTable {
+  site_no: string;
+  name: string;
+  address: string | null;
+  lat: number | null;
+  lon: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type SiteBoxStatus = 'free' | 'reserved' | 'occupied' | 'out_of_service' | 'blocked';
+
+/** A box (箱格) as the patent names it: holder = 空箱使用人, depositor = 投件人, parcel = 快件编号. */
+export interface SiteBoxesTable {
+  site_no: string;
+  box_no: string;
+  size: string;
+  status: SiteBoxStatus;
+  holder_id: string | null;
+  depositor: string | null;
+  parcel_no: string | null;
+  updated_at: string;
+}
+
+export type ReservationState = 'active' | 'used' | 'expired' | 'cancelled' | 'handed_on';
+
+/** An empty-box right (具有空箱使用权) for a user and a time window. */
+export interface ReservationsTable {
+  id: string;
+  user_id: string;
+  site_no: string;
+  box_no: string;
+  size: string;
+  starts_at: string;
+  ends_at: string;
+  state: ReservationState;
+  /** JSON of the scrypt verifier of the reserver's access code (never the code). */
+  verifier: string;
+  created_at: string;
+  closed_at: string | null;
+}
+
+export interface ReservationCountsTable {
+  user_id: string;
+  active: number;
+}
+
+export type GrantState = 'active' | 'used' | 'revoked' | 'expired';
+
+/** A right handed on by its holder (the patent's method 1, step D). */
+export interface BoxGrantsTable {
+  id: string;
+  kind: 'deposit' | 'pickup';
+  site_no: string;
+  box_no: string;
+  holder_id: string;
+  grantee_id: string;
+  reservation_id: string | null;
+  parcel_no: string | null;
+  verifier: string;
+  expires_at: string;
+  state: GrantState;
+  created_at: string;
+  closed_at: string | null;
+}
+
+/** Append-only: rows are inserted, never updated or deleted. */
+export interface TimelineEntriesTable {
+  id: string;
+  at: string;
+  subject_kind: 'box' | 'parcel' | 'grant' | 'reservation';
+  subject_id: string;
+  site_no: string | null;
+  box_no: string | null;
+  event: string;
+  actor: string | null;
+  holder_id: string | null;
+  grantee_id: string | null;
+  detail: string | null;
+}
+
 export interface CloudDatabase {
   cabinets: CabinetsTable;
   box_states: BoxStatesTable;
@@ -388,4 +474,10 @@ export interface CloudDatabase {
   parcels: ParcelsTable;
   outbound_messages: OutboundMessagesTable;
   worker_cursors: WorkerCursorsTable;
+  sites: SitesTable;
+  site_boxes: SiteBoxesTable;
+  reservations: ReservationsTable;
+  reservation_counts: ReservationCountsTable;
+  box_grants: BoxGrantsTable;
+  timeline_entries: TimelineEntriesTable;
 }

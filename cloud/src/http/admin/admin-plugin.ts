@@ -10,6 +10,8 @@ import type { AuditLog, AuditResult } from '../../operators/audit-log.js';
 import type { OperatorAccounts } from '../../operators/operator-accounts.js';
 import { adminParcelRoutes } from '../../parcels/admin-parcel-routes.js';
 import type { ParcelService } from '../../parcels/parcel-service.js';
+import type { Rights } from '../../rights-module.js';
+import { adminSiteRoutes } from '../../sites/admin-site-routes.js';
 import type { Tasks } from '../../tasks/tasks-module.js';
 import { authenticateOperator, ROLE_GUARD, type RoleGuard } from '../admin-auth.js';
 import { adminAlarmRoutes } from '../routes/admin-alarms.js';
@@ -46,6 +48,8 @@ export interface AdminServices {
   parcels: ParcelService;
   /** The cloud's X25519 public key that cabinets seal pickup codes to (edge config `cloudCodeKey`). */
   codeKey: string;
+  /** Sites, boxes, user status and timelines (the patent's records). */
+  rights: Rights;
 }
 
 export type AdminRouteModule = (app: FastifyInstance, services: AdminServices) => Promise<void>;
@@ -71,6 +75,7 @@ const modules: AdminRouteModule[] = [
   adminLogoutRoutes,
   adminWalletRoutes,
   adminParcelRoutes,
+  adminSiteRoutes,
 ];
 
 const resultOf = (reply: FastifyReply, code: string | undefined): AuditResult =>

@@ -1,9 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { BoardSimulator, type SimulatedBus, simulatorOnPty } from '@locker/lockboard';
+import { BoardSimulator } from '@locker/lockboard';
+import { type SimulatedBus, simulatorOnPty } from '@locker/lockboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaemonProcess } from '../support/daemon-process.js';
+import { TINY_JPEG } from '../support/images.js';
 import {
   type CloudHandle,
   registerCabinet,
@@ -100,9 +102,7 @@ describe('a recipient is notified of a parcel deposited while the cabinet was of
     const { token, userId } = (await login.json()) as { token: string; userId: string };
     if (tel) {
       // Only a number staff checked leads to an account's notifications (ADR 0013).
-      const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 2)]).toString(
-        'base64',
-      );
+      const photo = TINY_JPEG.toString('base64');
       const submit = await api('PUT', '/v1/me/verification', token, {
         tel,
         realName: '李某',

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../src/db/database.js';
+import { createDatabase, type Db, migrateToLatest } from '../src/db/database.js';
 import { classReachM, EARTH_RADIUS_M, haversineMetres, normalLon, reachClassOf } from '../src/tasks/geo.js';
 import { NearbyIndex, reachGroups } from '../src/tasks/nearby-index.js';
+import { freshDatabase } from './postgres-database.js';
 import { openTestDb } from './tasks-helpers.js';
 
 const lat = fc.oneof(
@@ -45,6 +46,41 @@ const scenario = point.chain((q) =>
   }),
 );
 
+/**
+ * Random points and a random query: the index answers exactly what a brute-force haversine over
+ * every point answers (total, page, order and distances).
+ */
+async function matchesTheOracle(db: Db, numRuns: number): Promise<void> {
+  const index = new NearbyIndex(db);
+  let withHits = 0;
+  await fc.assert(
+    fc.asyncProperty(scenario, async ({ q, points, offset, limit }) => {
+      await db.deleteFrom('nearby_points').execute();
+      const ids = points.map((_, i) => `P${String(i).padStart(3, '0')}`);
+      for (const [i, p] of points.entries()) await index.put('task', ids[i] as string, p);
+      // The oracle reads every point; longitudes as stored (180 and -180 are one meridian).
+      const expected = points
+        .map((p, i) => ({
+          id: ids[i] as string,
+          d: haversineMetres(q.lat, q.lon, p.lat, normalLon(p.lon)),
+          r: p.radiusM,
+        }))
+        .filter((p) => p.d <= q.radiusM && p.d <= p.r)
+        .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : 1));
+      const page = await index.search('task', { ...q, offset, limit });
+      expect(page.total).toBe(expected.length);
+      if (expected.length > 0 && expected.length < points.length) withHits++;
+      expect(page.hits.map((h) => h.id)).toEqual(expected.slice(offset, offset + limit).map((e) => e.id));
+      for (const h of page.hits) {
+        expect(h.distanceM).toBe(expected.find((e) => e.id === h.id)?.d);
+      }
+    }),
+    { numRuns },
+  );
+  // The scenarios found some points and missed others, or the comparison proved little.
+  expect(withHits).toBeGreaterThan(numRuns / 3);
+}
+
 describe('the nearby index against a brute-force haversine oracle', () => {
   let t: { db: Db; close(): Promise<void> };
   let index: NearbyIndex;
@@ -57,33 +93,7 @@ describe('the nearby index against a brute-force haversine oracle', () => {
   });
 
   it('finds exactly the points within both radii, nearest first, incl. the antimeridian and the poles', async () => {
-    let withHits = 0;
-    await fc.assert(
-      fc.asyncProperty(scenario, async ({ q, points, offset, limit }) => {
-        await t.db.deleteFrom('nearby_points').execute();
-        const ids = points.map((_, i) => `P${String(i).padStart(3, '0')}`);
-        for (const [i, p] of points.entries()) await index.put('task', ids[i] as string, p);
-        // The oracle reads every point; longitudes as stored (180 and -180 are one meridian).
-        const expected = points
-          .map((p, i) => ({
-            id: ids[i] as string,
-            d: haversineMetres(q.lat, q.lon, p.lat, normalLon(p.lon)),
-            r: p.radiusM,
-          }))
-          .filter((p) => p.d <= q.radiusM && p.d <= p.r)
-          .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : 1));
-        const page = await index.search('task', { ...q, offset, limit });
-        expect(page.total).toBe(expected.length);
-        if (expected.length > 0 && expected.length < points.length) withHits++;
-        expect(page.hits.map((h) => h.id)).toEqual(expected.slice(offset, offset + limit).map((e) => e.id));
-        for (const h of page.hits) {
-          expect(h.distanceM).toBe(expected.find((e) => e.id === h.id)?.d);
-        }
-      }),
-      { numRuns: 300 },
-    );
-    // The scenarios found some points and missed others, or the comparison proved little.
-    expect(withHits).toBeGreaterThan(100);
+    await matchesTheOracle(t.db, 300);
   });
 
   it('finds a point 1 m across the antimeridian and one 1 m past the pole', async () => {
@@ -131,4 +141,22 @@ describe('the nearby index against a brute-force haversine oracle', () => {
       }),
     );
   });
+});
+
+describe('the nearby index on PostgreSQL against the same oracle', () => {
+  let pgdb: Awaited<ReturnType<typeof freshDatabase>>;
+  let db: Db;
+  beforeAll(async () => {
+    pgdb = await freshDatabase('locker_nearby');
+    db = createDatabase({ dialect: 'postgres', url: pgdb.url });
+    await migrateToLatest(db);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await pgdb?.drop();
+  });
+
+  it('finds exactly what the haversine oracle finds, with the same SQL as SQLite', async () => {
+    await matchesTheOracle(db, 100);
+  }, 120_000);
 });

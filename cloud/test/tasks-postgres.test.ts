@@ -68,4 +68,12 @@ describe('tasks, the nearby index and the ledger on PostgreSQL', () => {
       collectorId: winner,
     });
   });
+
+  it('takes coordinates so small that their products underflow (PostgreSQL refuses those)', async () => {
+    const tiny = (await call(a, 'POST', '/v1/tasks', aTask({ ew: 1e-200, ns: 1e-200, r: 100 }))).json();
+    const tinyText = `0.${'0'.repeat(199)}1`;
+    const found = await call(b, 'GET', `/v1/tasks?ew=${tinyText}&ns=${tinyText}&r=100`);
+    expect(found.statusCode).toBe(200);
+    expect(found.json().tasks.map((t: { id: string }) => t.id)).toContain(tiny.id);
+  });
 });

@@ -75,8 +75,15 @@ const PREFILTER_MARGIN_RAD = 10 / EARTH_RADIUS_M;
 export function unitVector(lat: number, lon: number): [number, number, number] {
   const la = rad(lat);
   const lo = rad(lon);
-  return [Math.cos(la) * Math.cos(lo), Math.cos(la) * Math.sin(lo), Math.sin(la)];
+  return [snap(Math.cos(la) * Math.cos(lo)), snap(Math.cos(la) * Math.sin(lo)), snap(Math.sin(la))];
 }
+
+/**
+ * PostgreSQL refuses a float8 product that underflows to zero (SQLSTATE 22003), e.g. two
+ * components of 1e-200. Components below 1e-150 (far under a millimetre) become 0, so the
+ * product of two components is 0 or at least 1e-300.
+ */
+const snap = (c: number): number => (Math.abs(c) < 1e-150 ? 0 : c);
 
 /**
  * The least dot product of two unit vectors whose great-circle distance is within `radiusM`

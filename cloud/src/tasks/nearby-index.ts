@@ -86,32 +86,38 @@ export class NearbyIndex {
     q: { lat: number; lon: number; radiusM: number; offset?: number; limit?: number },
   ): Promise<NearbyPage> {
     const within = withinBoth(q);
-    const hits: NearbyHit[] = [];
-    const seen = new Set<string>();
+    // Every cap's ranges as one UNION ALL: one round trip to the database, each branch an
+    // index-only range scan.
+    const branches = [];
     for (const group of reachGroups(q.radiusM)) {
       const cover = coverCap(q.lat, q.lon, group.capM);
       const bands: number[] = [];
       for (let b = cover.bandLo; b <= cover.bandHi && bands.length <= MAX_BAND_LIST; b++) bands.push(b);
       for (const [from, to] of cover.lonRanges) {
-        let query = this.db
+        let branch = this.db
           .selectFrom('nearby_points')
           .select(['id', 'lat', 'lon', 'radius_m'])
           .where('kind', '=', kind)
           .where('reach_class', 'in', group.classes)
           .where(within);
-        query =
+        branch =
           bands.length > MAX_BAND_LIST
-            ? query.where('band', '>=', cover.bandLo).where('band', '<=', cover.bandHi)
-            : query.where('band', 'in', bands);
-        if (from > -180 || to < 180) query = query.where('lon', '>=', from).where('lon', '<=', to);
-        for (const p of await query.execute()) {
-          if (seen.has(p.id)) continue;
-          const d = haversineMetres(q.lat, q.lon, p.lat, p.lon);
-          if (d <= q.radiusM && d <= p.radius_m) {
-            seen.add(p.id);
-            hits.push({ id: p.id, distanceM: d });
-          }
-        }
+            ? branch.where('band', '>=', cover.bandLo).where('band', '<=', cover.bandHi)
+            : branch.where('band', 'in', bands);
+        if (from > -180 || to < 180) branch = branch.where('lon', '>=', from).where('lon', '<=', to);
+        branches.push(branch);
+      }
+    }
+    const [first, ...rest] = branches;
+    const rows = first ? await rest.reduce((u, b) => u.unionAll(b), first).execute() : [];
+    const hits: NearbyHit[] = [];
+    const seen = new Set<string>();
+    for (const p of rows) {
+      if (seen.has(p.id)) continue;
+      const d = haversineMetres(q.lat, q.lon, p.lat, p.lon);
+      if (d <= q.radiusM && d <= p.radius_m) {
+        seen.add(p.id);
+        hits.push({ id: p.id, distanceM: d });
       }
     }
     hits.sort((a, b) => a.distanceM - b.distanceM || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -4,10 +4,12 @@ import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
 import { IntervalWorker } from '../lifecycle/interval-worker.js';
 import type { Notifications } from '../notifications/notifications-module.js';
+import { TimelineRepository } from '../timeline/timeline-repository.js';
 import { ParcelCatchUp } from './parcel-catch-up.js';
 import { ParcelNotifier } from './parcel-notifier.js';
 import { ParcelRepository } from './parcel-repository.js';
 import { ParcelService } from './parcel-service.js';
+import { ParcelTimeline } from './parcel-timeline.js';
 
 /** Parcels and their worker (reminders, expiry). Built without I/O; the worker joins the server's plan. */
 export interface Parcels {
@@ -26,7 +28,14 @@ export function createParcels(
     (userId, kind, payload) => notifications.service.publish(userId, kind, payload),
     notifications.outbound,
   );
-  const service = new ParcelService(new ParcelRepository(db), new UserRepository(db), notifier, logger);
+  const timeline = new ParcelTimeline(new TimelineRepository(db), logger);
+  const service = new ParcelService(
+    new ParcelRepository(db),
+    new UserRepository(db),
+    notifier,
+    timeline,
+    logger,
+  );
   const catchUp = new ParcelCatchUp(db, service, logger);
   const reminderBeforeMs = config.parcels.reminderBeforeSec * 1000;
   const worker = new IntervalWorker({

@@ -1,3 +1,4 @@
+import type { CabinetEvent } from '@locker/protocol';
 import type { Logger } from 'pino';
 import { UserRepository } from '../accounts/user-repository.js';
 import type { CloudConfig } from '../config.js';
@@ -16,6 +17,14 @@ export interface Parcels {
   service: ParcelService;
   catchUp: ParcelCatchUp;
   worker: IntervalWorker;
+  /**
+   * Feeds a cabinet event (FleetLink `event`). Events are applied one after another in arrival
+   * order, so a pickup never overtakes the deposit it follows; a failure is logged and left to the
+   * catch-up pass.
+   */
+  onEvent(ev: CabinetEvent): void;
+  /** Resolves once everything fed so far has been applied (tests, and shutdown before the database closes). */
+  settle(): Promise<void>;
 }
 
 export function createParcels(
@@ -48,5 +57,13 @@ export function createParcels(
     },
     logger,
   });
-  return { service, catchUp, worker };
+  let queue: Promise<void> = Promise.resolve();
+  const onEvent = (ev: CabinetEvent) => {
+    queue = queue
+      .then(() => service.applyEvent(ev))
+      .catch((err: unknown) => {
+        logger.error({ err, cabinetId: ev.cabinetId, eventId: ev.id }, 'parcel event not applied');
+      });
+  };
+  return { service, catchUp, worker, onEvent, settle: () => queue };
 }

@@ -174,11 +174,8 @@ export class CloudServer {
       this.logger.child({ subsystem: 'parcels' }),
     );
     const parcels = this.parcels.service;
-    this.fleet.on('event', (ev) => {
-      parcels.applyEvent(ev).catch((err: unknown) => {
-        this.logger.error({ err, cabinetId: ev.cabinetId, eventId: ev.id }, 'parcel event not applied');
-      });
-    });
+    const parcelEvents = this.parcels;
+    this.fleet.on('event', (ev) => parcelEvents.onEvent(ev));
     this.fleet.on('desiredGet', ({ cabinetId, appliedVersion }) => {
       desired.answer(cabinetId, appliedVersion).catch((err: unknown) => {
         this.logger.error({ err, cabinetId }, 'desired-state answer failed');
@@ -223,6 +220,7 @@ export class CloudServer {
       .add('broker', this.broker)
       // Stopped after the fleet link: what it fed to the rights is applied before the database closes.
       .add('rights', { start: async () => undefined, stop: () => rights.settle() })
+      .add('parcels', { start: async () => undefined, stop: () => parcelEvents.settle() })
       .add('fleet', this.fleet)
       .add('workers', this.workers)
       .add('http', {

@@ -93,6 +93,10 @@ const AUTHENTICATED: Record<string, Omit<InjectOptions, 'headers'>> = {
   },
   'GET /v1/parcels/{parcelId}': { method: 'GET', url: `/v1/parcels/PC0000000${'0'.repeat(16)}` },
   'GET /v1/me/parcels': { method: 'GET', url: '/v1/me/parcels' },
+  'GET /v1/parcels/{parcelId}/timeline': {
+    method: 'GET',
+    url: `/v1/parcels/PC0000000${'0'.repeat(16)}/timeline`,
+  },
   'POST /v1/reservations': {
     method: 'POST',
     url: '/v1/reservations',

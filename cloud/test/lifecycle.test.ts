@@ -58,7 +58,15 @@ describe('the cloud subsystem plan', () => {
     expect(server.fleet).toBeDefined();
     expect(server.desired).toBeDefined();
     expect(server.app).toBeDefined();
-    expect(server.plan.names()).toEqual(['database', 'broker', 'rights', 'fleet', 'workers', 'http']);
+    expect(server.plan.names()).toEqual([
+      'database',
+      'broker',
+      'rights',
+      'parcels',
+      'fleet',
+      'workers',
+      'http',
+    ]);
     return server.db.destroy();
   });
 });

@@ -439,6 +439,46 @@ describe.each(['sqlite', 'postgres'] as const)(
       };
       expect(list.parcels).toEqual([expect.objectContaining({ state: 'notified' })]);
       expect(JSON.stringify(list)).not.toContain('sealed');
+
+      // 全程跟踪: the cabinet's deposit and the cloud's notification, for the recipient and operators.
+      const id = list.parcels[0]?.id ?? '';
+      const steps = async (url: string, headers: Record<string, string>) =>
+        ((await inject('GET', url, headers)).json() as { entries: Array<{ event: string }> }).entries.map(
+          (e) => e.event,
+        );
+      await expect
+        .poll(() => steps(`/v1/parcels/${id}/timeline`, rec.auth), { timeout: 10_000 })
+        .toEqual(['deposited', 'notified']);
+      expect(await steps(`/v1/admin/parcels/${id}/timeline`, cloud.admin)).toEqual(['deposited', 'notified']);
+      const stranger = await userWithToken(app());
+      expect((await inject('GET', `/v1/parcels/${id}/timeline`, stranger.auth)).statusCode).toBe(404);
+    });
+
+    it('records the announcement and, for a silent cabinet, the expiry in the parcel timeline', async () => {
+      const courier = await userWithToken(app());
+      const p = (
+        await inject('POST', '/v1/parcels', courier.auth, { waybill: 'WB-80', recipientTel: '13400000080' })
+      ).json() as ParcelBody;
+      await cloud.server.parcels.service.applyEvent(
+        event('parcel.deposited', {
+          boxNo: '10',
+          parcelId: 'P-80',
+          waybill: 'WB-80',
+          expiresAt: new Date(Date.now() + 1000).toISOString(),
+        }),
+      );
+      await cloud.server.parcels.service.sweep(new Date(Date.now() + 5000), 0);
+      const entries = (
+        (await inject('GET', `/v1/parcels/${p.id}/timeline`, courier.auth)).json() as {
+          entries: Array<{ event: string; actor: string | null; detail: unknown }>;
+        }
+      ).entries;
+      expect(entries.map((e) => [e.event, e.actor])).toEqual([
+        ['announced', courier.id],
+        ['notified', null],
+        ['expired', 'cloud'],
+      ]);
+      expect(entries[1]?.detail).toEqual({ channel: 'sms', withCode: false });
     });
   },
 );

@@ -5,7 +5,6 @@ import { BoardSimulator } from '@locker/lockboard';
 import { type SimulatedBus, simulatorOnPty } from '@locker/lockboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaemonProcess } from '../support/daemon-process.js';
-import { TINY_JPEG } from '../support/images.js';
 import {
   type CloudHandle,
   registerCabinet,
@@ -13,7 +12,7 @@ import {
   startEdgeProcess,
   tempDir,
 } from '../support/stack.js';
-import { TcpCut } from '../support/tcp-cut.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 
 const CABINET = '610091A01';
 const RECIPIENT_TEL = '13455555555';
@@ -67,7 +66,7 @@ describe('a recipient is notified of a parcel deposited while the cabinet was of
   const dir = tempDir('locker-parcel-offline-');
   let cloud: CloudHandle;
   let gateway: Awaited<ReturnType<typeof fakeGateway>>;
-  let link: TcpCut;
+  let link: TcpProxy;
   let bus: SimulatedBus;
   let sim: BoardSimulator;
   let edge: DaemonProcess;
@@ -102,7 +101,9 @@ describe('a recipient is notified of a parcel deposited while the cabinet was of
     const { token, userId } = (await login.json()) as { token: string; userId: string };
     if (tel) {
       // Only a number staff checked leads to an account's notifications (ADR 0013).
-      const photo = TINY_JPEG.toString('base64');
+      // A real 2x2 PNG: the cloud decodes photos, so a fake header is refused.
+      const photo =
+        'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAEklEQVQImWM4ISd3Qk6OAUIBAB8mBBGFRCvEAAAAAElFTkSuQmCC';
       const submit = await api('PUT', '/v1/me/verification', token, {
         tel,
         realName: '李某',
@@ -171,7 +172,7 @@ describe('a recipient is notified of a parcel deposited while the cabinet was of
     });
     expect(announced.status).toBe(201);
 
-    link = await TcpCut.forward(cloud.brokerUrl);
+    link = await TcpProxy.start(cloud.brokerUrl);
     sim = new BoardSimulator({ family: 'kerong', boards: [{ address: 0, locks: 2 }] });
     bus = await simulatorOnPty(sim);
     edge = startEdgeProcess(dir.path, {
@@ -201,7 +202,7 @@ describe('a recipient is notified of a parcel deposited while the cabinet was of
   const shown: Session[] = [];
 
   it('deposits at the cabinet while it is cut off from the cloud, and nobody is told yet', async () => {
-    link.cut();
+    await link.cut();
     await expect.poll(cabinetStatus, { timeout: 20_000 }).toBe('offline');
     for (const body of [{ waybill: 'SF1234567890' }, { recipientTel: SMS_TEL }]) {
       const started = await kioskCall('POST', '/api/deposits', {
@@ -224,7 +225,7 @@ describe('a recipient is notified of a parcel deposited while the cabinet was of
   });
 
   it('notifies the recipient in the app and the other one by SMS once the cabinet is back', async () => {
-    link.restore();
+    await link.restore();
     await expect
       .poll(
         async () =>

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AdminServices } from '../http/admin/admin-plugin.js';
 import { requireRole } from '../http/admin-auth.js';
 import { ErrorResponse } from '../http/schemas.js';
+import { Timeline } from '../reservations/right-schemas.js';
 import { ParcelId, ParcelList, ParcelStateName, ParcelView, parcelView } from './parcel-fields.js';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
@@ -49,6 +50,21 @@ export async function adminParcelRoutes(app: FastifyInstance, deps: AdminService
       },
     },
     async (req) => parcelView(await deps.parcels.get(req.params.parcelId)),
+  );
+
+  r.get(
+    '/parcels/:parcelId/timeline',
+    {
+      preHandler: requireRole('viewer'),
+      schema: {
+        tags,
+        summary: "A parcel's whole timeline, the cloud's steps and the cabinet's",
+        security,
+        params: z.object({ parcelId: ParcelId }),
+        response: { 200: Timeline, ...errors },
+      },
+    },
+    async (req) => ({ entries: await deps.parcels.timelineOf(req.params.parcelId) }),
   );
 
   r.get(

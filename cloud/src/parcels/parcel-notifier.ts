@@ -50,8 +50,8 @@ export class ParcelNotifier {
     private readonly outbound: OutboundQueue,
   ) {}
 
-  /** True when someone was told (the recipient, by app or SMS). */
-  async tell(kind: ParcelKind, p: ParcelRow): Promise<boolean> {
+  /** How the recipient was told (`app` or `sms`), or undefined when nobody could be. */
+  async tell(kind: ParcelKind, p: ParcelRow): Promise<'app' | 'sms' | undefined> {
     const withCode = (kind === 'parcel.deposited' || kind === 'parcel.reminder') && p.sealed_code !== null;
     const sealed =
       withCode && p.sealed_code && p.cabinet_id && p.cabinet_parcel_id
@@ -62,13 +62,13 @@ export class ParcelNotifier {
         : {};
     const text = TEXTS[kind](p, 'sealedCode' in sealed);
     const payload = { ...parcelFacts(p), text, ...sealed };
-    let told = false;
+    let told: 'app' | 'sms' | undefined;
     if (p.recipient_user_id) {
       await this.publish(p.recipient_user_id, kind, payload);
-      told = true;
+      told = 'app';
     } else if (p.recipient_tel) {
       await this.outbound.enqueue('sms', p.recipient_tel, kind, payload);
-      told = true;
+      told = 'sms';
     }
     if (p.announced_by && p.announced_by !== p.recipient_user_id) {
       await this.publish(p.announced_by, kind, { ...parcelFacts(p), text: TEXTS[kind](p, false) });

@@ -5,6 +5,7 @@ import type { SessionTokens } from '../accounts/session-tokens.js';
 import { ErrorResponse } from '../http/schemas.js';
 import { userAuth } from '../http/v1/bearer.js';
 import { authErrors, security } from '../http/v1/schemas.js';
+import { Timeline } from '../reservations/right-schemas.js';
 import { AnnounceBody, ParcelId, ParcelList, ParcelView, parcelView } from './parcel-fields.js';
 import type { ParcelService } from './parcel-service.js';
 
@@ -54,6 +55,24 @@ export async function v1ParcelRoutes(app: FastifyInstance, deps: ParcelRouteDeps
     async (req) => {
       const me = await auth(req);
       return parcelView(await deps.parcels.getFor(me.userId, req.params.parcelId));
+    },
+  );
+
+  r.get(
+    '/v1/parcels/:parcelId/timeline',
+    {
+      schema: {
+        tags,
+        summary:
+          'Every step of a parcel you receive or announced: announced, deposited, notified, picked up, ...',
+        security,
+        params: z.object({ parcelId: ParcelId }),
+        response: { 200: Timeline, 404: ErrorResponse, ...authErrors },
+      },
+    },
+    async (req) => {
+      const me = await auth(req);
+      return { entries: await deps.parcels.timelineOf(req.params.parcelId, me.userId) };
     },
   );
 

@@ -1,8 +1,10 @@
 import { type CabinetEvent, LockerError } from '@locker/protocol';
 import type { Logger } from 'pino';
 import type { UserRepository } from '../accounts/user-repository.js';
+import type { TimelineEntry } from '../timeline/timeline-recorder.js';
 import type { ParcelNotifier } from './parcel-notifier.js';
 import { IN_BOX, type ParcelRepository, type ParcelRow } from './parcel-repository.js';
+import type { ParcelTimeline } from './parcel-timeline.js';
 
 export interface Announcement {
   waybill: string;
@@ -24,6 +26,7 @@ export class ParcelService {
     private readonly parcels: ParcelRepository,
     private readonly users: Users,
     private readonly notifier: ParcelNotifier,
+    private readonly timeline: ParcelTimeline,
     private readonly logger: Logger,
   ) {}
 
@@ -42,7 +45,7 @@ export class ParcelService {
     } else if (recipientTel) {
       recipientUserId = await this.accountOfTel(recipientTel);
     }
-    return this.parcels.create({
+    const parcel = await this.parcels.create({
       state: 'announced',
       waybill: a.waybill,
       size: a.size ?? null,
@@ -50,6 +53,8 @@ export class ParcelService {
       recipientTel,
       announcedBy: by,
     });
+    await this.timeline.record(parcel, 'announced', by, { waybill: a.waybill });
+    return parcel;
   }
 
   /** Feeds a cabinet event that was applied for the first time (FleetLink `event`). */
@@ -115,11 +120,19 @@ export class ParcelService {
   }
 
   private async notifyDeposited(parcel: ParcelRow): Promise<void> {
-    if (!(await this.notifier.tell('parcel.deposited', parcel))) {
+    const channel = await this.notifier.tell('parcel.deposited', parcel);
+    if (!channel) {
       this.logger.info({ parcelId: parcel.id }, 'deposited parcel has no recipient to notify');
       return;
     }
-    await this.parcels.move(parcel.id, ['deposited'], 'notified', 'notified_at', new Date().toISOString());
+    if (
+      await this.parcels.move(parcel.id, ['deposited'], 'notified', 'notified_at', new Date().toISOString())
+    ) {
+      await this.timeline.record(parcel, 'notified', null, {
+        channel,
+        withCode: parcel.sealed_code !== null,
+      });
+    }
   }
 
   private async left(
@@ -154,13 +167,16 @@ export class ParcelService {
     for (const p of await this.parcels.inBoxExpiringBy(soon, { unreminded: true, limit })) {
       if (p.expires_at && p.expires_at <= at) continue;
       if (await this.parcels.claimReminder(p.id, at)) {
-        await this.notifier.tell('parcel.reminder', p);
+        const channel = await this.notifier.tell('parcel.reminder', p);
+        await this.timeline.record(p, 'reminded', null, { channel: channel ?? null });
         reminded++;
       }
     }
     for (const p of await this.parcels.inBoxExpiringBy(at, { unreminded: false, limit })) {
       if (await this.parcels.move(p.id, IN_BOX, 'expired', 'expired_at', at)) {
         await this.notifier.tell('parcel.expired', { ...p, state: 'expired' });
+        // The cabinet records its own expiry when it says so; this is the cloud's, for a silent cabinet.
+        await this.timeline.record(p, 'expired', 'cloud');
         expired++;
       }
     }
@@ -193,6 +209,12 @@ export class ParcelService {
     const tel = await this.verifiedTel(userId);
     if (tel && p.recipient_tel === tel) return p;
     throw new LockerError('PARCEL_NOT_FOUND', `no parcel ${id}`);
+  }
+
+  /** The parcel's steps for someone `getFor` lets see it, or for operators (no `userId`). */
+  async timelineOf(id: string, userId?: string): Promise<TimelineEntry[]> {
+    const p = userId ? await this.getFor(userId, id) : await this.parcels.get(id);
+    return this.timeline.of(p);
   }
 
   async mine(userId: string, role: 'recipient' | 'courier', limit: number): Promise<ParcelRow[]> {

@@ -1,39 +1,27 @@
 import { LockerError } from '@locker/protocol';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { GrantView } from '../authorizations/grant-view.js';
 import type { Db } from '../db/database.js';
 import type { CloudDatabase } from '../db/schema.js';
 import type { PaymentProvider } from '../ledger/payment-provider.js';
 import type { NearbyIndex } from './nearby-index.js';
+import { type Notify, type TaskEvent, tellParties } from './task-events.js';
 import { MAX_FEN, type NearbyQuery, type TaskInput } from './task-fields.js';
+import { pairingOf, type TaskHandover } from './task-handover.js';
 import { newTaskId } from './task-ids.js';
-import { checkWho, fieldsOf, type Patch, partyOf, restart, type Who } from './task-parties.js';
+import { checkRefs, checkWho, fieldsOf, type Patch, partyOf, restart, type Who } from './task-parties.js';
 import type { TaskRepository, TaskRow } from './task-repository.js';
 import { type Party, type TaskMove, TaskStateMachine } from './task-state.js';
 import { type TaskView, taskView } from './task-view.js';
 
-export type TaskEvent =
-  | 'published'
-  | 'changed'
-  | 'deleted'
-  | 'left'
-  | 'claimed'
-  | 'offered'
-  | 'accepted'
-  | 'abandoned'
-  | 'paid'
-  | 'confirmed'
-  | 'done'
-  | 'cancelled';
+export { type Notify, TASK_NOTIFICATION, type TaskEvent } from './task-events.js';
 
-export type Notify = (userId: string, kind: string, payload: unknown) => Promise<unknown>;
 type Trx = Kysely<CloudDatabase>;
 interface Step {
   patch: Patch;
   event: TaskEvent;
 }
-
-export const TASK_NOTIFICATION = 'task.changed';
 
 /**
  * Every move on a task, for /v1 and the Dingo layer alike. A move runs in one database
@@ -48,13 +36,16 @@ export class TaskService {
     private readonly payments: PaymentProvider,
     private readonly notify: Notify,
     private readonly logger: Logger,
+    /** The locker hand-over; absent where the rights subsystem is not wired (domain tests). */
+    private readonly handover?: TaskHandover,
   ) {}
 
   async publish(actor: string, input: TaskInput): Promise<TaskView> {
     const now = new Date();
     const at = now.toISOString();
+    await this.checkLink(actor, input);
     const row = await this.db.transaction().execute(async (trx) => {
-      await this.checkRefs(actor, input, trx);
+      await checkRefs(this.repo, actor, input, trx);
       const t: TaskRow = {
         id: newTaskId(actor, now),
         publisher_id: actor,
@@ -76,13 +67,15 @@ export class TaskService {
       return t;
     });
     await this.tell(row, 'published', actor, []);
+    await this.followHandover(undefined, row, actor, true);
     return taskView(row, []);
   }
 
   /** ct=FIX: the publisher replaces the fields; an omitted `linked` keeps the current collector. */
-  fix(actor: string, id: string, input: TaskInput): Promise<TaskView> {
+  async fix(actor: string, id: string, input: TaskInput): Promise<TaskView> {
+    await this.checkLink(actor, input, await this.load(id));
     return this.move(actor, id, 'A', 'fix', async (t, _p, trx) => {
-      await this.checkRefs(actor, input, trx);
+      await checkRefs(this.repo, actor, input, trx);
       const collector = input.linked ?? t.collector_id;
       return {
         event: 'changed',
@@ -263,7 +256,32 @@ export class TaskService {
     });
     const adjustments = await this.repo.adjustments(id);
     await this.tell(after, event, actor, before.collector_id ? [before.collector_id] : []);
+    await this.followHandover(before, after, actor, move === 'fix');
     return taskView(after, adjustments);
+  }
+
+  /** POST /v1/tasks/{id}/handover: the publisher hands the task's box to its collector. */
+  async handOver(actor: string, id: string): Promise<GrantView> {
+    const t = await this.load(id);
+    checkWho('A', partyOf(t, actor), 'handover');
+    if (!this.handover) throw new LockerError('INTERNAL', 'the locker hand-over is not wired');
+    const grant = await this.handover.grant(t);
+    await this.tell(t, 'handed_over', actor, []);
+    return grant;
+  }
+
+  /** Before a publisher's link to a box (outside the move's transaction): the task's refusals, then the box's. */
+  private async checkLink(actor: string, input: TaskInput, current?: TaskRow): Promise<void> {
+    const collector = input.linked ?? current?.collector_id;
+    if (!this.handover || !input.cabinet || !collector) return;
+    if (current && (current.publisher_id !== actor || !TaskStateMachine.can(current.state, 'fix'))) return;
+    await checkRefs(this.repo, actor, input, this.db);
+    await this.handover.check(pairingOf(actor, collector, input), current);
+  }
+
+  private async followHandover(before: TaskRow | undefined, after: TaskRow, actor: string, link: boolean) {
+    if (!this.handover || !(before?.cabinet_id || after.cabinet_id)) return;
+    if (await this.handover.follow(before, after, link)) await this.tell(after, 'handed_over', actor, []);
   }
 
   private async syncIndex(t: TaskRow, trx: Trx): Promise<void> {
@@ -274,29 +292,7 @@ export class TaskService {
     }
   }
 
-  private async checkRefs(actor: string, input: TaskInput, trx: Trx): Promise<void> {
-    if (input.linked !== undefined) {
-      if (input.linked === actor)
-        throw new LockerError('VALIDATION_FAILED', 'you cannot collect your own task');
-      if (!(await this.repo.userExists(input.linked, trx))) {
-        throw new LockerError('USER_NOT_FOUND', `no user ${input.linked}`);
-      }
-    }
-    if (input.cabinet !== undefined && !(await this.repo.cabinetExists(input.cabinet, trx))) {
-      throw new LockerError('CABINET_NOT_FOUND', `no cabinet ${input.cabinet}`);
-    }
-  }
-
-  /** Both parties (and a collector who just left) hear of every change; a failure is logged. */
-  private async tell(t: TaskRow, event: TaskEvent, by: string, also: string[]): Promise<void> {
-    const to = new Set([t.publisher_id, ...(t.collector_id ? [t.collector_id] : []), ...also]);
-    const payload = { taskId: t.id, event, state: t.state, price: t.price, by };
-    for (const userId of to) {
-      try {
-        await this.notify(userId, TASK_NOTIFICATION, payload);
-      } catch (err) {
-        this.logger.error({ err, userId, taskId: t.id, event }, 'task notification failed');
-      }
-    }
+  private tell(t: TaskRow, event: TaskEvent, by: string, also: string[]): Promise<void> {
+    return tellParties(this.notify, this.logger, t, event, by, also);
   }
 }

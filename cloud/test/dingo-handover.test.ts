@@ -65,7 +65,7 @@ describe('the locker hand-over on the Dingo task routes', () => {
     const info = await b.client.post('/info-task', { tid });
     expect(JSON.parse(info.body)).toMatchObject({
       linkedB: b.id,
-      handover: { cabinetId: 'DHND01', boxNo: '01', kind: 'pickup' },
+      handover: { cabinetId: 'DHND01', boxNo: '01', kind: 'pickup', grantId: expect.any(String) },
     });
 
     const del = await a.client.post('/change-task', { ct: 'DEL', tid });

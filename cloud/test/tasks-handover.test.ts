@@ -81,11 +81,14 @@ describe('the locker hand-over of a task through the authorization service', () 
     expect(await kinds(b)).toEqual(expect.arrayContaining(['grant.received', 'task.handed_over']));
     expect(await kinds(a)).toContain('grant.confirmed');
     expect(failure(await call(a, 'POST', url))).toEqual([409, 'BOX_ALREADY_GRANTED']);
+    const seen = await ok<{ handover: unknown }>(call(b, 'GET', `/v1/tasks/${task.id}`));
+    expect(seen.handover).toEqual({ cabinetId: 'HND001', boxNo: '01', kind: 'pickup', grantId: grant.id });
     // Bargaining keeps the grant.
     await ok(call(b, 'POST', `/v1/tasks/${task.id}/offers`, { delta: 100 }));
     expect((await grantsGiven(a))[0]).toMatchObject({ id: grant.id, state: 'active' });
 
-    await ok(call(b, 'DELETE', `/v1/tasks/${task.id}`));
+    const left = await ok<{ handover: unknown }>(call(b, 'DELETE', `/v1/tasks/${task.id}`));
+    expect(left.handover).toMatchObject({ grantId: null });
     expect((await grantsGiven(a))[0]).toMatchObject({ id: grant.id, state: 'revoked' });
     expect(await kinds(b)).toContain('grant.revoked');
     // The parcel box is the publisher's to hand on again.
@@ -203,5 +206,31 @@ describe('the locker hand-over of a task through the authorization service', () 
     expect((await grantsGiven(a))[0]).toMatchObject({ state: 'active' });
     await ok(call(b, 'DELETE', `/v1/tasks/${task.id}`));
     expect((await grantsGiven(a))[0]).toMatchObject({ state: 'revoked' });
+  });
+
+  it('a task done with its grant unused takes the grant back; the box is the publisher’s again', async () => {
+    await siteWithBoxes(app(), 'HND007', { '01': 'medium' });
+    const a = await userWithTel(app(), nextTel());
+    const b = await userWithTel(app(), nextTel());
+    await parcelFor(a, 'HND007', '01');
+    await cloud.server.tasks.payments.credit({
+      userId: a.id,
+      amount: 1000,
+      idempotencyKey: `hnd007-${a.id}`,
+      reference: 'test top-up',
+    });
+    const task = await ok<{ id: string }>(
+      call(a, 'POST', '/v1/tasks', aTask({ cabinet: 'HND007', box: '01', linked: b.id })),
+      201,
+    );
+    await ok(call(b, 'POST', `/v1/tasks/${task.id}/acceptance`));
+    await ok(call(a, 'POST', `/v1/tasks/${task.id}/payment`));
+    await ok(call(b, 'POST', `/v1/tasks/${task.id}/confirmation`));
+    expect((await grantsGiven(a))[0]).toMatchObject({ state: 'active' });
+    const done = await ok<{ state: string }>(call(a, 'POST', `/v1/tasks/${task.id}/confirmation`));
+    expect(done.state).toBe('done');
+    expect((await grantsGiven(a))[0]).toMatchObject({ state: 'revoked' });
+    const held = await ok<{ boxes: Array<{ boxNo: string }> }>(call(a, 'GET', '/v1/me/boxes'));
+    expect(held.boxes).toEqual([expect.objectContaining({ boxNo: '01', right: 'pickup' })]);
   });
 });

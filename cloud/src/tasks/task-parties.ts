@@ -1,9 +1,10 @@
 import { LockerError } from '@locker/protocol';
 import type { Kysely } from 'kysely';
 import type { CloudDatabase } from '../db/schema.js';
+import type { NearbyIndex } from './nearby-index.js';
 import type { TaskInput } from './task-fields.js';
 import type { TaskRepository, TaskRow } from './task-repository.js';
-import type { Party, TaskMove } from './task-state.js';
+import { type Party, type TaskMove, TaskStateMachine } from './task-state.js';
 
 /** The columns a move changes. */
 export type Patch = Partial<Omit<TaskRow, 'id' | 'version'>>;
@@ -69,5 +70,14 @@ export async function checkRefs(
   }
   if (input.cabinet !== undefined && !(await repo.cabinetExists(input.cabinet, trx))) {
     throw new LockerError('CABINET_NOT_FOUND', `no cabinet ${input.cabinet}`);
+  }
+}
+
+/** Only open tasks are in the nearby index; every move keeps it in step in its transaction. */
+export async function syncIndex(index: NearbyIndex, t: TaskRow, trx: Trx): Promise<void> {
+  if (TaskStateMachine.searchable(t.state)) {
+    await index.put('task', t.id, { lat: t.ns, lon: t.ew, radiusM: t.radius_m }, trx);
+  } else {
+    await index.remove('task', t.id, trx);
   }
 }

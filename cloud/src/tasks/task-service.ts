@@ -10,18 +10,23 @@ import { type Notify, type TaskEvent, tellParties } from './task-events.js';
 import { MAX_FEN, type NearbyQuery, type TaskInput } from './task-fields.js';
 import { pairingOf, type TaskHandover } from './task-handover.js';
 import { newTaskId } from './task-ids.js';
-import { checkRefs, checkWho, fieldsOf, type Patch, partyOf, restart, type Who } from './task-parties.js';
-import type { TaskRepository, TaskRow } from './task-repository.js';
+import {
+  checkRefs,
+  checkWho,
+  fieldsOf,
+  type Patch,
+  partyOf,
+  restart,
+  syncIndex,
+  type Who,
+} from './task-parties.js';
+import type { AdjustmentRow, TaskRepository, TaskRow } from './task-repository.js';
 import { type Party, type TaskMove, TaskStateMachine } from './task-state.js';
 import { type TaskView, taskView } from './task-view.js';
 
 export { type Notify, TASK_NOTIFICATION, type TaskEvent } from './task-events.js';
 
 type Trx = Kysely<CloudDatabase>;
-interface Step {
-  patch: Patch;
-  event: TaskEvent;
-}
 
 /**
  * Every move on a task, for /v1 and the Dingo layer alike. A move runs in one database
@@ -63,12 +68,12 @@ export class TaskService {
         updated_at: at,
       };
       await this.repo.insert(t, trx);
-      await this.syncIndex(t, trx);
+      await syncIndex(this.index, t, trx);
       return t;
     });
     await this.tell(row, 'published', actor, []);
     await this.followHandover(undefined, row, actor, true);
-    return taskView(row, []);
+    return this.view(row, []);
   }
 
   /** ct=FIX: the publisher replaces the fields; an omitted `linked` keeps the current collector. */
@@ -208,7 +213,7 @@ export class TaskService {
     if (!partyOf(t, actor) && t.state !== 'open') {
       throw new LockerError('NOT_A_PARTY', 'only the publisher and the collector see this task');
     }
-    return taskView(t, await this.repo.adjustments(id));
+    return this.view(t, await this.repo.adjustments(id));
   }
 
   async nearby(q: NearbyQuery): Promise<{ total: number; tasks: Array<{ id: string; distanceM: number }> }> {
@@ -224,7 +229,7 @@ export class TaskService {
 
   async mine(actor: string): Promise<TaskView[]> {
     const rows = await this.repo.ofUser(actor);
-    return Promise.all(rows.map(async (t) => taskView(t, await this.repo.adjustments(t.id))));
+    return Promise.all(rows.map(async (t) => this.view(t, await this.repo.adjustments(t.id))));
   }
 
   private async load(id: string, exec?: Trx): Promise<TaskRow> {
@@ -238,7 +243,7 @@ export class TaskService {
     id: string,
     who: Who,
     move: TaskMove,
-    step: (t: TaskRow, party: Party, trx: Trx) => Promise<Step>,
+    step: (t: TaskRow, party: Party, trx: Trx) => Promise<{ patch: Patch; event: TaskEvent }>,
   ): Promise<TaskView> {
     const { before, after, event } = await this.db.transaction().execute(async (trx) => {
       const t = await this.load(id, trx);
@@ -251,13 +256,13 @@ export class TaskService {
         throw new LockerError('CONFLICT', 'the task changed meanwhile; read it again');
       }
       const after: TaskRow = { ...t, ...patch, updated_at, version: t.version + 1 };
-      await this.syncIndex(after, trx);
+      await syncIndex(this.index, after, trx);
       return { before: t, after, event };
     });
     const adjustments = await this.repo.adjustments(id);
     await this.tell(after, event, actor, before.collector_id ? [before.collector_id] : []);
     await this.followHandover(before, after, actor, move === 'fix');
-    return taskView(after, adjustments);
+    return this.view(after, adjustments);
   }
 
   /** POST /v1/tasks/{id}/handover: the publisher hands the task's box to its collector. */
@@ -279,17 +284,13 @@ export class TaskService {
     await this.handover.check(pairingOf(actor, collector, input), current);
   }
 
+  private async view(t: TaskRow, adjustments: AdjustmentRow[]): Promise<TaskView> {
+    return taskView(t, adjustments, (await this.handover?.grantOf(t))?.id ?? null);
+  }
+
   private async followHandover(before: TaskRow | undefined, after: TaskRow, actor: string, link: boolean) {
     if (!this.handover || !(before?.cabinet_id || after.cabinet_id)) return;
     if (await this.handover.follow(before, after, link)) await this.tell(after, 'handed_over', actor, []);
-  }
-
-  private async syncIndex(t: TaskRow, trx: Trx): Promise<void> {
-    if (TaskStateMachine.searchable(t.state)) {
-      await this.index.put('task', t.id, { lat: t.ns, lon: t.ew, radiusM: t.radius_m }, trx);
-    } else {
-      await this.index.remove('task', t.id, trx);
-    }
   }
 
   private tell(t: TaskRow, event: TaskEvent, by: string, also: string[]): Promise<void> {

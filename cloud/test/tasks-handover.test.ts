@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAccountsCloud, type TestCloud } from './accounts-helpers.js';
+import { startAccountsCloud, type TestCloud, userWithToken } from './accounts-helpers.js';
 import { admin, inHours, siteWithBoxes, userWithTel } from './rights-helpers.js';
 import { aTask } from './tasks-helpers.js';
 
@@ -151,12 +151,22 @@ describe('the locker hand-over of a task through the authorization service', () 
     expect(await boxOf('HND003', '01')).toMatchObject({ status: 'reserved', holderId: a.id });
   });
 
-  it('refuses to link a collector to a box the publisher holds no right to, and publishes nothing', async () => {
+  it('refuses to link a collector to a box the publisher holds no right to, or one without a phone number, and publishes nothing', async () => {
     await siteWithBoxes(app(), 'HND004', { '01': 'medium' });
     const a = await userWithTel(app(), nextTel());
     const b = await userWithTel(app(), nextTel());
     const res = await call(a, 'POST', '/v1/tasks', aTask({ cabinet: 'HND004', box: '01', linked: b.id }));
     expect(failure(res)).toEqual([403, 'NOT_THE_HOLDER']);
+    // A collector without a phone number could not use the box: they have no user number to type.
+    await parcelFor(a, 'HND004', '01');
+    const noTel = await userWithToken(app());
+    const again = await call(
+      a,
+      'POST',
+      '/v1/tasks',
+      aTask({ cabinet: 'HND004', box: '01', linked: noTel.id }),
+    );
+    expect(failure(again)).toEqual([400, 'VALIDATION_FAILED']);
     expect((await ok<{ tasks: unknown[] }>(call(a, 'GET', '/v1/me/tasks'))).tasks).toEqual([]);
   });
 

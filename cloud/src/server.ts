@@ -96,11 +96,6 @@ export class CloudServer {
     );
     this.audit = new AuditLog(this.db);
     this.commands = new CommandLog(this.db);
-    this.tasks = createTasks(
-      this.db,
-      (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
-      this.logger.child({ subsystem: 'tasks' }),
-    );
     this.rightsRecords = createRightsRecords(this.db);
     if (!config.secrets.sealKey) {
       this.logger.warn(
@@ -165,6 +160,17 @@ export class CloudServer {
       logger: this.logger.child({ subsystem: 'rights' }),
     });
     this.rights = rights;
+    // After the rights: a task's locker hand-over is a grant of the authorization service.
+    this.tasks = createTasks(
+      this.db,
+      (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
+      this.logger.child({ subsystem: 'tasks' }),
+      {
+        authorizations: rights.authorizations,
+        grants: this.rightsRecords.grants,
+        users: this.rightsRecords.users,
+      },
+    );
     this.fleet.on('box', ({ cabinetId, box }) => rights.onBox(cabinetId, box));
     this.fleet.on('event', (ev) => rights.onEvent(ev));
     this.parcels = createParcels(

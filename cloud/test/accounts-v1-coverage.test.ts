@@ -70,6 +70,7 @@ const AUTHENTICATED: Record<string, Omit<InjectOptions, 'headers'>> = {
   'PUT /v1/tasks/{taskId}': { method: 'PUT', url: `/v1/tasks/${SOME_TASK}`, payload: A_TASK },
   'DELETE /v1/tasks/{taskId}': { method: 'DELETE', url: `/v1/tasks/${SOME_TASK}` },
   'POST /v1/tasks/{taskId}/claim': { method: 'POST', url: `/v1/tasks/${SOME_TASK}/claim` },
+  'POST /v1/tasks/{taskId}/handover': { method: 'POST', url: `/v1/tasks/${SOME_TASK}/handover` },
   'POST /v1/tasks/{taskId}/offers': {
     method: 'POST',
     url: `/v1/tasks/${SOME_TASK}/offers`,

@@ -1,11 +1,15 @@
 import { LockerError } from '@locker/protocol';
+import type { Kysely } from 'kysely';
+import type { CloudDatabase } from '../db/schema.js';
+import type { NearbyIndex } from './nearby-index.js';
 import type { TaskInput } from './task-fields.js';
-import type { TaskRow } from './task-repository.js';
-import type { Party, TaskMove } from './task-state.js';
+import type { TaskRepository, TaskRow } from './task-repository.js';
+import { type Party, type TaskMove, TaskStateMachine } from './task-state.js';
 
 /** The columns a move changes. */
 export type Patch = Partial<Omit<TaskRow, 'id' | 'version'>>;
 /** Who may make a move: either party, only A (the publisher), only B, or someone not yet a party. */
+type Trx = Kysely<CloudDatabase>;
 export type Who = 'party' | 'A' | 'B' | 'outsider';
 
 export function partyOf(t: TaskRow, userId: string): Party | undefined {
@@ -48,4 +52,32 @@ export function fieldsOf(input: TaskInput) {
     box_no: input.box ?? null,
     handover: input.cabinet ? (input.handover ?? 'pickup') : null,
   };
+}
+
+/** The users and cabinet a task names exist, and the publisher does not collect their own task. */
+export async function checkRefs(
+  repo: TaskRepository,
+  actor: string,
+  input: TaskInput,
+  trx: Trx,
+): Promise<void> {
+  if (input.linked !== undefined) {
+    if (input.linked === actor)
+      throw new LockerError('VALIDATION_FAILED', 'you cannot collect your own task');
+    if (!(await repo.userExists(input.linked, trx))) {
+      throw new LockerError('USER_NOT_FOUND', `no user ${input.linked}`);
+    }
+  }
+  if (input.cabinet !== undefined && !(await repo.cabinetExists(input.cabinet, trx))) {
+    throw new LockerError('CABINET_NOT_FOUND', `no cabinet ${input.cabinet}`);
+  }
+}
+
+/** Only open tasks are in the nearby index; every move keeps it in step in its transaction. */
+export async function syncIndex(index: NearbyIndex, t: TaskRow, trx: Trx): Promise<void> {
+  if (TaskStateMachine.searchable(t.state)) {
+    await index.put('task', t.id, { lat: t.ns, lon: t.ew, radiusM: t.radius_m }, trx);
+  } else {
+    await index.remove('task', t.id, trx);
+  }
 }

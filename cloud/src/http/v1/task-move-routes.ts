@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Grant } from '../../reservations/right-schemas.js';
+import { ErrorResponse } from '../schemas.js';
 import { userAuth } from './bearer.js';
 import { security } from './schemas.js';
 import { moveErrors, taskParams, type V1TaskDeps } from './task-routes.js';
@@ -56,5 +58,31 @@ export async function v1TaskMoveRoutes(app: FastifyInstance, deps: V1TaskDeps): 
     '/v1/tasks/:taskId/confirmation',
     { schema: move('Confirm the hand-over; when both parties have, the hold goes to the collector') },
     async (req) => tasks.confirm((await auth(req)).userId, req.params.taskId),
+  );
+
+  r.post(
+    '/v1/tasks/:taskId/handover',
+    {
+      schema: {
+        tags,
+        summary:
+          "The publisher hands the task's box to the collector: a pickup or deposit right, as POST /v1/authorizations",
+        security,
+        params: taskParams,
+        response: {
+          201: Grant,
+          ...moveErrors,
+          403: ErrorResponse.describe(
+            'NOT_A_PARTY, FORBIDDEN (the collector), NOT_THE_HOLDER, USER_DISABLED',
+          ),
+          409: ErrorResponse.describe(
+            'TASK_STATE_INVALID (no collector, or the task is over), BOX_ALREADY_GRANTED, GRANTEE_DISABLED, BOX_NOT_AVAILABLE',
+          ),
+          410: ErrorResponse.describe('GRANT_EXPIRED'),
+        },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await tasks.handOver((await auth(req)).userId, req.params.taskId)),
   );
 }

@@ -19,9 +19,13 @@ export const taskParams = z.object({ taskId: TaskId });
 /** The refusals of a move on one task, shared by every route that makes one. */
 export const moveErrors = {
   402: ErrorResponse.describe('INSUFFICIENT_FUNDS'),
-  403: ErrorResponse.describe('NOT_A_PARTY, FORBIDDEN'),
+  403: ErrorResponse.describe(
+    'NOT_A_PARTY, FORBIDDEN, NOT_THE_HOLDER (a link to a box you hold no right to)',
+  ),
   404: ErrorResponse.describe('TASK_NOT_FOUND, USER_NOT_FOUND, CABINET_NOT_FOUND'),
-  409: ErrorResponse.describe('TASK_STATE_INVALID, TASK_ALREADY_PAID, PRICE_NEGATIVE, CONFLICT'),
+  409: ErrorResponse.describe(
+    'TASK_STATE_INVALID, TASK_ALREADY_PAID, PRICE_NEGATIVE, CONFLICT, BOX_ALREADY_GRANTED, GRANTEE_DISABLED',
+  ),
   ...authErrors,
 };
 

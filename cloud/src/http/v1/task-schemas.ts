@@ -50,7 +50,17 @@ export const Task = z.object({
   costA: z.array(z.number().int()).describe("the publisher's adjustments this round"),
   costB: z.array(z.number().int()).describe("the collector's adjustments this round"),
   adjustments: z.array(TaskAdjustment).describe('every adjustment ever made, oldest first'),
-  handover: z.object({ cabinetId: CabinetId, boxNo: BoxNo, kind: z.enum(['pickup', 'deposit']) }).nullable(),
+  handover: z
+    .object({
+      cabinetId: CabinetId,
+      boxNo: BoxNo,
+      kind: z.enum(['pickup', 'deposit']),
+      grantId: z
+        .string()
+        .nullable()
+        .describe('the live grant of the box to the collector (GET /v1/authorizations/{id})'),
+    })
+    .nullable(),
   paidAt: z.string().nullable(),
   confirmedByPublisherAt: z.string().nullable(),
   confirmedByCollectorAt: z.string().nullable(),

@@ -168,14 +168,34 @@ try {
           username: cabinetCreds.username,
           password: cabinetCreds.password,
         },
-        bus: { family: 'xor8a', port: 'sim:', boards: [{ address: 1, locks: 12 }] },
+        // Occupancy sensors (Kerong): putting the parcel in, in the simulated drawer, is what completes a deposit.
+        bus: { family: 'kerong', port: 'sim:', boards: [{ address: 0, locks: 12 }] },
         boxes: Array.from({ length: 12 }, (_, i) => ({
           boxNo: String(i + 1).padStart(2, '0'),
-          board: 1,
+          board: 0,
           lock: i + 1,
           size: i < 4 ? 'small' : i < 9 ? 'medium' : 'large',
         })),
-        ...(env.LOCKER_DEMO_NO_KIOSK ? {} : { kiosk: { host: '127.0.0.1', port: KIOSK_PORT } }),
+        // The cabinet's front: four columns of three boxes, the screen is beside them.
+        layout: {
+          columns: 4,
+          rows: 3,
+          cells: [
+            ['01', '04', '07', '10'],
+            ['02', '05', '08', '11'],
+            ['03', '06', '09', '12'],
+          ],
+        },
+        ...(env.LOCKER_DEMO_NO_KIOSK
+          ? {}
+          : {
+              kiosk: {
+                host: '127.0.0.1',
+                port: KIOSK_PORT,
+                hotline: '400-820-1234',
+                timeZone: 'Asia/Shanghai',
+              },
+            }),
       },
       null,
       2,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Accounts, createAccounts } from './accounts/accounts-module.js';
-import { buildApp } from './app.js';
+import { createApp } from './app.js';
 import { BrokerAccounts } from './broker/broker-accounts.js';
 import { EmbeddedBroker } from './broker/embedded-broker.js';
 import { MosquittoFiles } from './broker/mosquitto-files.js';
@@ -12,16 +12,28 @@ import { CommandLog } from './fleet/command-log.js';
 import { desiredSources } from './fleet/desired/desired-sources.js';
 import { DesiredStateService } from './fleet/desired-state-service.js';
 import { FleetLink } from './fleet/fleet-link.js';
+import { IntervalWorker } from './lifecycle/interval-worker.js';
+import { SubsystemPlan } from './lifecycle/subsystem-plan.js';
 import { createLogger } from './logger.js';
-import { NotificationRepository } from './notifications/notification-repository.js';
-import { NotificationService } from './notifications/notification-service.js';
+import type { DeliveryProvider } from './notifications/delivery.js';
+import type { NotificationService } from './notifications/notification-service.js';
+import { createNotifications, type Notifications } from './notifications/notifications-module.js';
 import { AuditLog } from './operators/audit-log.js';
 import { OperatorAccounts } from './operators/operator-accounts.js';
+import { createParcels, type Parcels } from './parcels/parcels-module.js';
 import { createRights, createRightsRecords, type Rights, type RightsRecords } from './rights-module.js';
+import { createTasks, type Tasks } from './tasks/tasks-module.js';
+
+/** Parts a test may swap for its own. */
+export interface CloudServerOptions {
+  /** Where SMS/push go (default: the configured HTTP gateway, else they wait in the queue). */
+  delivery?: DeliveryProvider;
+}
 
 /**
- * The whole cloud service: database, embedded broker (when enabled), the fleet's MQTT link and the
- * HTTP API. Starts in that order and stops in reverse; the constructor does no I/O.
+ * The whole cloud service, built in the constructor without I/O: database, embedded broker (when
+ * enabled), the fleet's MQTT link, background workers and the HTTP API. `plan` starts them in that
+ * order and stops them in reverse (the edge daemon's shape).
  */
 export class CloudServer {
   readonly logger: Logger;
@@ -31,22 +43,31 @@ export class CloudServer {
   readonly broker: EmbeddedBroker | undefined;
   readonly mosquittoFiles: MosquittoFiles | undefined;
   readonly notifications: NotificationService;
+  /** In-app notifications plus SMS/push delivery and the key that opens sealed codes (ADR 0013). */
+  readonly messaging: Notifications;
+  readonly parcels: Parcels;
   readonly accounts: Accounts;
   readonly operators: OperatorAccounts;
   readonly audit: AuditLog;
   readonly commands: CommandLog;
+  readonly tasks: Tasks;
+  readonly fleet: FleetLink;
+  /** Courier credentials and box settings each cabinet holds for offline use. */
+  readonly desired: DesiredStateService;
+  readonly app: FastifyInstance;
+  /** Start order; `stop` goes in reverse. Background workers are added before `http`. */
+  readonly plan: SubsystemPlan;
+  /** Background workers (sweeps, reminders, retries); modules add theirs, they start before `http`. */
+  readonly workers: SubsystemPlan;
   readonly rightsRecords: RightsRecords;
   /** Sites, reservations, authorizations and the timeline (the patent). */
   readonly rights: Rights;
-  private sweepTimer: NodeJS.Timeout | undefined;
-  private fleetLink: FleetLink | undefined;
-  private desiredState: DesiredStateService | undefined;
-  private http: FastifyInstance | undefined;
   private started = false;
 
   constructor(
     readonly config: CloudConfig,
     logger?: Logger,
+    options: CloudServerOptions = {},
   ) {
     this.logger = logger ?? createLogger(config.logLevel);
     this.db = createDatabase(config.database);
@@ -57,10 +78,13 @@ export class CloudServer {
       { username: config.broker.serviceUsername, password: config.broker.servicePassword },
       boxLayout,
     );
-    this.notifications = new NotificationService(
-      new NotificationRepository(this.db),
+    this.messaging = createNotifications(
+      this.db,
+      config,
       this.logger.child({ subsystem: 'notifications' }),
+      options.delivery,
     );
+    this.notifications = this.messaging.service;
     this.accounts = createAccounts(this.db, config, (userId, kind, payload) =>
       this.notifications.publish(userId, kind, payload),
     );
@@ -73,14 +97,6 @@ export class CloudServer {
     this.audit = new AuditLog(this.db);
     this.commands = new CommandLog(this.db);
     this.rightsRecords = createRightsRecords(this.db);
-    this.rights = createRights(this.rightsRecords, {
-      config,
-      cabinets: this.cabinets,
-      // Desired state is made when the fleet link is (start); rights change only after that.
-      desired: { changeGrants: (cabinetId, work) => this.desired.changeGrants(cabinetId, work) },
-      notify: (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
-      logger: this.logger.child({ subsystem: 'rights' }),
-    });
     if (!config.secrets.sealKey) {
       this.logger.warn(
         'secrets.sealKey is not set; deriving the seal key from adminToken (set one in production)',
@@ -113,28 +129,118 @@ export class CloudServer {
       : undefined;
     const broker = this.broker;
     if (broker) this.brokerAccounts.onEndSessions((username) => broker.disconnect(username));
+    this.fleet = new FleetLink({
+      url: () => {
+        if (!config.broker.url && !this.broker) {
+          throw new Error('broker.url is required when the embedded broker is disabled');
+        }
+        return this.brokerUrl;
+      },
+      username: config.broker.serviceUsername,
+      password: config.broker.servicePassword,
+      commandTimeoutMs: config.commandTimeoutMs,
+      limits: config.broker.limits,
+      cabinets: this.cabinets,
+      commands: this.commands,
+      audit: this.audit,
+      logger: this.logger.child({ subsystem: 'fleet' }),
+    });
+    const desired = new DesiredStateService(
+      desiredSources(this.db, this.rightsRecords.grantSources),
+      this.cabinets,
+      this.fleet,
+      this.logger.child({ subsystem: 'desired-state' }),
+    );
+    this.desired = desired;
+    const rights = createRights(this.rightsRecords, {
+      config,
+      cabinets: this.cabinets,
+      desired,
+      notify: (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
+      logger: this.logger.child({ subsystem: 'rights' }),
+    });
+    this.rights = rights;
+    // After the rights: a task's locker hand-over is a grant of the authorization service.
+    this.tasks = createTasks(
+      this.db,
+      (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
+      this.logger.child({ subsystem: 'tasks' }),
+      {
+        authorizations: rights.authorizations,
+        grants: this.rightsRecords.grants,
+        users: this.rightsRecords.users,
+      },
+    );
+    this.fleet.on('box', ({ cabinetId, box }) => rights.onBox(cabinetId, box));
+    this.fleet.on('event', (ev) => rights.onEvent(ev));
+    this.parcels = createParcels(
+      this.db,
+      config,
+      this.messaging,
+      this.logger.child({ subsystem: 'parcels' }),
+    );
+    const parcels = this.parcels.service;
+    const parcelEvents = this.parcels;
+    this.fleet.on('event', (ev) => parcelEvents.onEvent(ev));
+    this.fleet.on('desiredGet', ({ cabinetId, appliedVersion }) => {
+      desired.answer(cabinetId, appliedVersion).catch((err: unknown) => {
+        this.logger.error({ err, cabinetId }, 'desired-state answer failed');
+      });
+    });
+    this.app = createApp({
+      config,
+      logger: this.logger,
+      db: this.db,
+      cabinets: this.cabinets,
+      fleet: this.fleet,
+      desired,
+      brokerAccounts: this.brokerAccounts,
+      accounts: this.accounts,
+      notifications: this.notifications,
+      operators: this.operators,
+      audit: this.audit,
+      commands: this.commands,
+      tasks: this.tasks,
+      parcels,
+      codeKey: this.messaging.opener.publicKey,
+      rights,
+      ready: () => this.started,
+    });
+    const app = this.app;
+    const files = this.mosquittoFiles;
+    this.workers = new SubsystemPlan(this.logger.child({ subsystem: 'workers' }))
+      .add('parcel-sweep', this.parcels.worker)
+      .add('outbound-messages', this.messaging.worker)
+      .add(
+        'rights-sweep',
+        new IntervalWorker({
+          name: 'rights-sweep',
+          intervalMs: config.rights.sweepIntervalMs,
+          run: () => rights.sweep(),
+          logger: this.logger.child({ subsystem: 'rights' }),
+        }),
+      );
+    this.plan = new SubsystemPlan(this.logger)
+      .add('database', { start: () => migrateToLatest(this.db), stop: () => this.db.destroy() })
+      .add('mosquitto-files', files && { start: () => files.write(), stop: async () => undefined })
+      .add('broker', this.broker)
+      // Stopped after the fleet link: what it fed to the rights is applied before the database closes.
+      .add('rights', { start: async () => undefined, stop: () => rights.settle() })
+      .add('parcels', { start: async () => undefined, stop: () => parcelEvents.settle() })
+      .add('fleet', this.fleet)
+      .add('workers', this.workers)
+      .add('http', {
+        start: async () => {
+          await app.listen({ host: config.http.host, port: config.http.port });
+        },
+        stop: () => app.close(),
+      });
   }
 
-  get app(): FastifyInstance {
-    if (!this.http) throw new Error('cloud not started');
-    return this.http;
-  }
-
-  get desired(): DesiredStateService {
-    if (!this.desiredState) throw new Error('cloud not started');
-    return this.desiredState;
-  }
-
-  get fleet(): FleetLink {
-    if (!this.fleetLink) throw new Error('cloud not started');
-    return this.fleetLink;
-  }
-
-  /** The broker URL cabinets and the cloud connect to. */
+  /** The broker URL cabinets and the cloud connect to (the embedded one's port is known once it started). */
   get brokerUrl(): string {
     if (this.config.broker.url) return this.config.broker.url;
-    if (!this.broker) throw new Error('broker.url is required when the embedded broker is disabled');
-    return `mqtt://${this.config.broker.embedded.host}:${this.broker.port}`;
+    return `mqtt://${this.config.broker.embedded.host}:${this.broker?.port ?? this.config.broker.embedded.port}`;
   }
 
   get httpUrl(): string {
@@ -143,80 +249,16 @@ export class CloudServer {
     return `http://${this.config.http.host}:${port}`;
   }
 
+  /** Starts the subsystems in plan order; if one fails, those started are stopped again. */
   async start(): Promise<void> {
-    await migrateToLatest(this.db);
-    await this.mosquittoFiles?.write();
-    await this.broker?.start();
-    this.fleetLink = new FleetLink({
-      url: this.brokerUrl,
-      username: this.config.broker.serviceUsername,
-      password: this.config.broker.servicePassword,
-      commandTimeoutMs: this.config.commandTimeoutMs,
-      limits: this.config.broker.limits,
-      cabinets: this.cabinets,
-      commands: this.commands,
-      audit: this.audit,
-      logger: this.logger.child({ subsystem: 'fleet' }),
-    });
-    const fleet = this.fleetLink;
-    const desired = new DesiredStateService(
-      desiredSources(this.db, this.rightsRecords.grantSources),
-      this.cabinets,
-      fleet,
-      this.logger.child({ subsystem: 'desired-state' }),
-    );
-    this.desiredState = desired;
-    const rights = this.rights;
-    fleet.on('box', ({ cabinetId, box }) => rights.onBox(cabinetId, box));
-    fleet.on('event', (ev) => rights.onEvent(ev));
-    fleet.on('desiredGet', ({ cabinetId, appliedVersion }) => {
-      desired.answer(cabinetId, appliedVersion).catch((err: unknown) => {
-        this.logger.error({ err, cabinetId }, 'desired-state answer failed');
-      });
-    });
-    await fleet.start();
-    this.http = await buildApp({
-      config: this.config,
-      logger: this.logger,
-      db: this.db,
-      cabinets: this.cabinets,
-      fleet: this.fleetLink,
-      desired,
-      brokerAccounts: this.brokerAccounts,
-      accounts: this.accounts,
-      notifications: this.notifications,
-      operators: this.operators,
-      audit: this.audit,
-      commands: this.commands,
-      rights,
-      ready: () => this.started,
-    });
-    await this.http.listen({ host: this.config.http.host, port: this.config.http.port });
-    this.sweepTimer = setInterval(() => {
-      rights.sweep().catch((err: unknown) => this.logger.error({ err }, 'rights sweep failed'));
-    }, this.config.rights.sweepIntervalMs);
-    this.sweepTimer.unref();
+    await this.plan.start();
     this.started = true;
     this.logger.info({ http: this.httpUrl, broker: this.brokerUrl }, 'cloud started');
   }
 
-  /** Stops everything that started; a part that fails to stop is logged, not thrown. */
+  /** Stops everything that started, in reverse; a part that fails to stop is logged, not thrown. */
   async stop(): Promise<void> {
     this.started = false;
-    clearInterval(this.sweepTimer);
-    const steps: Array<[string, () => Promise<unknown> | undefined]> = [
-      ['http', () => this.http?.close()],
-      ['fleet', () => this.fleetLink?.stop()],
-      ['rights', () => this.rights.settle()],
-      ['broker', () => this.broker?.stop()],
-      ['database', () => this.db.destroy()],
-    ];
-    for (const [name, step] of steps) {
-      try {
-        await step();
-      } catch (err) {
-        this.logger.error({ err, subsystem: name }, 'stop failed');
-      }
-    }
+    await this.plan.stop();
   }
 }

@@ -9,9 +9,30 @@ export const BoxConfig = z
     board: z.number().int().min(0).max(255),
     lock: z.number().int().min(1).max(64),
     size: BoxSize.default('medium'),
+    /** Inner size shown at the touchscreen next to the size class; omitted: the class's usual size. */
+    dimensionsCm: z
+      .object({
+        width: z.number().positive().max(500),
+        height: z.number().positive().max(500),
+        depth: z.number().positive().max(500),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type BoxConfig = z.infer<typeof BoxConfig>;
+
+export const KioskLocale = z.enum(['zh-CN', 'en']);
+export type KioskLocale = z.infer<typeof KioskLocale>;
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const EdgeConfig = z
   .object({
@@ -30,6 +51,15 @@ export const EdgeConfig = z
       })
       .strict()
       .optional(),
+    /**
+     * The cloud's X25519 public key (GET /v1/admin/code-key). With it, each deposit's pickup code
+     * travels to the cloud sealed in the deposit event, so the recipient can be told (ADR 0013);
+     * without it the code is shown to the courier only.
+     */
+    cloudCodeKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 43 base64url characters (an X25519 public key)')
+      .optional(),
     bus: BusSettings,
     /**
      * Door labels and where each door's lock sits on the bus. Omitted: every lock of every board,
@@ -42,11 +72,36 @@ export const EdgeConfig = z
         enabled: z.boolean().default(true),
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
-        /** Static touchscreen page; default: the kiosk-page folder shipped next to dist/. */
+        /** Static touchscreen page; default: src/kiosk/page, shipped in the package next to dist/. */
         pageDir: z.string().min(1).optional(),
+        /** The screen's language after start and after every idle return (the person may switch). */
+        locale: KioskLocale.default('zh-CN'),
+        /** The one time zone every time on the screen is shown in (24-hour). */
+        timeZone: z
+          .string()
+          .min(1)
+          .refine(validTimeZone, 'an IANA time zone, e.g. Asia/Shanghai')
+          .default('Asia/Shanghai'),
+        /** Shown with the cabinet id on every error and maintenance screen. */
+        hotline: z
+          .string()
+          .regex(/^[0-9+\- ()]{3,32}$/, 'a phone number')
+          .optional(),
       })
       .strict()
-      .default({ enabled: true, host: '127.0.0.1', port: 8080 }),
+      .default({ enabled: true, host: '127.0.0.1', port: 8080, locale: 'zh-CN', timeZone: 'Asia/Shanghai' }),
+    /**
+     * Where each box sits in the cabinet, as the person in front of it sees it: `cells[row][column]` is a
+     * box number (repeated for a box spanning cells) or null (screen, scanner, blank panel).
+     */
+    layout: z
+      .object({
+        columns: z.number().int().min(1).max(40),
+        rows: z.number().int().min(1).max(40),
+        cells: z.array(z.array(BoxNo.nullable())),
+      })
+      .strict()
+      .optional(),
     flows: z
       .object({
         /** A session whose door is shut and unused for this long is cancelled (frees its box). */
@@ -90,6 +145,7 @@ export const EdgeConfig = z
   .strict()
   .superRefine((c, ctx) => {
     const numbers = new Set<string>();
+    if (c.layout) checkLayout(c.layout, knownBoxes(c.boxes, c.bus.boards), ctx);
     const addresses = new Set<string>();
     c.boxes?.forEach((b, i) => {
       if (numbers.has(b.boxNo))
@@ -117,6 +173,29 @@ export const EdgeConfig = z
   });
 export type EdgeConfig = z.infer<typeof EdgeConfig>;
 export type EdgeConfigInput = z.input<typeof EdgeConfig>;
+
+/** The box numbers a config has: the listed boxes, else 01, 02, ... one per lock on the bus. */
+function knownBoxes(boxes: BoxConfig[] | undefined, boards: Array<{ locks: number }>): Set<string> {
+  if (boxes) return new Set(boxes.map((b) => b.boxNo));
+  const n = boards.reduce((sum, b) => sum + b.locks, 0);
+  return new Set(Array.from({ length: n }, (_, i) => String(i + 1).padStart(2, '0')));
+}
+
+function checkLayout(
+  layout: { columns: number; rows: number; cells: Array<Array<string | null>> },
+  known: Set<string>,
+  ctx: z.RefinementCtx,
+): void {
+  if (layout.cells.length !== layout.rows || layout.cells.some((r) => r.length !== layout.columns)) {
+    ctx.addIssue({ code: 'custom', path: ['layout', 'cells'], message: 'must be rows x columns' });
+  }
+  layout.cells.forEach((row, r) => {
+    row.forEach((boxNo, col) => {
+      if (boxNo !== null && !known.has(boxNo))
+        ctx.addIssue({ code: 'custom', path: ['layout', 'cells', r, col], message: `no box ${boxNo}` });
+    });
+  });
+}
 
 /** The box layout: the configured one, or one box per lock on the bus. */
 export function boxLayout(config: EdgeConfig): BoxConfig[] {

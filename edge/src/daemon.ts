@@ -19,6 +19,7 @@ import { SessionStore } from './flows/session-store.js';
 import { buildKioskApp } from './kiosk/kiosk-app.js';
 import { KioskServer } from './kiosk/kiosk-server.js';
 import { createMetrics } from './kiosk/metrics.js';
+import { screenConfig } from './kiosk/screen-config.js';
 import { registerSimulatorRoutes } from './kiosk/simulator-routes.js';
 import { resolvePageDir } from './kiosk/static-page.js';
 import { lockHealth } from './lock/lock-health.js';
@@ -149,6 +150,8 @@ export class EdgeDaemon {
       outOfService: () => cabinetOutOfService(this.store),
       logger: log('kiosk'),
       pageDir: resolvePageDir(config.kiosk.pageDir),
+      screen: screenConfig(config),
+      maintenance: () => this.boxes.list().every((b) => b.usage === 'out_of_service'),
     });
     registerSimulatorRoutes(this.kioskApp, this.driver, this.boxes);
     this.kiosk = config.kiosk.enabled

@@ -269,6 +269,14 @@ export interface NearbyPointsTable {
   lon: number;
   lat: number;
   radius_m: number;
+  /** The point's unit vector (see tasks/geo.ts unitVector). */
+  ux: number;
+  uy: number;
+  uz: number;
+  /** cos of the point's own radius as an angle, with a margin; -2 when it spans the sphere. */
+  reach_cos: number;
+  /** k such that radius_m <= 1 km * 2^k, least such (see tasks/geo.ts reachClassOf). */
+  reach_class: number;
 }
 
 export interface LedgerBalancesTable {
@@ -302,6 +310,57 @@ export interface LedgerHoldsTable {
   payee: string | null;
   created_at: string;
   settled_at: string | null;
+}
+
+export type ParcelState = 'announced' | 'deposited' | 'notified' | 'picked_up' | 'expired' | 'recollected';
+
+/** A parcel (issue 8): announced ahead, or first seen in a cabinet's deposit event. */
+export interface ParcelsTable {
+  id: string;
+  state: ParcelState;
+  waybill: string | null;
+  size: string | null;
+  recipient_user_id: string | null;
+  recipient_tel: string | null;
+  announced_by: string | null;
+  cabinet_id: string | null;
+  box_no: string | null;
+  cabinet_parcel_id: string | null;
+  depositor: string | null;
+  /** JSON of the SealedCode (ADR 0013); the code is never stored open. */
+  sealed_code: string | null;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  deposited_at: string | null;
+  notified_at: string | null;
+  reminded_at: string | null;
+  picked_up_at: string | null;
+  expired_at: string | null;
+  recollected_at: string | null;
+}
+
+/** A message for a channel outside the app (SMS, push), sent and retried by a worker. */
+export interface OutboundMessagesTable {
+  id: string;
+  channel: 'sms' | 'push';
+  to_address: string;
+  kind: string;
+  /** JSON; a pickup code in it stays sealed until the moment it is sent. */
+  payload: string;
+  attempts: number;
+  next_attempt_at: string;
+  sent_at: string | null;
+  failed_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+/** Where a background worker that reads a table in order stopped (e.g. the parcel catch-up). */
+export interface WorkerCursorsTable {
+  name: string;
+  position: string;
+  updated_at: string;
 }
 
 /** A site (网点); its number is the cabinet id, e.g. `610091A01`. */
@@ -412,6 +471,9 @@ export interface CloudDatabase {
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
   ledger_holds: LedgerHoldsTable;
+  parcels: ParcelsTable;
+  outbound_messages: OutboundMessagesTable;
+  worker_cursors: WorkerCursorsTable;
   sites: SitesTable;
   site_boxes: SiteBoxesTable;
   reservations: ReservationsTable;

@@ -1,41 +1,32 @@
 import { LockerError } from '@locker/protocol';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { GrantView } from '../authorizations/grant-view.js';
 import type { Db } from '../db/database.js';
 import type { CloudDatabase } from '../db/schema.js';
 import type { PaymentProvider } from '../ledger/payment-provider.js';
 import type { NearbyIndex } from './nearby-index.js';
-import type { NearbyQuery, TaskInput } from './task-fields.js';
+import { type Notify, type TaskEvent, tellParties } from './task-events.js';
+import { MAX_FEN, type NearbyQuery, type TaskInput } from './task-fields.js';
+import { pairingOf, type TaskHandover } from './task-handover.js';
 import { newTaskId } from './task-ids.js';
-import type { TaskRepository, TaskRow } from './task-repository.js';
+import {
+  checkRefs,
+  checkWho,
+  fieldsOf,
+  type Patch,
+  partyOf,
+  restart,
+  syncIndex,
+  type Who,
+} from './task-parties.js';
+import type { AdjustmentRow, TaskRepository, TaskRow } from './task-repository.js';
 import { type Party, type TaskMove, TaskStateMachine } from './task-state.js';
 import { type TaskView, taskView } from './task-view.js';
 
-export type TaskEvent =
-  | 'published'
-  | 'changed'
-  | 'deleted'
-  | 'left'
-  | 'claimed'
-  | 'offered'
-  | 'accepted'
-  | 'abandoned'
-  | 'paid'
-  | 'confirmed'
-  | 'done'
-  | 'cancelled';
+export { type Notify, TASK_NOTIFICATION, type TaskEvent } from './task-events.js';
 
-export type Notify = (userId: string, kind: string, payload: unknown) => Promise<unknown>;
 type Trx = Kysely<CloudDatabase>;
-type Patch = Partial<Omit<TaskRow, 'id' | 'version'>>;
-interface Step {
-  patch: Patch;
-  event: TaskEvent;
-}
-/** Who may make a move: either party, only A (the publisher), only B, or someone not yet a party. */
-type Who = 'party' | 'A' | 'B' | 'outsider';
-
-export const TASK_NOTIFICATION = 'task.changed';
 
 /**
  * Every move on a task, for /v1 and the Dingo layer alike. A move runs in one database
@@ -50,13 +41,16 @@ export class TaskService {
     private readonly payments: PaymentProvider,
     private readonly notify: Notify,
     private readonly logger: Logger,
+    /** The locker hand-over; absent where the rights subsystem is not wired (domain tests). */
+    private readonly handover?: TaskHandover,
   ) {}
 
   async publish(actor: string, input: TaskInput): Promise<TaskView> {
     const now = new Date();
     const at = now.toISOString();
+    await this.checkLink(actor, input);
     const row = await this.db.transaction().execute(async (trx) => {
-      await this.checkRefs(actor, input, trx);
+      await checkRefs(this.repo, actor, input, trx);
       const t: TaskRow = {
         id: newTaskId(actor, now),
         publisher_id: actor,
@@ -74,17 +68,19 @@ export class TaskService {
         updated_at: at,
       };
       await this.repo.insert(t, trx);
-      await this.syncIndex(t, trx);
+      await syncIndex(this.index, t, trx);
       return t;
     });
     await this.tell(row, 'published', actor, []);
-    return taskView(row, []);
+    await this.followHandover(undefined, row, actor, true);
+    return this.view(row, []);
   }
 
   /** ct=FIX: the publisher replaces the fields; an omitted `linked` keeps the current collector. */
-  fix(actor: string, id: string, input: TaskInput): Promise<TaskView> {
+  async fix(actor: string, id: string, input: TaskInput): Promise<TaskView> {
+    await this.checkLink(actor, input, await this.load(id));
     return this.move(actor, id, 'A', 'fix', async (t, _p, trx) => {
-      await this.checkRefs(actor, input, trx);
+      await checkRefs(this.repo, actor, input, trx);
       const collector = input.linked ?? t.collector_id;
       return {
         event: 'changed',
@@ -128,6 +124,13 @@ export class TaskService {
       const price = t.price + delta;
       if (price < 0) {
         throw new LockerError('PRICE_NEGATIVE', `the price would be ${price} fen`, { price: t.price, delta });
+      }
+      // Offers add up; the sum must still fit the price column of both databases.
+      if (price > MAX_FEN) {
+        throw new LockerError('VALIDATION_FAILED', `the price would be above ${MAX_FEN} fen`, {
+          price: t.price,
+          delta,
+        });
       }
       const at = new Date().toISOString();
       await this.repo.addAdjustment({ task_id: t.id, round: t.round, party, user_id: actor, delta, at }, trx);
@@ -210,7 +213,7 @@ export class TaskService {
     if (!partyOf(t, actor) && t.state !== 'open') {
       throw new LockerError('NOT_A_PARTY', 'only the publisher and the collector see this task');
     }
-    return taskView(t, await this.repo.adjustments(id));
+    return this.view(t, await this.repo.adjustments(id));
   }
 
   async nearby(q: NearbyQuery): Promise<{ total: number; tasks: Array<{ id: string; distanceM: number }> }> {
@@ -226,7 +229,7 @@ export class TaskService {
 
   async mine(actor: string): Promise<TaskView[]> {
     const rows = await this.repo.ofUser(actor);
-    return Promise.all(rows.map(async (t) => taskView(t, await this.repo.adjustments(t.id))));
+    return Promise.all(rows.map(async (t) => this.view(t, await this.repo.adjustments(t.id))));
   }
 
   private async load(id: string, exec?: Trx): Promise<TaskRow> {
@@ -240,7 +243,7 @@ export class TaskService {
     id: string,
     who: Who,
     move: TaskMove,
-    step: (t: TaskRow, party: Party, trx: Trx) => Promise<Step>,
+    step: (t: TaskRow, party: Party, trx: Trx) => Promise<{ patch: Patch; event: TaskEvent }>,
   ): Promise<TaskView> {
     const { before, after, event } = await this.db.transaction().execute(async (trx) => {
       const t = await this.load(id, trx);
@@ -253,87 +256,44 @@ export class TaskService {
         throw new LockerError('CONFLICT', 'the task changed meanwhile; read it again');
       }
       const after: TaskRow = { ...t, ...patch, updated_at, version: t.version + 1 };
-      await this.syncIndex(after, trx);
+      await syncIndex(this.index, after, trx);
       return { before: t, after, event };
     });
     const adjustments = await this.repo.adjustments(id);
     await this.tell(after, event, actor, before.collector_id ? [before.collector_id] : []);
-    return taskView(after, adjustments);
+    await this.followHandover(before, after, actor, move === 'fix');
+    return this.view(after, adjustments);
   }
 
-  private async syncIndex(t: TaskRow, trx: Trx): Promise<void> {
-    if (TaskStateMachine.searchable(t.state)) {
-      await this.index.put('task', t.id, { lat: t.ns, lon: t.ew, radiusM: t.radius_m }, trx);
-    } else {
-      await this.index.remove('task', t.id, trx);
-    }
+  /** POST /v1/tasks/{id}/handover: the publisher hands the task's box to its collector. */
+  async handOver(actor: string, id: string): Promise<GrantView> {
+    const t = await this.load(id);
+    checkWho('A', partyOf(t, actor), 'handover');
+    if (!this.handover) throw new LockerError('INTERNAL', 'the locker hand-over is not wired');
+    const grant = await this.handover.grant(t);
+    await this.tell(t, 'handed_over', actor, []);
+    return grant;
   }
 
-  private async checkRefs(actor: string, input: TaskInput, trx: Trx): Promise<void> {
-    if (input.linked !== undefined) {
-      if (input.linked === actor)
-        throw new LockerError('VALIDATION_FAILED', 'you cannot collect your own task');
-      if (!(await this.repo.userExists(input.linked, trx))) {
-        throw new LockerError('USER_NOT_FOUND', `no user ${input.linked}`);
-      }
-    }
-    if (input.cabinet !== undefined && !(await this.repo.cabinetExists(input.cabinet, trx))) {
-      throw new LockerError('CABINET_NOT_FOUND', `no cabinet ${input.cabinet}`);
-    }
+  /** Before a publisher's link to a box (outside the move's transaction): the task's refusals, then the box's. */
+  private async checkLink(actor: string, input: TaskInput, current?: TaskRow): Promise<void> {
+    const collector = input.linked ?? current?.collector_id;
+    if (!this.handover || !input.cabinet || !collector) return;
+    if (current && (current.publisher_id !== actor || !TaskStateMachine.can(current.state, 'fix'))) return;
+    await checkRefs(this.repo, actor, input, this.db);
+    await this.handover.check(pairingOf(actor, collector, input), current);
   }
 
-  /** Both parties (and a collector who just left) hear of every change; a failure is logged. */
-  private async tell(t: TaskRow, event: TaskEvent, by: string, also: string[]): Promise<void> {
-    const to = new Set([t.publisher_id, ...(t.collector_id ? [t.collector_id] : []), ...also]);
-    const payload = { taskId: t.id, event, state: t.state, price: t.price, by };
-    for (const userId of to) {
-      try {
-        await this.notify(userId, TASK_NOTIFICATION, payload);
-      } catch (err) {
-        this.logger.error({ err, userId, taskId: t.id, event }, 'task notification failed');
-      }
-    }
+  private async view(t: TaskRow, adjustments: AdjustmentRow[]): Promise<TaskView> {
+    return taskView(t, adjustments, (await this.handover?.grantOf(t))?.id ?? null);
   }
-}
 
-function partyOf(t: TaskRow, userId: string): Party | undefined {
-  if (t.publisher_id === userId) return 'A';
-  if (t.collector_id === userId) return 'B';
-  return undefined;
-}
-
-function checkWho(who: Who, party: Party | undefined, move: TaskMove): void {
-  if (who === 'outsider') {
-    if (party === 'A') throw new LockerError('FORBIDDEN', 'you cannot collect your own task');
-    if (party === 'B') throw new LockerError('TASK_STATE_INVALID', 'you already collect this task');
-    return;
+  private async followHandover(before: TaskRow | undefined, after: TaskRow, actor: string, link: boolean) {
+    if (!this.handover || !(before?.cabinet_id || after.cabinet_id)) return;
+    if (await this.handover.follow(before, after, link)) await this.tell(after, 'handed_over', actor, []);
   }
-  if (!party) throw new LockerError('NOT_A_PARTY', 'you are neither the publisher nor the collector');
-  if (who !== 'party' && who !== party) {
-    const role = who === 'A' ? 'publisher' : 'collector';
-    throw new LockerError('FORBIDDEN', `only the ${role} may ${move} this task`);
+
+  private tell(t: TaskRow, event: TaskEvent, by: string, also: string[]): Promise<void> {
+    return tellParties(this.notify, this.logger, t, event, by, also);
   }
-}
-
-/** A negotiation starts over: the published price, a new round, no offer outstanding. */
-function restart(t: TaskRow): Patch {
-  return { price: t.cost, round: t.round + 1, last_offer_by: null };
-}
-
-function fieldsOf(input: TaskInput) {
-  return {
-    ew: input.ew,
-    ns: input.ns,
-    radius_m: input.r,
-    weight_kg: input.wei,
-    size_x: input.size.x,
-    size_y: input.size.y,
-    size_z: input.size.z,
-    note: input.note ?? null,
-    intr: input.intr ?? null,
-    cost: input.cost,
-    cabinet_id: input.cabinet ?? null,
-    box_no: input.box ?? null,
-    handover: input.cabinet ? (input.handover ?? 'pickup') : null,
-  };
 }

@@ -30,6 +30,8 @@ export const TASK_MOVES = {
   confirm: ['paid'],
   /** B gives up after payment; the hold goes back to A. */
   cancel: ['paid'],
+  /** A hands the task's box to B (a pickup or deposit right) while B still has the task to do. */
+  handover: ['linked', 'bargaining', 'agreed', 'paid'],
 } as const satisfies Record<string, readonly TaskState[]>;
 export type TaskMove = keyof typeof TASK_MOVES;
 

@@ -32,7 +32,8 @@ export interface TaskView {
   costA: number[];
   costB: number[];
   adjustments: Adjustment[];
-  handover: { cabinetId: string; boxNo: string; kind: 'pickup' | 'deposit' } | null;
+  /** The box of the locker hand-over, and the live grant of it to the collector (ADR 0012). */
+  handover: { cabinetId: string; boxNo: string; kind: 'pickup' | 'deposit'; grantId: string | null } | null;
   paidAt: string | null;
   confirmedByPublisherAt: string | null;
   confirmedByCollectorAt: string | null;
@@ -40,7 +41,7 @@ export interface TaskView {
   updatedAt: string;
 }
 
-export function taskView(t: TaskRow, adjustments: AdjustmentRow[]): TaskView {
+export function taskView(t: TaskRow, adjustments: AdjustmentRow[], grantId: string | null = null): TaskView {
   const current = adjustments.filter((a) => a.round === t.round);
   return {
     id: t.id,
@@ -68,7 +69,7 @@ export function taskView(t: TaskRow, adjustments: AdjustmentRow[]): TaskView {
     })),
     handover:
       t.cabinet_id && t.box_no
-        ? { cabinetId: t.cabinet_id, boxNo: t.box_no, kind: t.handover ?? 'pickup' }
+        ? { cabinetId: t.cabinet_id, boxNo: t.box_no, kind: t.handover ?? 'pickup', grantId }
         : null,
     paidAt: t.paid_at,
     confirmedByPublisherAt: t.confirmed_a_at,

@@ -99,6 +99,16 @@ export class AttemptLimiter {
     return until && ms > 0 ? { until, retryAfterMs: ms } : undefined;
   }
 
+  /**
+   * Wrong codes the cabinet still takes before its rising delay starts (0: the next try waits). The
+   * kiosk shows this, not the per-code count: each different wrong code has a fresh count of its own.
+   */
+  cabinetTriesLeft(now = Date.now()): number {
+    const cab = this.row(CABINET_SUBJECT);
+    const open = cab && now - Date.parse(cab.window_start) < this.limits.windowSec * 1000;
+    return Math.max(0, this.limits.perCabinet - (open ? cab.failures : 0));
+  }
+
   /** Clears lockouts and cabinet counts that have run out, with their alarms (called by the sweeper). */
   sweep(now = Date.now()): void {
     const rows = this.store.prepare('SELECT * FROM attempts').all() as AttemptRow[];

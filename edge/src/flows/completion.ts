@@ -1,3 +1,4 @@
+import { sealForCloud } from '../credentials/code-sealer.js';
 import type { IssuedCode } from '../credentials/pickup-codes.js';
 import { restingUsage } from '../parcels/parcel-store.js';
 import type { FlowDeps } from './flow-context.js';
@@ -28,6 +29,7 @@ export function completeDeposit(deps: FlowDeps, s: SessionRecord): SessionRecord
       expiresAt,
     });
     issued = issuePickupCodes(deps, parcel.parcelId, expiresAt);
+    const sealedCode = sealForCloud(deps.config.cloudCodeKey, deps.config.cabinetId, parcel.parcelId, issued);
     if (box.usage !== 'occupied') deps.boxes.apply(boxNo, { usage: 'occupied' }, 'flow');
     if (fresh.data.grantId && fresh.data.userNo) {
       deps.credentials.markGrantUsed(fresh.data.grantId, parcel.depositedAt, parcel.parcelId);
@@ -44,7 +46,10 @@ export function completeDeposit(deps: FlowDeps, s: SessionRecord): SessionRecord
       size: box.size,
       ...(depositor ? { depositor } : {}),
       ...(fresh.data.grantId ? { grantId: fresh.data.grantId } : {}),
-      // The code and token stay at the cabinet (hashed); events are readable by operators (ADR 0006).
+      ...(fresh.data.waybill ? { waybill: fresh.data.waybill } : {}),
+      ...(fresh.data.recipientTel ? { recipientTel: fresh.data.recipientTel } : {}),
+      // Operators can read events (ADR 0006): the code travels only sealed to the cloud (ADR 0013).
+      ...(sealedCode ? { sealedCode } : {}),
       expiresAt,
     });
     deps.logger.info({ boxNo, parcelId: parcel.parcelId, sessionId: s.id }, 'parcel deposited');

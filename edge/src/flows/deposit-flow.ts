@@ -15,6 +15,10 @@ export interface DepositRequest {
   courierId: string;
   pin: string;
   size: BoxSize;
+  /** Links the deposit to a parcel announced in the cloud. */
+  waybill?: string | undefined;
+  /** Who the cloud notifies when the parcel was not announced. */
+  recipientTel?: string | undefined;
 }
 
 /** Checks a courier's PIN against the verifier the cloud sent; wrong ones count toward a lockout. */
@@ -35,6 +39,7 @@ export async function verifyCourier(
       left > 0
         ? `Courier id or PIN not recognised. ${left} tries left.`
         : 'Courier id or PIN not recognised.',
+      { triesLeft: left },
     );
   }
   attempt.succeed();
@@ -58,6 +63,8 @@ export async function startDeposit(deps: FlowDeps, req: DepositRequest): Promise
       ...emptyData(`Opening box ${box.boxNo}...`),
       size: box.size,
       courierId: req.courierId,
+      waybill: req.waybill ?? null,
+      recipientTel: req.recipientTel ?? null,
     });
   });
   return openDepositBox(deps, session, req.size);
@@ -96,6 +103,7 @@ export async function openDepositBox(
           : new LockerError(
               outcome.kind === 'failed' ? outcome.error.code : 'OPEN_NOT_DETECTED',
               `Box ${boxNo} did not open. Staff have been alerted; your right stays valid.`,
+              { boxNo },
             ),
       );
     }

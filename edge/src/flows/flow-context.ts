@@ -134,9 +134,11 @@ export function noBoxError(
 ): LockerError {
   const behindDeadBoard = deps.allocator.pick(size, exclude, true);
   if (behindDeadBoard) {
-    return deps.lock.refusal(behindDeadBoard.board, true) ?? new LockerError('NO_BOX_AVAILABLE', message);
+    return (
+      deps.lock.refusal(behindDeadBoard.board, true) ?? new LockerError('NO_BOX_AVAILABLE', message, { size })
+    );
   }
-  return new LockerError('NO_BOX_AVAILABLE', message);
+  return new LockerError('NO_BOX_AVAILABLE', message, { size });
 }
 
 export function failWith(deps: FlowDeps, s: SessionRecord, err: LockerError): SessionRecord {
@@ -147,6 +149,7 @@ export function notOpenedError(boxNo: BoxNo): LockerError {
   return new LockerError(
     'OPEN_NOT_DETECTED',
     `Box ${boxNo} did not open. Your code is still valid; staff have been alerted. Please try again later.`,
+    { boxNo },
   );
 }
 

@@ -19,6 +19,8 @@ export type Problem = 'did_not_open' | 'too_small' | 'box_occupied' | 'box_broke
 
 const DAY = 86_400_000;
 
+const isDeposit = (s: SessionRecord) => s.kind === 'deposit' || s.kind === 'grant_deposit';
+
 /**
  * Runs the cabinet's flows: starts sessions for the kiosk and drives them from the door sensors. A session
  * ends when the sensors say so (door seen open, then closed), whoever saw it: the live monitor, or the
@@ -73,6 +75,12 @@ export class FlowEngine {
     return viewOf(s, s.state === 'completed' ? this.deps.sessions.takeCodes(id) : undefined);
   }
 
+  /** The newest running session, for a screen that was reloaded; its codes are never in it. */
+  current(): SessionView | undefined {
+    const s = this.deps.sessions.active().at(-1);
+    return s && viewOf(s);
+  }
+
   async report(id: string, problem: Problem): Promise<SessionView> {
     const s = this.activeSession(id);
     const boxNo = s.boxNo as BoxNo;
@@ -101,7 +109,7 @@ export class FlowEngine {
       s.kind === 'grant_deposit'
         ? `Box ${boxNo} cannot be used now; your right stays valid. Staff have been alerted.`
         : `Box ${boxNo} cannot be used now; your code stays valid. Staff have been alerted.`;
-    return viewOf(failWith(d, s, new LockerError('BOX_NOT_AVAILABLE', message)));
+    return viewOf(failWith(d, s, new LockerError('BOX_NOT_AVAILABLE', message, { boxNo })));
   }
 
   cancel(id: string): SessionView {
@@ -111,12 +119,30 @@ export class FlowEngine {
     return viewOf(next);
   }
 
-  /** After a restart: finish what the sensors show finished while the daemon was down. */
+  /**
+   * After a restart: finish what the sensors show finished while the daemon was down. A deposit still
+   * running is marked: nobody saw the parcel go in, so its door closing without the occupancy sensor
+   * saying "occupied" abandons it instead of making a parcel whose code nobody saw (ADR 0011).
+   */
   recover(): void {
     for (const s of this.deps.sessions.active()) {
       this.inherited.add(s.id);
+      if (isDeposit(s) && !s.data.recovered) this.deps.sessions.update(s, { data: { recovered: true } });
       if (s.boxNo) this.evaluate(s.boxNo, true);
     }
+  }
+
+  /** The courier says the parcel is in a box with no occupancy sensor: now the code is issued. */
+  confirmParcel(id: string): SessionView {
+    const s = this.activeSession(id);
+    const box = this.deps.boxes.find(s.boxNo as BoxNo);
+    if (!isDeposit(s) || !s.data.awaitingConfirm || box?.door !== 'closed') {
+      throw new LockerError('INVALID_TRANSITION', 'There is no closed deposit box to confirm.', {
+        boxNo: s.boxNo,
+      });
+    }
+    const done = completeDeposit(this.deps, s);
+    return viewOf(done, done.state === 'completed' ? this.deps.sessions.takeCodes(id) : undefined);
   }
 
   /** Expiry of parcels, timeouts of idle sessions, lockouts that ran out, old rows. */
@@ -131,7 +157,9 @@ export class FlowEngine {
         const box = s.boxNo ? d.boxes.find(s.boxNo) : undefined;
         if (box?.door === 'open') continue;
         if (s.state === 'door_open' && s.boxNo) this.evaluate(s.boxNo, false);
-        else if (now - Date.parse(s.updatedAt) > timeout) {
+        else if (now - Date.parse(s.updatedAt) > timeout && s.data.awaitingConfirm && s.boxNo) {
+          this.abandon(s, s.boxNo, 'nobody confirmed the parcel is inside');
+        } else if (now - Date.parse(s.updatedAt) > timeout) {
           d.sessions.update(s, { state: 'cancelled', data: { message: 'The session timed out.' } });
         }
       }
@@ -161,26 +189,47 @@ export class FlowEngine {
     const s = d.sessions.activeForBox(boxNo);
     const box = d.boxes.find(boxNo);
     if (!s || !box) return;
-    const depositing = s.kind === 'deposit' || s.kind === 'grant_deposit';
+    const depositing = isDeposit(s);
     if (box.door === 'open') {
-      if (s.state === 'open') d.sessions.update(s, { state: 'door_open' });
+      if (s.state === 'open') d.sessions.update(s, { state: 'door_open', data: { awaitingConfirm: false } });
       return;
     }
     if (box.door !== 'closed') return;
     if (s.state === 'door_open') {
-      if (!depositing) {
-        this.taken(s, recovering);
-      } else if (box.occupancy === 'empty') {
-        this.closedEmpty(s, boxNo);
-      } else {
-        completeDeposit(d, s);
-      }
+      if (!depositing) this.taken(s, recovering);
+      else if (box.occupancy === 'occupied') completeDeposit(d, s);
+      // Only the occupancy sensor proves a parcel nobody watched go in (after a restart).
+      else if (recovering || s.data.recovered)
+        this.abandon(s, boxNo, `the box is ${box.occupancy} after a restart`);
+      else if (box.occupancy === 'empty') this.closedEmpty(s, boxNo);
+      // No occupancy sensor: the courier, who is at the screen, says whether the parcel is in.
+      else d.sessions.update(s, { state: 'open', data: { awaitingConfirm: true } });
       return;
     }
     // An `open` session with a shut door: during recovery the occupancy sensor tells whether the person
-    // used the box while the daemon was down.
-    if (recovering && depositing && box.occupancy === 'occupied') completeDeposit(d, s);
+    // used the box while the daemon was down; a confirmation nobody gave is not given by the restart.
+    if (recovering && depositing && s.data.awaitingConfirm)
+      this.abandon(s, boxNo, 'nobody confirmed the parcel');
+    else if (recovering && depositing && box.occupancy === 'occupied') completeDeposit(d, s);
     if (recovering && !depositing && box.occupancy === 'empty') this.taken(s, recovering);
+  }
+
+  /** A deposit the person left: no parcel is made of it, the box is free, and staff are asked to look. */
+  private abandon(s: SessionRecord, boxNo: BoxNo, why: string): void {
+    const d = this.deps;
+    d.store.tx(() => {
+      d.sessions.update(s, {
+        state: 'cancelled',
+        data: { abandoned: true, awaitingConfirm: false, message: `Deposit in box ${boxNo} abandoned.` },
+      });
+      d.alarms.raise(
+        'box_reported',
+        `box:${boxNo}`,
+        `deposit in box ${boxNo} abandoned (${why}): please check the box is empty`,
+        { boxNo },
+      );
+    });
+    d.logger.warn({ sessionId: s.id, boxNo, why }, 'deposit abandoned');
   }
 
   /** A door seen open then closed on a box something was to be taken from. */

@@ -35,6 +35,7 @@ export async function startPickup(deps: FlowDeps, req: PickupRequest): Promise<S
     throw new LockerError(
       'CODE_INVALID',
       left > 0 ? `That code is not valid. ${left} tries left.` : 'That code is not valid.',
+      { ...triesOf(deps, left), cabinetTriesLeft: deps.limiter.cabinetTriesLeft() },
     );
   }
   const parcel = deps.parcels.get(row.parcel_id);
@@ -75,17 +76,22 @@ export async function useGrant(deps: FlowDeps, req: GrantUseRequest): Promise<Se
       left > 0
         ? `User number or access code not recognised. ${left} tries left.`
         : 'User number or access code not recognised.',
+      { ...triesOf(deps, left), cabinetTriesLeft: deps.limiter.cabinetTriesLeft() },
     );
   }
   attempt.succeed();
   if (Date.parse(match.expiresAt) <= Date.now()) {
-    throw new LockerError('CREDENTIAL_EXPIRED', `Your right to box ${match.boxNo} has expired.`);
+    throw new LockerError('CREDENTIAL_EXPIRED', `Your right to box ${match.boxNo} has expired.`, {
+      boxNo: match.boxNo,
+    });
   }
   const box = deps.boxes.get(match.boxNo);
   if (match.kind === 'pickup') {
     const parcel = deps.parcels.inBox(match.boxNo);
     if (!parcel)
-      throw new LockerError('BOX_NOT_AVAILABLE', `There is nothing to pick up in box ${match.boxNo}.`);
+      throw new LockerError('BOX_NOT_AVAILABLE', `There is nothing to pick up in box ${match.boxNo}.`, {
+        boxNo: match.boxNo,
+      });
     return openForPickup(deps, parcel.parcelId, match.boxNo, {
       via: 'grant',
       grantId: match.grantId,
@@ -97,12 +103,15 @@ export async function useGrant(deps: FlowDeps, req: GrantUseRequest): Promise<Se
     throw new LockerError(
       'BOX_NOT_AVAILABLE',
       `Box ${match.boxNo} cannot be used right now. Staff have been alerted.`,
+      { boxNo: match.boxNo },
     );
   }
   const grant = match;
   const session = deps.store.tx(() => {
     if (deps.sessions.activeForBox(grant.boxNo)) {
-      throw new LockerError('SESSION_ACTIVE', `Box ${grant.boxNo} is being used right now.`);
+      throw new LockerError('SESSION_ACTIVE', `Box ${grant.boxNo} is being used right now.`, {
+        boxNo: grant.boxNo,
+      });
     }
     return deps.sessions.create('grant_deposit', grant.boxNo, {
       ...emptyData(`Opening box ${grant.boxNo}...`),
@@ -112,6 +121,11 @@ export async function useGrant(deps: FlowDeps, req: GrantUseRequest): Promise<Se
     });
   });
   return openDepositBox(deps, session, box.size);
+}
+
+/** Honest counts for the screen: this credential's own tries, and how many it has had (ADR 0011). */
+function triesOf(deps: FlowDeps, left: number): { triesLeft: number; failures: number } {
+  return { triesLeft: left, failures: deps.config.attempts.perCredential - left };
 }
 
 async function openForPickup(
@@ -126,12 +140,14 @@ async function openForPickup(
     if (active) {
       throw new LockerError('SESSION_ACTIVE', `Box ${boxNo} is already open for this parcel.`, {
         sessionId: active.id,
+        boxNo,
       });
     }
     if (box.usage === 'out_of_service' || box.usage === 'blocked') {
       throw new LockerError(
         'BOX_NOT_AVAILABLE',
         `Box ${boxNo} cannot be opened right now. Staff have been alerted.`,
+        { boxNo },
       );
     }
     // The code stays valid: it was right, only the board behind the box does not answer.

@@ -86,6 +86,7 @@ export async function openRecollectBox(deps: FlowDeps, start: SessionRecord): Pr
         : new LockerError(
             'OPEN_NOT_DETECTED',
             `Box ${boxNo} did not open. Staff have been alerted and will take that parcel out.`,
+            { boxNo },
           );
     s = deps.store.tx(() => {
       const fresh = deps.sessions.get(session.id) ?? session;

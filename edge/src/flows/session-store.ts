@@ -29,6 +29,16 @@ export interface SessionData {
   remaining: number | null;
   /** Unlocks in this session whose door the sensor did not see open (at most 2, ADR 0008). */
   unconfirmed: number;
+  /** deposit on a box with no occupancy sensor: the door is shut, the courier must say the parcel is in. */
+  awaitingConfirm?: boolean;
+  /** The daemon restarted while this session ran: a door closing now on an unproven box abandons it. */
+  recovered?: boolean;
+  /** Ended without a parcel: left by the person (after a restart, or unconfirmed); an alarm was raised. */
+  abandoned?: boolean;
+  /** deposit: the waybill the courier typed, linking the parcel to its announcement in the cloud. */
+  waybill?: string | null;
+  /** deposit: the recipient's phone, when the parcel was not announced. */
+  recipientTel?: string | null;
 }
 
 export interface SessionRecord {
@@ -57,6 +67,14 @@ export interface SessionView {
   boxesTried: BoxNo[];
   /** recollect only: further expired parcels this session will open after the current one. */
   remaining: number | null;
+  /** deposit: the box was closed empty and unlocked again (the screen says so). */
+  reopened: boolean;
+  /** recollect only: parcels taken back so far. */
+  recollected: number;
+  /** deposit: the door is shut on a box with no occupancy sensor; the courier confirms the parcel is in. */
+  awaitingConfirm: boolean;
+  /** cancelled: the deposit was abandoned (no parcel was made of it; staff were asked to check the box). */
+  abandoned: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -228,6 +246,10 @@ export function viewOf(s: SessionRecord, shown?: IssuedCode): SessionView {
     boxesTried: s.data.boxesTried,
     // Sessions stored before recollection existed have no such field.
     remaining: s.data.remaining ?? null,
+    reopened: s.data.reopened ?? false,
+    recollected: s.data.recollected ?? 0,
+    awaitingConfirm: s.data.awaitingConfirm ?? false,
+    abandoned: s.data.abandoned ?? false,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };

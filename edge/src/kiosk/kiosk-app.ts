@@ -10,6 +10,9 @@ import type { FlowEngine } from '../flows/flow-engine.js';
 import type { LockHealth } from '../lock/lock-health.js';
 import type { Outbox } from '../store/outbox.js';
 import { installErrorHandler } from './error-handler.js';
+import type { KioskCabinet } from './kiosk-api-types.js';
+import type { ScreenConfig } from './screen-config.js';
+import { kioskSession } from './session-status.js';
 import { installStaticPage } from './static-page.js';
 
 export const KIOSK_BODY_LIMIT = 4096;
@@ -24,9 +27,17 @@ const DepositBody = z
     courierId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
     pin: z.string().min(1).max(64),
     size: BoxSize,
+    waybill: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/)
+      .optional(),
+    recipientTel: z
+      .string()
+      .regex(/^\+?[0-9]{5,20}$/)
+      .optional(),
   })
   .strict();
-const CourierBody = DepositBody.omit({ size: true });
+const CourierBody = DepositBody.omit({ size: true, waybill: true, recipientTel: true });
 const GrantBody = z
   .object({ userNo: UserNo, code: z.string().regex(/^[0-9A-Za-z]{4,32}$/), boxNo: BoxNo.optional() })
   .strict();
@@ -50,6 +61,10 @@ export interface KioskDeps {
   outOfService: () => boolean;
   logger: Logger;
   pageDir: string | undefined;
+  /** Language, time zone, hotline, layout: what the screen shows from the config. */
+  screen: ScreenConfig;
+  /** No box can be used at all (every one out of service): the screen shows maintenance. */
+  maintenance: () => boolean;
 }
 
 /** Builds the kiosk HTTP app (no listening: the server subsystem does that, tests use inject). */
@@ -72,16 +87,20 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
     reply.type(deps.metrics.contentType);
     return deps.metrics.metrics();
   });
-  app.get('/api/cabinet', async () => {
+  app.get('/api/cabinet', async (): Promise<KioskCabinet> => {
     const slow = deps.limiter.slowdown();
     return {
       cabinetId: deps.cabinetId,
       online: deps.link() === 'connected',
       outOfService: deps.outOfService(),
+      maintenance: deps.maintenance(),
+      ...deps.screen,
       sizes: deps.allocator.freeBySize(),
+      cabinetTriesLeft: deps.limiter.cabinetTriesLeft(),
       // The cabinet-wide delay between code tries after many wrong ones (ADR 0009); null when none.
       slowdown: slow
         ? {
+            code: 'CODE_ENTRY_SLOWED',
             ...slow,
             message: `Too many wrong codes. The next code can be entered in ${Math.ceil(slow.retryAfterMs / 1000)} s.`,
           }
@@ -91,15 +110,15 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
   app.post('/api/pickups', async (req, reply) => {
     const body = parseOrThrow(PickupBody, req.body, 'VALIDATION_FAILED', 'pickup');
     const request = 'code' in body ? { pickupCode: body.code } : { pickupToken: body.token };
-    return reply.code(201).send(await deps.flows.pickup(request));
+    return reply.code(201).send(kioskSession(await deps.flows.pickup(request)));
   });
   app.post('/api/deposits', async (req, reply) => {
     const body = parseOrThrow(DepositBody, req.body, 'VALIDATION_FAILED', 'deposit');
-    return reply.code(201).send(await deps.flows.deposit(body));
+    return reply.code(201).send(kioskSession(await deps.flows.deposit(body)));
   });
   app.post('/api/recollections', async (req, reply) => {
     const body = parseOrThrow(CourierBody, req.body, 'VALIDATION_FAILED', 'recollection');
-    return reply.code(201).send(await deps.flows.recollect(body));
+    return reply.code(201).send(kioskSession(await deps.flows.recollect(body)));
   });
   // A POST because the PIN must not sit in a URL; it only reads (the PIN check counts like any other).
   app.post('/api/recollections/count', async (req) => {
@@ -108,15 +127,24 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
   });
   app.post('/api/grants/use', async (req, reply) => {
     const { code, ...body } = parseOrThrow(GrantBody, req.body, 'VALIDATION_FAILED', 'grant use');
-    return reply.code(201).send(await deps.flows.useGrant({ ...body, accessCode: code }));
+    return reply.code(201).send(kioskSession(await deps.flows.useGrant({ ...body, accessCode: code })));
   });
-  app.get('/api/sessions/:id', async (req) => deps.flows.get(session(req.params)));
+  // After a reload (or a restart) the page asks which session is running, and shows it again.
+  app.get('/api/sessions/current', async () => {
+    const current = deps.flows.current();
+    return { session: current ? kioskSession(current) : null };
+  });
+  app.get('/api/sessions/:id', async (req) => kioskSession(deps.flows.get(session(req.params))));
   app.post('/api/sessions/:id/problem', async (req) => {
     const id = session(req.params);
     const body = parseOrThrow(ProblemBody, req.body, 'VALIDATION_FAILED', 'problem');
-    return deps.flows.report(id, body.problem);
+    return kioskSession(await deps.flows.report(id, body.problem));
   });
-  app.post('/api/sessions/:id/cancel', async (req) => deps.flows.cancel(session(req.params)));
+  // On a board with no occupancy sensor the courier's word is what proves the parcel is in (ADR 0011).
+  app.post('/api/sessions/:id/parcel-inside', async (req) =>
+    kioskSession(deps.flows.confirmParcel(session(req.params))),
+  );
+  app.post('/api/sessions/:id/cancel', async (req) => kioskSession(deps.flows.cancel(session(req.params))));
   installStaticPage(app, deps.pageDir);
   return app;
 }

@@ -39,6 +39,10 @@ export const errorStatus = {
   NO_BOX_AVAILABLE: 409,
   USER_NOT_FOUND: 404,
   ADDRESS_NOT_FOUND: 404,
+  // parcels (issue 8): announcements, and the sealed pickup code (ADR 0013)
+  PARCEL_NOT_FOUND: 404,
+  WAYBILL_TAKEN: 409,
+  SEALED_CODE_INVALID: 400,
   AVATAR_NOT_FOUND: 404,
   NAME_TAKEN: 409,
   TEL_TAKEN: 409,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BoxSize, BoxUsage, DoorState, LockState, Occupancy } from './box.js';
 import { BoxNo, CabinetId, EventId, IsoTime, TransactionId } from './ids.js';
+import { SealedCode } from './sealed-code.js';
 
 /**
  * Events flow edge -> cloud on `lockers/{cabinetId}/events` from the cabinet's outbox. Each has a
@@ -30,6 +31,18 @@ export const eventData = {
     depositor: z.string().max(64).optional(),
     grantId: z.string().max(64).optional(),
     expiresAt: IsoTime.optional(),
+    /** The waybill number the courier typed at the kiosk: links the deposit to an announced parcel. */
+    waybill: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/)
+      .optional(),
+    /** The recipient's phone the courier typed, when the parcel was not announced. */
+    recipientTel: z
+      .string()
+      .regex(/^\+?[0-9]{5,20}$/)
+      .optional(),
+    /** The pickup code and QR token sealed to the cloud's public key (ADR 0013); never the code itself. */
+    sealedCode: SealedCode.optional(),
   }),
   'parcel.picked_up': z.object({
     boxNo: BoxNo,

@@ -9,8 +9,11 @@ import type { DesiredStateService } from '../../fleet/desired-state-service.js';
 import type { FleetLink } from '../../fleet/fleet-link.js';
 import type { AuditLog, AuditResult } from '../../operators/audit-log.js';
 import type { OperatorAccounts } from '../../operators/operator-accounts.js';
+import { adminParcelRoutes } from '../../parcels/admin-parcel-routes.js';
+import type { ParcelService } from '../../parcels/parcel-service.js';
 import type { Rights } from '../../rights-module.js';
 import { adminSiteRoutes } from '../../sites/admin-site-routes.js';
+import type { Tasks } from '../../tasks/tasks-module.js';
 import { authenticateOperator, ROLE_GUARD, type RoleGuard } from '../admin-auth.js';
 import { adminAlarmRoutes } from '../routes/admin-alarms.js';
 import { adminAuditRoutes } from '../routes/admin-audit.js';
@@ -20,6 +23,7 @@ import { adminDesiredRoutes } from '../routes/admin-desired.js';
 import { adminOperatorRoutes } from '../routes/admin-operators.js';
 import { adminLogoutRoutes } from '../routes/admin-sessions.js';
 import { adminVerificationRoutes } from '../v1/admin-verification-routes.js';
+import { adminWalletRoutes } from '../v1/wallet-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,6 +45,10 @@ export interface AdminServices {
   operators: OperatorAccounts;
   audit: AuditLog;
   commands: CommandLog;
+  tasks: Tasks;
+  parcels: ParcelService;
+  /** The cloud's X25519 public key that cabinets seal pickup codes to (edge config `cloudCodeKey`). */
+  codeKey: string;
   /** Sites, boxes, user status and timelines (the patent's records). */
   rights: Rights;
 }
@@ -66,6 +74,8 @@ const modules: AdminRouteModule[] = [
   adminOperatorRoutes,
   adminAuditRoutes,
   adminLogoutRoutes,
+  adminWalletRoutes,
+  adminParcelRoutes,
   adminSiteRoutes,
   adminRightsRoutes,
 ];

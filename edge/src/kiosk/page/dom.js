@@ -1,6 +1,15 @@
 /**
  * A tiny DOM builder: h('button', { class: 'btn', onclick: go }, 'Label').
  * Attributes starting with "on" become listeners; `hidden`/`disabled` etc. take booleans.
+ * @typedef {Node | string | number | null | undefined | false | ReadonlyArray<unknown>} Child
+ */
+
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any>} [attrs]
+ * @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -22,6 +31,7 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** @param {Element} el @param {Child[]} children */
 function append(el, children) {
   for (const child of children) {
     if (child === undefined || child === null || child === false) continue;
@@ -30,17 +40,15 @@ function append(el, children) {
   }
 }
 
-/** Replaces the children of `el`. */
+/**
+ * Replaces the children of `el`.
+ * @param {Element} el
+ * @param {...Child} children
+ */
 export function fill(el, ...children) {
   el.replaceChildren();
   append(el, children);
   return el;
 }
 
-/** "03" -> "03"; a box label shown on screen. */
-export function boxLabel(boxNo) {
-  return boxNo ?? '–';
-}
-
-export const SIZE_NAMES = { small: 'Small', medium: 'Medium', large: 'Large', xlarge: 'Extra large' };
 export const SIZES = ['small', 'medium', 'large', 'xlarge'];

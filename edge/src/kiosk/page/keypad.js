@@ -1,4 +1,10 @@
 import { h } from './dom.js';
+import { t } from './i18n.js';
+
+/**
+ * @typedef {{ layout: string, display: HTMLElement, pad: HTMLElement, submit: HTMLButtonElement,
+ *   readonly value: string, set(next: string): void, key(event: KeyboardEvent): boolean }} Entry
+ */
 
 const DIGIT_ROWS = [
   ['1', '2', '3'],
@@ -13,15 +19,21 @@ const ALNUM_ROWS = [
   ['shift', 'Z', 'X', 'C', 'V', 'B', 'N', 'M', '_', 'back'],
 ];
 
+/** @type {Record<string, { text: () => string, label: () => string }>} */
 const SPECIAL = {
-  back: { text: '⌫', label: 'Delete last character' },
-  clear: { text: 'Clear', label: 'Clear' },
-  shift: { text: 'a/A', label: 'Lower case letters' },
+  back: { text: () => '⌫', label: () => t('keypad.delete') },
+  clear: { text: () => t('keypad.clear'), label: () => t('keypad.clear') },
+  shift: { text: () => 'a/A', label: () => t('keypad.lowerCase') },
 };
 
 /**
  * A value typed on an on-screen pad (no keyboard assumed; a physical one or a scanner works too).
  * `cells`: a fixed length shown as boxes (6-digit codes); otherwise a line that grows up to `maxLength`.
+ * `label` names the value for screen readers, and the pad is "<label> keypad" (`keypad.group`).
+ * @param {{ id: string, label: string, cells?: number, maxLength?: number, minLength?: number,
+ *   mask?: boolean, layout?: 'digits' | 'alnum', accept?: RegExp, submitLabel?: string,
+ *   onSubmit: (value: string) => void }} o
+ * @returns {Entry}
  */
 export function createEntry({
   id,
@@ -32,7 +44,7 @@ export function createEntry({
   mask = false,
   layout = 'digits',
   accept = layout === 'digits' ? /^[0-9]$/ : /^[0-9A-Za-z_-]$/,
-  submitLabel = 'Next',
+  submitLabel = t('next'),
   onSubmit,
 }) {
   let value = '';
@@ -71,10 +83,12 @@ export function createEntry({
         h('span', { class: 'caret', 'aria-hidden': 'true' }),
       );
     }
-    display.setAttribute('aria-valuetext', mask ? `${value.length} characters entered` : value);
+    // A textbox takes no aria-valuetext: a masked entry says how many digits it has in its name instead.
+    if (mask) display.setAttribute('aria-label', `${label}, ${t('keypad.masked', { count: value.length })}`);
     submit.disabled = value.length < minLength;
   };
 
+  /** @param {string} key */
   const press = (key) => {
     if (key === 'back') value = value.slice(0, -1);
     else if (key === 'clear') value = '';
@@ -83,10 +97,13 @@ export function createEntry({
     render();
   };
 
+  /** @param {boolean} on */
   const setCase = (on) => {
     upper = on;
     for (const b of pad.querySelectorAll('.key-letter')) {
-      const k = upper ? b.dataset.key.toUpperCase() : b.dataset.key.toLowerCase();
+      if (!(b instanceof HTMLElement)) continue;
+      const was = b.dataset.key ?? '';
+      const k = upper ? was.toUpperCase() : was.toLowerCase();
       b.dataset.key = k;
       b.textContent = k;
       b.setAttribute('aria-label', k);
@@ -97,7 +114,12 @@ export function createEntry({
   const rows = layout === 'digits' ? DIGIT_ROWS : ALNUM_ROWS;
   const pad = h(
     'div',
-    { class: `keypad keypad-${layout}`, role: 'group', 'aria-label': `${label} keypad` },
+    {
+      class: `keypad keypad-${layout}`,
+      role: 'group',
+      'aria-label': t('keypad.group', { label }),
+      'data-testid': `${id}-keypad`,
+    },
     rows.flat().map((key) => {
       const special = SPECIAL[key];
       const button = h(
@@ -105,13 +127,13 @@ export function createEntry({
         {
           type: 'button',
           class: `key${special ? ' key-special' : /^[A-Z]$/.test(key) ? ' key-letter' : ''}`,
-          'aria-label': special ? special.label : key,
+          'aria-label': special ? special.label() : key,
           'aria-pressed': key === 'shift' ? 'false' : undefined,
           'data-key': key,
         },
-        special ? special.text : key,
+        special ? special.text() : key,
       );
-      button.addEventListener('click', () => press(button.dataset.key));
+      button.addEventListener('click', () => press(button.dataset.key ?? ''));
       return button;
     }),
   );

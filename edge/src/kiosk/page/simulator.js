@@ -68,7 +68,7 @@ export async function initSimulator(root, app) {
       await work();
       note.textContent = '';
     } catch (err) {
-      note.textContent = err.message;
+      note.textContent = err instanceof Error ? err.message : String(err);
     }
     refresh();
   };
@@ -138,7 +138,7 @@ export async function initSimulator(root, app) {
       const { boxes } = await simulatorApi.boxes();
       render(boxes);
     } catch (err) {
-      note.textContent = err.message;
+      note.textContent = err instanceof Error ? err.message : String(err);
     }
     if (!drawer.hidden) timer = setTimeout(refresh, REFRESH_MS);
   };

@@ -1,8 +1,18 @@
 import { h } from '../dom.js';
+import { t } from '../i18n.js';
 import { errorLook, icon } from '../icons.js';
+import { errorText } from '../words.js';
 
-/** The frame every screen after the start shares: a back button, a title, the content. */
-export function frame({ title, subtitle, back, backLabel = 'Back', body, cls = '' }) {
+/**
+ * @typedef {import('../types').App} App
+ * @typedef {import('../words.js').ErrorLike} ErrorLike
+ */
+
+/**
+ * The frame every screen after the start shares: a back button, a title, the content.
+ * @param {{ title: string, subtitle?: string, back?: () => void, backLabel?: string, body: Node | Node[], cls?: string }} o
+ */
+export function frame({ title, subtitle, back, backLabel = t('back'), body, cls = '' }) {
   return h(
     'section',
     { class: `panel ${cls}`.trim() },
@@ -29,18 +39,46 @@ export function frame({ title, subtitle, back, backLabel = 'Back', body, cls = '
 }
 
 /**
- * Where an API error is shown: its `message` exactly as the daemon wrote it; the code only picks the
- * icon and colour. role=alert so a screen reader says it at once.
+ * Who to call, on every error: the hotline and the cabinet's id (from the config).
+ * @param {App} app
  */
-export function errorBanner() {
+export function helpLine(app) {
+  const c = app.cabinet;
+  if (!c) return null;
+  return h(
+    'p',
+    { class: 'help-line', 'data-testid': 'help-line' },
+    icon('tool'),
+    c.hotline
+      ? t('help.line', { hotline: c.hotline, cabinet: c.cabinetId })
+      : t('help.noHotline', { cabinet: c.cabinetId }),
+  );
+}
+
+/**
+ * Where an API error is shown: its code worded from the message file (with the details it carries),
+ * the help line under it. role=alert so a screen reader says it at once.
+ * @param {App} app
+ * @param {string} [kind]
+ */
+export function errorBanner(app, kind) {
   const el = h('div', { class: 'alert', role: 'alert', 'data-testid': 'error', hidden: true });
   return {
     el,
+    /** @param {ErrorLike} err */
     show(err) {
       const look = errorLook(err.code);
       el.className = `alert alert-${look.tone}`;
       el.dataset.code = err.code ?? '';
-      el.replaceChildren(icon(look.icon), h('span', { class: 'alert-text' }, err.message));
+      el.replaceChildren(
+        icon(look.icon),
+        h(
+          'div',
+          { class: 'alert-body' },
+          h('span', { class: 'alert-text', 'data-testid': 'error-text' }, errorText(err, kind)),
+          helpLine(app),
+        ),
+      );
       el.hidden = false;
     },
     clear() {
@@ -50,7 +88,11 @@ export function errorBanner() {
   };
 }
 
-/** Instructions and the typed value on one side, the keypad and the submit button on the other. */
+/**
+ * Instructions and the typed value on one side, the keypad and the submit button on the other.
+ * @param {import('../keypad.js').Entry} entry
+ * @param {{ prompt: string, extra?: Node | null, alert?: { el: HTMLElement } }} o
+ */
 export function entryLayout(entry, { prompt, extra, alert }) {
   return h(
     'div',
@@ -67,7 +109,14 @@ export function entryLayout(entry, { prompt, extra, alert }) {
   );
 }
 
-/** A busy state on a button while the cabinet works (opening a box takes up to a few seconds). */
+/**
+ * A busy state on a button while the cabinet works (opening a box takes up to a few seconds).
+ * @template T
+ * @param {HTMLButtonElement} button
+ * @param {string} label
+ * @param {() => Promise<T>} work
+ * @returns {Promise<T>}
+ */
 export async function busy(button, label, work) {
   const before = button.textContent;
   button.disabled = true;

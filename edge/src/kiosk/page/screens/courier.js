@@ -1,33 +1,55 @@
 import { api } from '../api.js';
-import { h, SIZE_NAMES, SIZES } from '../dom.js';
+import { h, SIZES } from '../dom.js';
+import { t } from '../i18n.js';
 import { icon } from '../icons.js';
 import { createEntry } from '../keypad.js';
 import { entryLayout, errorBanner, frame } from './common.js';
 import { handleStartError } from './failures.js';
 
 /**
+ * @typedef {'id' | 'pin' | 'size'} Step
+ * @typedef {{ courierId: string, pin: string }} State
+ * @typedef {{ el: HTMLElement, alert: ReturnType<typeof errorBanner>, entry?: import('../keypad.js').Entry,
+ *   onKey?: (event: KeyboardEvent) => boolean }} StepView
+ */
+
+/**
  * Courier deposit in three steps: courier id, PIN, box size. The credential is checked when the box is
  * asked for; it stays in memory (never storage) so a courier can deposit several parcels in a row.
  * Next to the sizes, "Take back expired parcels (N)" appears when parcels wait for this courier.
+ * @param {import('../types').App} app
+ * @param {{ step?: Step, state?: State }} params
+ * @returns {import('../types').Screen}
  */
 export function courierScreen(app, params) {
-  const state = { courierId: app.courier?.courierId ?? '', pin: app.courier?.pin ?? '' };
+  /** @type {State} */
+  const state = params.state ?? {
+    courierId: app.courier?.courierId ?? '',
+    pin: app.courier?.pin ?? '',
+  };
   const holder = h('div', { class: 'steps-holder' });
+  /** @type {StepView | null} */
   let step = null;
+  /** @type {Step} */
+  let at = 'id';
 
+  /** @param {Step} name @param {import('../words.js').ErrorLike} [error] */
   const go = (name, error) => {
-    step = STEPS[name]();
-    holder.replaceChildren(step.el);
-    if (error) step.alert?.show(error);
-    step.el.querySelector('h1')?.focus({ preventScroll: true });
+    at = name;
+    const next = STEPS[name]();
+    step = next;
+    holder.replaceChildren(next.el);
+    if (error) next.alert.show(error);
+    /** @type {HTMLElement | null} */ (next.el.querySelector('h1'))?.focus({ preventScroll: true });
   };
 
+  /** @type {Record<Step, () => StepView>} */
   const STEPS = {
     id: () => {
-      const alert = errorBanner();
+      const alert = errorBanner(app, 'deposit');
       const entry = createEntry({
         id: 'courier-id',
-        label: 'Courier ID',
+        label: t('courier.idLabel'),
         layout: 'alnum',
         maxLength: 64,
         onSubmit: (v) => {
@@ -37,18 +59,18 @@ export function courierScreen(app, params) {
       });
       entry.set(state.courierId);
       const el = frame({
-        title: 'Courier deposit',
-        subtitle: 'Step 1 of 3: your courier ID',
+        title: t('courier.title'),
+        subtitle: t('courier.step1'),
         back: () => app.home(),
-        body: entryLayout(entry, { prompt: 'Courier ID', alert }),
+        body: entryLayout(entry, { prompt: t('courier.idLabel'), alert }),
       });
       return { el, alert, entry };
     },
     pin: () => {
-      const alert = errorBanner();
+      const alert = errorBanner(app, 'deposit');
       const entry = createEntry({
         id: 'courier-pin',
-        label: 'PIN',
+        label: t('courier.pinLabel'),
         mask: true,
         maxLength: 12,
         minLength: 4,
@@ -58,126 +80,134 @@ export function courierScreen(app, params) {
         },
       });
       const el = frame({
-        title: 'Courier deposit',
-        subtitle: `Step 2 of 3: PIN for ${state.courierId}`,
+        title: t('courier.title'),
+        subtitle: t('courier.step2', { courierId: state.courierId }),
         back: () => go('id'),
-        body: entryLayout(entry, { prompt: 'PIN', alert }),
+        body: entryLayout(entry, { prompt: t('courier.pinLabel'), alert }),
       });
       return { el, alert, entry };
     },
-    size: () => {
-      const alert = errorBanner();
-      const free = new Map((app.cabinet?.sizes ?? []).map((s) => [s.size, s.free]));
-      const offered = SIZES.filter((s) => free.has(s));
-      const anyFrom = (size) => offered.slice(offered.indexOf(size)).some((s) => (free.get(s) ?? 0) > 0);
-      let sending = false;
-      const credentialRefused = (err) => {
-        if (err.code !== 'CREDENTIAL_INVALID' && err.code !== 'CREDENTIAL_EXPIRED') return false;
-        app.courier = null;
-        state.pin = '';
-        go('pin', err);
-        return true;
-      };
-      const pick = async (size, button) => {
-        if (sending) return;
-        sending = true;
-        alert.clear();
-        for (const b of grid.querySelectorAll('button')) b.disabled = true;
-        button.classList.add('is-busy');
-        button.querySelector('.size-free').textContent = 'Opening…';
-        try {
-          const session = await api.deposit(state.courierId, state.pin, size);
-          app.courier = { courierId: state.courierId, pin: state.pin };
-          app.show('session', { id: session.id, session });
-        } catch (err) {
-          sending = false;
-          if (!credentialRefused(err) && !handleStartError(app, err, alert)) {
-            app.refreshCabinet().then(() => go('size', err));
-          }
+    size: () => sizeStep(),
+  };
+
+  const sizeStep = () => {
+    const alert = errorBanner(app, 'deposit');
+    const free = new Map((app.cabinet?.sizes ?? []).map((s) => [s.size, s.free]));
+    const offered = SIZES.filter((s) => free.has(/** @type {any} */ (s)));
+    /** @param {string} size */
+    const anyFrom = (size) =>
+      offered.slice(offered.indexOf(size)).some((s) => (free.get(/** @type {any} */ (s)) ?? 0) > 0);
+    let sending = false;
+    /** @param {any} err */
+    const credentialRefused = (err) => {
+      if (err.code !== 'CREDENTIAL_INVALID' && err.code !== 'CREDENTIAL_EXPIRED') return false;
+      app.courier = null;
+      state.pin = '';
+      go('pin', err);
+      return true;
+    };
+    /** @param {string} size @param {HTMLButtonElement} button */
+    const pick = async (size, button) => {
+      if (sending) return;
+      sending = true;
+      alert.clear();
+      for (const b of grid.querySelectorAll('button')) b.disabled = true;
+      button.classList.add('is-busy');
+      const label = button.querySelector('.size-free');
+      if (label) label.textContent = t('opening');
+      try {
+        const session = await api.deposit(state.courierId, state.pin, size);
+        app.courier = { courierId: state.courierId, pin: state.pin };
+        app.show('session', { id: session.id, session });
+      } catch (err) {
+        sending = false;
+        if (!credentialRefused(err) && !handleStartError(app, err, alert)) {
+          app.refreshCabinet().then(() => go('size', /** @type {any} */ (err)));
         }
-      };
-      const takeBack = h('button', {
-        type: 'button',
-        class: 'btn btn-light btn-recollect',
-        'data-testid': 'recollect',
-        hidden: true,
-      });
-      takeBack.addEventListener('click', async () => {
-        if (sending) return;
-        sending = true;
-        alert.clear();
-        for (const b of [...grid.querySelectorAll('button'), takeBack]) b.disabled = true;
-        takeBack.classList.add('is-busy');
-        takeBack.textContent = 'Opening…';
-        try {
-          const session = await api.recollect(state.courierId, state.pin);
-          app.courier = { courierId: state.courierId, pin: state.pin };
-          app.show('session', { id: session.id, session });
-        } catch (err) {
-          sending = false;
-          if (!credentialRefused(err) && !handleStartError(app, err, alert)) go('size', err);
-        }
-      });
-      const grid = h(
-        'div',
-        { class: 'size-grid' },
-        offered.map((size) => {
-          const n = free.get(size) ?? 0;
-          const usable = anyFrom(size);
-          const button = h(
-            'button',
-            {
-              type: 'button',
-              class: `size-choice size-${size}`,
-              'data-testid': `size-${size}`,
-              disabled: !usable,
-            },
-            icon('parcel', `size-icon size-icon-${size}`),
-            h('span', { class: 'size-name' }, SIZE_NAMES[size]),
-            h('span', { class: 'size-free' }, n > 0 ? `${n} free` : usable ? 'next size up' : 'none free'),
-          );
-          button.addEventListener('click', () => pick(size, button));
-          return button;
-        }),
-      );
-      const el = frame({
-        title: 'Courier deposit',
-        subtitle: 'Step 3 of 3: which box size does the parcel need?',
-        back: () => go(app.courier ? 'size' : 'pin'),
-        body: h('div', { class: 'size-step' }, alert.el, grid, takeBack),
-      });
-      // Asking checks the PIN, so a wrong one is caught here, before a size is chosen (and counted once).
-      api.recollectCount(state.courierId, state.pin).then(
-        ({ count }) => {
-          if (!holder.contains(el) || count === 0) return;
-          takeBack.textContent = `Take back expired parcels (${count})`;
-          takeBack.hidden = false;
-        },
-        (err) => {
-          if (!holder.contains(el) || sending) return;
-          // Other failures leave the button away: depositing still works and reports its own errors.
-          if (!credentialRefused(err) && err.code === 'CODE_LOCKED_OUT') handleStartError(app, err, alert);
-        },
-      );
-      if (app.courier) {
-        // Depositing another parcel: the way back is "finish", not the PIN.
-        el.querySelector('[data-testid="back"]')?.remove();
-        el.querySelector('.panel-head')?.prepend(
+      }
+    };
+    const takeBack = h('button', {
+      type: 'button',
+      class: 'btn btn-light btn-recollect',
+      'data-testid': 'recollect',
+      hidden: true,
+    });
+    takeBack.addEventListener('click', async () => {
+      if (sending) return;
+      sending = true;
+      alert.clear();
+      for (const b of [...grid.querySelectorAll('button'), takeBack]) b.disabled = true;
+      takeBack.classList.add('is-busy');
+      takeBack.textContent = t('opening');
+      try {
+        const session = await api.recollect(state.courierId, state.pin);
+        app.courier = { courierId: state.courierId, pin: state.pin };
+        app.show('session', { id: session.id, session });
+      } catch (err) {
+        sending = false;
+        if (!credentialRefused(err) && !handleStartError(app, err, alert))
+          go('size', /** @type {any} */ (err));
+      }
+    });
+    const grid = h(
+      'div',
+      { class: 'size-grid' },
+      offered.map((size) => {
+        const n = free.get(/** @type {any} */ (size)) ?? 0;
+        const usable = anyFrom(size);
+        const button = h(
+          'button',
+          {
+            type: 'button',
+            class: `size-choice size-${size}`,
+            'data-testid': `size-${size}`,
+            disabled: !usable,
+          },
+          icon('parcel', `size-icon size-icon-${size}`),
+          h('span', { class: 'size-name' }, t(`size.${size}`)),
           h(
-            'button',
-            { type: 'button', class: 'btn btn-back', onclick: () => app.home(), 'data-testid': 'back' },
-            'Finish',
+            'span',
+            { class: 'size-free' },
+            n > 0
+              ? t('courier.free', { count: n })
+              : usable
+                ? t('courier.nextSizeUp')
+                : t('courier.noneFree'),
           ),
         );
-      }
-      return { el, alert };
-    },
+        button.addEventListener('click', () => pick(size, button));
+        return button;
+      }),
+    );
+    const el = frame({
+      title: t('courier.title'),
+      subtitle: t('courier.step3'),
+      back: () => (app.courier ? app.home() : go('pin')),
+      backLabel: app.courier ? t('finish') : t('back'),
+      body: h('div', { class: 'size-step' }, alert.el, grid, takeBack),
+    });
+    // Asking checks the PIN, so a wrong one is caught here, before a size is chosen (and counted once).
+    api.recollectCount(state.courierId, state.pin).then(
+      ({ count }) => {
+        if (!holder.contains(el) || count === 0) return;
+        takeBack.textContent = t('courier.takeBack', { count });
+        takeBack.hidden = false;
+      },
+      (err) => {
+        if (!holder.contains(el) || sending) return;
+        // Other failures leave the button away: depositing still works and reports its own errors.
+        if (!credentialRefused(err) && err.code === 'CODE_LOCKED_OUT') handleStartError(app, err, alert);
+      },
+    );
+    return { el, alert };
   };
 
   go(params.step ?? 'id');
   return {
     el: holder,
     idleMs: 60_000,
-    onKey: (event) => step?.entry?.key(event) ?? false,
+    onKey: (event) => (step?.onKey ? step.onKey(event) : (step?.entry?.key(event) ?? false)),
+    // The step and what was typed survive a language switch; the PIN only once it was accepted.
+    snapshot: () => ({ step: at === 'pin' ? 'pin' : at, state }),
   };
 }

@@ -1,5 +1,6 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
+import { t } from '../i18n.js';
 import { createEntry } from '../keypad.js';
 import { busy, entryLayout, errorBanner, frame } from './common.js';
 import { handleStartError } from './failures.js';
@@ -7,25 +8,30 @@ import { handleStartError } from './failures.js';
 /**
  * The patent's flow at the cabinet: someone holding a reserved or authorized box (a holder or a grantee)
  * identifies with their user number and the access code the cloud sent them; their box opens.
+ * @param {import('../types').App} app
+ * @returns {import('../types').Screen}
  */
 export function grantScreen(app) {
   const state = { userNo: '' };
   const holder = h('div', { class: 'steps-holder' });
+  /** @type {{ el: HTMLElement, alert: ReturnType<typeof errorBanner>, entry: import('../keypad.js').Entry } | null} */
   let step = null;
 
+  /** @param {'user' | 'code'} name @param {import('../words.js').ErrorLike} [error] */
   const go = (name, error) => {
-    step = STEPS[name]();
-    holder.replaceChildren(step.el);
-    if (error) step.alert.show(error);
-    step.el.querySelector('h1')?.focus({ preventScroll: true });
+    const next = STEPS[name]();
+    step = next;
+    holder.replaceChildren(next.el);
+    if (error) next.alert.show(error);
+    /** @type {HTMLElement | null} */ (next.el.querySelector('h1'))?.focus({ preventScroll: true });
   };
 
   const STEPS = {
     user: () => {
-      const alert = errorBanner();
+      const alert = errorBanner(app, 'grant');
       const entry = createEntry({
         id: 'grant-user',
-        label: 'User number',
+        label: t('grant.userLabel'),
         maxLength: 32,
         accept: /^[0-9+]$/,
         onSubmit: (v) => {
@@ -35,34 +41,35 @@ export function grantScreen(app) {
       });
       entry.set(state.userNo);
       const el = frame({
-        title: 'Use an authorized box',
-        subtitle: 'Step 1 of 2: your user number (usually your phone number)',
+        title: t('grant.title'),
+        subtitle: t('grant.step1'),
         back: () => app.home(),
-        body: entryLayout(entry, { prompt: 'User number', alert }),
+        body: entryLayout(entry, { prompt: t('grant.userLabel'), alert }),
       });
       return { el, alert, entry };
     },
+    /** @param {'digits' | 'alnum'} [layout] */
     code: (layout = 'digits') => {
-      const alert = errorBanner();
+      const alert = errorBanner(app, 'grant');
       let sending = false;
       const entry = createEntry({
         id: 'grant-code',
-        label: 'Access code',
+        label: t('grant.codeLabel'),
         layout,
         mask: false,
         minLength: 4,
         maxLength: 32,
         accept: /^[0-9A-Za-z]$/,
-        submitLabel: 'Open my box',
+        submitLabel: t('openMyBox'),
         onSubmit: async (code) => {
           if (sending) return;
           sending = true;
           alert.clear();
           try {
-            const session = await busy(entry.submit, 'Opening…', () => api.useGrant(state.userNo, code));
+            const session = await busy(entry.submit, t('opening'), () => api.useGrant(state.userNo, code));
             app.show('session', { id: session.id, session });
           } catch (err) {
-            if (err.code === 'CREDENTIAL_INVALID' || err.code === 'CREDENTIAL_EXPIRED') entry.set('');
+            entry.set('');
             handleStartError(app, err, alert);
           } finally {
             sending = false;
@@ -72,7 +79,7 @@ export function grantScreen(app) {
       const swap = h(
         'button',
         { type: 'button', class: 'btn btn-light btn-small', 'data-testid': 'grant-code-layout' },
-        layout === 'digits' ? 'My code has letters' : 'Digits only',
+        layout === 'digits' ? t('grant.hasLetters') : t('grant.digitsOnly'),
       );
       swap.addEventListener('click', () => {
         const typed = entry.value;
@@ -82,10 +89,14 @@ export function grantScreen(app) {
         holder.replaceChildren(next.el);
       });
       const el = frame({
-        title: 'Use an authorized box',
-        subtitle: `Step 2 of 2: the access code sent to ${state.userNo}`,
+        title: t('grant.title'),
+        subtitle: t('grant.step2', { userNo: state.userNo }),
         back: () => go('user'),
-        body: entryLayout(entry, { prompt: 'Access code', alert, extra: h('p', { class: 'hint' }, swap) }),
+        body: entryLayout(entry, {
+          prompt: t('grant.codeLabel'),
+          alert,
+          extra: h('p', { class: 'hint' }, swap),
+        }),
       });
       return { el, alert, entry };
     },

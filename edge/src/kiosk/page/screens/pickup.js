@@ -1,5 +1,6 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
+import { t } from '../i18n.js';
 import { createEntry } from '../keypad.js';
 import { busy, entryLayout, errorBanner, frame } from './common.js';
 import { handleStartError } from './failures.js';
@@ -7,18 +8,23 @@ import { handleStartError } from './failures.js';
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 const CODE = /^[0-9]{6}$/;
 
-/** Pickup: six digits on the pad, or a QR token from a scanner (it types like a keyboard) or a paste. */
+/**
+ * Pickup: six digits on the pad, or a QR token from a scanner (it types like a keyboard) or a paste.
+ * @param {import('../types').App} app
+ * @returns {import('../types').Screen}
+ */
 export function pickupScreen(app) {
-  const alert = errorBanner();
+  const alert = errorBanner(app, 'pickup');
   let scanned = '';
   let sending = false;
 
+  /** @param {{ code: string } | { token: string }} credential */
   const send = async (credential) => {
     if (sending) return;
     sending = true;
     alert.clear();
     try {
-      const session = await busy(entry.submit, 'Opening…', () => api.pickup(credential));
+      const session = await busy(entry.submit, t('opening'), () => api.pickup(credential));
       app.show('session', { id: session.id, session });
     } catch (err) {
       handleStartError(app, err, alert);
@@ -30,12 +36,13 @@ export function pickupScreen(app) {
 
   const entry = createEntry({
     id: 'pickup-code',
-    label: 'Pickup code',
+    label: t('pickup.label'),
     cells: 6,
-    submitLabel: 'Open my box',
+    submitLabel: t('openMyBox'),
     onSubmit: (code) => send({ code }),
   });
 
+  /** @param {string} text */
   const fromScan = (text) => {
     if (CODE.test(text)) {
       entry.set(text);
@@ -43,19 +50,19 @@ export function pickupScreen(app) {
     } else if (TOKEN.test(text)) {
       send({ token: text });
     } else {
-      alert.show({ code: 'VALIDATION_FAILED', message: 'That QR code is not a pickup code.' });
+      alert.show({ code: 'NOT_A_PICKUP_QR' });
     }
     return true;
   };
 
   const el = frame({
-    title: 'Pick up a parcel',
-    subtitle: 'Enter the 6-digit code from your message',
+    title: t('pickup.title'),
+    subtitle: t('pickup.subtitle'),
     back: () => app.home(),
     body: entryLayout(entry, {
-      prompt: 'Pickup code',
+      prompt: t('pickup.label'),
       alert,
-      extra: h('p', { class: 'hint' }, 'Have a QR code? Hold it under the scanner below the screen.'),
+      extra: h('p', { class: 'hint' }, t('pickup.qrHint')),
     }),
   });
 

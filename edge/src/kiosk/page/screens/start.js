@@ -1,11 +1,16 @@
-import { h, SIZE_NAMES } from '../dom.js';
+import { h } from '../dom.js';
+import { formatNumber, t } from '../i18n.js';
 import { icon } from '../icons.js';
 
-/** What a person sees first: the three things they can do, and how many boxes are free. */
+/**
+ * What a person sees first: the three things they can do, and how many boxes are free.
+ * @param {import('../types').App} app
+ * @returns {import('../types').Screen}
+ */
 export function startScreen(app) {
   const sizes = h('ul', {
     class: 'free-sizes',
-    'aria-label': 'Free boxes by size',
+    'aria-label': t('start.freeBoxes'),
     'data-testid': 'free-sizes',
   });
   const slowdown = h('div', {
@@ -18,13 +23,13 @@ export function startScreen(app) {
   const outOfService = h(
     'div',
     { class: 'alert alert-warn', role: 'status', 'data-testid': 'out-of-service', hidden: true },
-    h(
-      'span',
-      { class: 'alert-text' },
-      'This cabinet takes no parcels right now. Collecting a parcel still works.',
-    ),
+    h('span', { class: 'alert-text' }, t('start.outOfService')),
   );
 
+  /**
+   * @param {string} key @param {string} cls @param {string} iconName @param {string} label
+   * @param {string} hint @param {() => void} onclick
+   */
   const choice = (key, cls, iconName, label, hint, onclick) =>
     h(
       'button',
@@ -38,32 +43,33 @@ export function startScreen(app) {
     'start-pickup',
     'choice-main',
     'parcel',
-    'Pick up a parcel',
-    'I have a pickup code',
+    t('start.pickup'),
+    t('start.pickupHint'),
     () => app.show('pickup'),
   );
-  const courier = choice('start-courier', 'choice-courier', 'truck', 'Courier deposit', 'Courier login', () =>
-    app.show('courier'),
+  const courier = choice(
+    'start-courier',
+    'choice-courier',
+    'truck',
+    t('start.courier'),
+    t('start.courierHint'),
+    () => app.show('courier'),
   );
-  const grant = choice(
-    'start-grant',
-    'choice-grant',
-    'key',
-    'Use an authorized box',
-    'I was given a box',
-    () => app.show('grant'),
+  const grant = choice('start-grant', 'choice-grant', 'key', t('start.grant'), t('start.grantHint'), () =>
+    app.show('grant'),
   );
 
+  /** @param {import('../types').KioskCabinet | null} cabinet */
   const update = (cabinet) => {
     if (!cabinet) return;
     sizes.replaceChildren(
-      h('li', { class: 'free-title' }, 'Free boxes'),
+      h('li', { class: 'free-title' }, t('start.freeBoxes')),
       ...cabinet.sizes.map((s) =>
         h(
           'li',
           { class: `free-size${s.free === 0 ? ' is-none' : ''}`, dataset: { size: s.size } },
-          h('span', { class: 'free-count' }, String(s.free)),
-          h('span', { class: 'free-name' }, SIZE_NAMES[s.size] ?? s.size),
+          h('span', { class: 'free-count' }, formatNumber(s.free)),
+          h('span', { class: 'free-name' }, t(`size.${s.size}`)),
         ),
       ),
     );
@@ -72,8 +78,15 @@ export function startScreen(app) {
     outOfService.hidden = !cabinet.outOfService;
     const slowed = cabinet.slowdown && new Date(cabinet.slowdown.until).getTime() > Date.now();
     slowdown.hidden = !slowed;
-    if (slowed) {
-      slowdown.replaceChildren(icon('clock'), h('span', { class: 'alert-text' }, cabinet.slowdown.message));
+    if (cabinet.slowdown && slowed) {
+      const seconds = Math.max(
+        1,
+        Math.ceil((new Date(cabinet.slowdown.until).getTime() - Date.now()) / 1000),
+      );
+      slowdown.replaceChildren(
+        icon('clock'),
+        h('span', { class: 'alert-text' }, t('err.CODE_ENTRY_SLOWED', { seconds })),
+      );
     }
   };
   update(app.cabinet);
@@ -81,7 +94,7 @@ export function startScreen(app) {
   const el = h(
     'section',
     { class: 'start' },
-    h('h1', { class: 'start-title' }, 'Welcome. What would you like to do?'),
+    h('h1', { class: 'start-title' }, t('start.title')),
     outOfService,
     slowdown,
     h('div', { class: 'choices' }, pickup, courier, grant),

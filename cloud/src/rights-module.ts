@@ -10,6 +10,7 @@ import type { Db } from './db/database.js';
 import type { CabinetRepository } from './fleet/cabinet-repository.js';
 import type { GrantSource } from './fleet/desired/grant-source.js';
 import type { DesiredStateService } from './fleet/desired-state-service.js';
+import { ParcelRepository } from './parcels/parcel-repository.js';
 import { ReservationQuota } from './reservations/reservation-quota.js';
 import { ReservationRepository } from './reservations/reservation-repository.js';
 import { ReservationService } from './reservations/reservation-service.js';
@@ -27,6 +28,8 @@ export interface RightsRecords {
   grants: GrantRepository;
   quota: ReservationQuota;
   timeline: TimelineRepository;
+  /** Read only: which boxes hold a parcel for a user (their pickup rights). */
+  parcels: ParcelRepository;
   /** The grant sources of a cabinet's desired state (reservations, authorizations). */
   grantSources: GrantSource[];
 }
@@ -41,6 +44,7 @@ export function createRightsRecords(db: Db): RightsRecords {
     grants,
     quota: new ReservationQuota(db),
     timeline: new TimelineRepository(db),
+    parcels: new ParcelRepository(db),
     grantSources: [reservations, grants],
   };
 }
@@ -77,6 +81,7 @@ export function createRights(records: RightsRecords, w: RightsWiring): Rights {
     sites: records.sites,
     reservations: records.reservations,
     quota: records.quota,
+    parcels: records.parcels,
     desired: w.desired,
     timeline: new TimelineRecorder(records.timeline),
     notify: (userId, kind, payload) =>

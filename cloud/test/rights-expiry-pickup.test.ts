@@ -185,3 +185,51 @@ describe('expiry of handed-on rights, and pickup rights', () => {
     ]);
   });
 });
+
+describe('a parcel addressed to the account is a pickup right the recipient may hand on', () => {
+  it('lists the box of a deposited parcel under /v1/me/boxes and grants its pickup; others cannot', async () => {
+    await siteWithBoxes(app(), 'PARC01', { '01': 'small' });
+    const recipient = await userWithTel(app(), '13408000021');
+    const friend = await userWithTel(app(), '13408000022');
+    const stranger = await userWithTel(app(), '13408000023');
+    // What the parcels module holds once a courier's deposit for the recipient has been notified.
+    const parcel = await cloud.server.rightsRecords.parcels.create(
+      {
+        state: 'notified',
+        waybill: 'WB1',
+        size: 'small',
+        recipientUserId: recipient.id,
+        recipientTel: null,
+        announcedBy: null,
+      },
+      { cabinet_id: 'PARC01', box_no: '01', expires_at: inHours(24), deposited_at: new Date().toISOString() },
+    );
+    const sites = cloud.server.rightsRecords.sites;
+    await sites.patch(sites.db, 'PARC01', '01', { status: 'occupied', parcelNo: 'cab-parcel-1' });
+    const listed = await app().inject({ method: 'GET', url: '/v1/me/boxes', headers: recipient.auth });
+    expect(listed.json().boxes).toEqual([
+      expect.objectContaining({ siteNo: 'PARC01', boxNo: '01', right: 'pickup', parcelNo: parcel.id }),
+    ]);
+    const body = { siteNo: 'PARC01', boxNo: '01', grantee: friend.tel };
+    const notMine = await app().inject({
+      method: 'POST',
+      url: '/v1/authorizations',
+      headers: stranger.auth,
+      payload: body,
+    });
+    expect(notMine.json().error.code).toBe('NOT_THE_HOLDER');
+    const g = await app().inject({
+      method: 'POST',
+      url: '/v1/authorizations',
+      headers: recipient.auth,
+      payload: body,
+    });
+    expect(g.statusCode).toBe(201);
+    expect(g.json()).toMatchObject({ kind: 'pickup', expiresAt: parcel.expires_at });
+    expect(await grantsAt('PARC01')).toEqual([
+      expect.objectContaining({ kind: 'pickup', userNo: friend.tel, boxNo: '01' }),
+    ]);
+    const again = await app().inject({ method: 'GET', url: '/v1/me/boxes', headers: recipient.auth });
+    expect(again.json().boxes).toEqual([]);
+  });
+});

@@ -53,7 +53,9 @@ export class AuthorizationService {
     // A cheap look before the slow verifier, so requests for boxes one does not hold cost no scrypt;
     // the transaction below checks again.
     const seen = await this.d.sites.getBox(req.siteNo, req.boxNo);
-    if (seen.holder_id !== userId && !(await this.grants.activeForBox(req.siteNo, req.boxNo))) {
+    // A parcel addressed to the caller in that box is theirs to hand on (a pickup right).
+    const [parcel] = await this.d.parcels.inBoxesFor(userId, { cabinetId: req.siteNo, boxNo: req.boxNo });
+    if (!parcel && seen.holder_id !== userId && !(await this.grants.activeForBox(req.siteNo, req.boxNo))) {
       throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
     }
     const accessCode = newAccessCode();
@@ -69,22 +71,22 @@ export class AuthorizationService {
         }
         throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
       }
-      if (box.holder_id !== userId) {
+      if (box.holder_id !== userId && !parcel) {
         throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
       }
       const reservation =
-        box.status === 'reserved'
+        box.status === 'reserved' && !parcel
           ? await this.d.reservations.openForBox(req.siteNo, req.boxNo, trx)
           : undefined;
-      if (box.status === 'reserved' && (!reservation || reservation.user_id !== userId)) {
+      if (!parcel && box.status === 'reserved' && (!reservation || reservation.user_id !== userId)) {
         throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
       }
-      if (box.status !== 'reserved' && box.status !== 'occupied') {
+      if (!parcel && box.status !== 'reserved' && box.status !== 'occupied') {
         throw new LockerError('BOX_NOT_AVAILABLE', `box ${req.boxNo} holds no right to hand on`);
       }
       const limit = reservation
         ? reservation.ends_at
-        : new Date(now.getTime() + PICKUP_GRANT_HOURS * 3_600_000).toISOString();
+        : (parcel?.expires_at ?? new Date(now.getTime() + PICKUP_GRANT_HOURS * 3_600_000).toISOString());
       if (limit <= now.toISOString())
         throw new LockerError('GRANT_EXPIRED', 'your right to this box has expired');
       const expiresAt =
@@ -101,7 +103,7 @@ export class AuthorizationService {
         holder_id: userId,
         grantee_id: grantee.id,
         reservation_id: reservation?.id ?? null,
-        parcel_no: reservation ? null : box.parcel_no,
+        parcel_no: reservation ? null : (parcel?.id ?? box.parcel_no),
         verifier,
         expires_at: expiresAt,
         state: 'active',

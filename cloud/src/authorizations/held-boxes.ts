@@ -30,6 +30,23 @@ export async function heldBoxes(
       out.push({ ...base(b), right: 'pickup', until: null, reservationId: null, parcelNo: b.parcel_no });
     }
   }
+  // A parcel addressed to the account is a pickup right on its box, whoever reserved the box.
+  for (const p of await d.parcels.inBoxesFor(userId)) {
+    const siteNo = p.cabinet_id as string;
+    const boxNo = p.box_no as string;
+    if (out.some((b) => b.siteNo === siteNo && b.boxNo === boxNo)) continue;
+    if (await grants.activeForBox(siteNo, boxNo)) continue;
+    const box = await d.sites.findBox(siteNo, boxNo);
+    out.push({
+      siteNo,
+      boxNo,
+      size: box?.size ?? p.size ?? 'medium',
+      right: 'pickup',
+      until: p.expires_at,
+      reservationId: null,
+      parcelNo: p.id,
+    });
+  }
   return out;
 }
 

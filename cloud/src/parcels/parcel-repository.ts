@@ -181,6 +181,22 @@ export class ParcelRepository {
     return q.orderBy('expires_at').limit(opts.limit).execute();
   }
 
+  /**
+   * Parcels in a cabinet for this account (by user id only, not by a phone number it claims): the
+   * boxes whose pickup right the recipient may hand on (the patent's step B). With a box, that one.
+   */
+  inBoxesFor(userId: string, box?: { cabinetId: string; boxNo: string }): Promise<ParcelRow[]> {
+    let q = this.db
+      .selectFrom('parcels')
+      .selectAll()
+      .where('recipient_user_id', '=', userId)
+      .where('state', 'in', ['deposited', 'notified'])
+      .where('cabinet_id', 'is not', null)
+      .where('box_no', 'is not', null);
+    if (box) q = q.where('cabinet_id', '=', box.cabinetId).where('box_no', '=', box.boxNo);
+    return q.orderBy('deposited_at').limit(200).execute();
+  }
+
   /** The recipient's parcels: addressed to their user id, or to their phone number. */
   async forRecipient(userId: string, tel: string | null, limit: number): Promise<ParcelRow[]> {
     return this.db

@@ -1,6 +1,7 @@
 import type { UserRepository } from '../accounts/user-repository.js';
 import type { CloudConfig } from '../config.js';
 import type { DesiredStateService } from '../fleet/desired-state-service.js';
+import type { ParcelRepository } from '../parcels/parcel-repository.js';
 import type { SiteRepository } from '../sites/site-repository.js';
 import type { TimelineRecorder } from '../timeline/timeline-recorder.js';
 import type { ReservationQuota } from './reservation-quota.js';
@@ -15,6 +16,7 @@ export interface RightsDeps {
   sites: SiteRepository;
   reservations: ReservationRepository;
   quota: ReservationQuota;
+  parcels: ParcelRepository;
   desired: Pick<DesiredStateService, 'changeGrants'>;
   timeline: TimelineRecorder;
   /** Never throws: a notification that cannot be stored is logged, the change it tells of stands. */

@@ -11,7 +11,7 @@ import { seedRights } from './rights-seed.js';
 /**
  * `npm run bench -- cloud-rights`: reservation and authorization requests per second (the patent's
  * write path: token, quota, scrypt verifier of the access code, box claim, desired-state version,
- * timeline, notification) with 10,000 boxes and 100,000 parcel steps in the database, as ratios to a
+ * timeline, notification) with 10,000 boxes, 100,000 parcels and 100,000 parcel steps in the database, as ratios to a
  * bare fastify route in the same run. BENCH_SECONDS, BENCH_CONCURRENCY and BENCH_VERIFIER_N
  * (access-code scrypt cost, default the production 16384) tune it.
  */
@@ -89,7 +89,9 @@ async function main(): Promise<void> {
       ],
       concurrency,
     );
-    console.log(`\n10,000 boxes at 100 sites, 100,000 parcel steps; access-code scrypt N=${verifierN}`);
+    console.log(
+      `\n10,000 boxes at 100 sites, 100,000 parcels, 100,000 parcel steps; access-code scrypt N=${verifierN}`,
+    );
     console.log(`reservations made: ${reservationsMade}, authorized: ${authorized.requests}`);
     for (const [name, r] of [
       ['reservations', reserved],

@@ -4,8 +4,8 @@ import type { CloudServer } from '@locker/cloud';
 const SIZES = ['small', 'medium', 'large', 'xlarge'] as const;
 
 /**
- * Fills a bench cloud with `sites` x `boxesPerSite` boxes (a fifth of them holding a parcel) and
- * `parcels` parcel steps on the timeline, in large transactions (seeding is not what is measured).
+ * Fills a bench cloud with `sites` x `boxesPerSite` boxes (a fifth of them holding a parcel),
+ * `parcels` parcels and as many parcel steps on the timeline, in large transactions (seeding is not what is measured).
  */
 export async function seedRights(
   cloud: CloudServer,
@@ -38,6 +38,41 @@ export async function seedRights(
     });
   }
   const chunk = 500;
+  // 100,000 parcels, mostly picked up long ago, the occupied boxes' ones still waiting.
+  for (let done = 0; done < opts.parcels; done += chunk) {
+    await cloud.db.transaction().execute(async (trx) => {
+      const rows = Array.from({ length: Math.min(chunk, opts.parcels - done) }, (_, i) => {
+        const n = done + i;
+        const siteNo = siteNos[n % siteNos.length] as string;
+        const boxIndex = Math.floor(n / siteNos.length) % opts.boxesPerSite;
+        const waiting = n < siteNos.length * opts.boxesPerSite && boxIndex % 5 === 4;
+        return {
+          id: `PB${String(n).padStart(10, '0')}`,
+          state: waiting ? ('notified' as const) : ('picked_up' as const),
+          waybill: `WB${n}`,
+          size: SIZES[boxIndex % SIZES.length] as string,
+          recipient_user_id: null,
+          recipient_tel: `139${String(n % 10_000_000).padStart(8, '0')}`,
+          announced_by: null,
+          cabinet_id: siteNo,
+          box_no: String(boxIndex + 1).padStart(3, '0'),
+          cabinet_parcel_id: `C${n}`,
+          depositor: 'C-bench',
+          sealed_code: null,
+          expires_at: now,
+          created_at: now,
+          updated_at: now,
+          deposited_at: now,
+          notified_at: now,
+          reminded_at: null,
+          picked_up_at: waiting ? null : now,
+          expired_at: null,
+          recollected_at: null,
+        };
+      });
+      await trx.insertInto('parcels').values(rows).execute();
+    });
+  }
   for (let done = 0; done < opts.parcels; done += chunk) {
     await cloud.db.transaction().execute(async (trx) => {
       const rows = Array.from({ length: Math.min(chunk, opts.parcels - done) }, (_, i) => {

@@ -7,10 +7,12 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 // end-to-end tests in test/ run the built daemons as processes (npm test builds first).
 export default defineConfig({
   resolve: {
-    alias: {
-      '@locker/protocol': src('./packages/protocol/src/index.ts'),
-      '@locker/lockboard': src('./packages/lockboard/src/index.ts'),
-    },
+    // Exact matches: '@locker/lockboard/testing' must not be read as '@locker/lockboard' + '/testing'.
+    alias: [
+      { find: /^@locker\/protocol$/, replacement: src('./packages/protocol/src/index.ts') },
+      { find: /^@locker\/lockboard$/, replacement: src('./packages/lockboard/src/index.ts') },
+      { find: /^@locker\/lockboard\/testing$/, replacement: src('./packages/lockboard/src/testing.ts') },
+    ],
   },
   test: {
     include: [

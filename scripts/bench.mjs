@@ -16,10 +16,19 @@ const parts = [
   },
   {
     name: 'edge',
-    entry: 'edge/dist/bench/main.js',
+    entry: 'tools/dist/edge-bench/main.js',
     about: 'cabinet daemon: kiosk to wire, memory, cold start',
   },
-  { name: 'cloud', entry: 'cloud/dist/bench/main.js', about: 'authenticated /v1 vs a bare fastify route' },
+  {
+    name: 'cloud',
+    entry: 'tools/dist/cloud-bench/main.js',
+    about: 'authenticated /v1 vs a bare fastify route',
+  },
+  {
+    name: 'tasks',
+    entry: 'tools/dist/cloud-bench/tasks-main.js',
+    about: 'nearby search at 1,000,000 tasks vs a full scan, SQLite and PostgreSQL',
+  },
 ];
 const wanted = process.argv.slice(2);
 let failed = 0;

@@ -2,7 +2,8 @@
 // The house rules on imports (DESIGN.md §3), checked on every `npm test`:
 // - edge and cloud never import each other;
 // - @locker/protocol imports nothing of ours;
-// - a package reaches a sibling only by package name, never by a relative path out of its own folder.
+// - a package reaches a sibling only by package name, never by a relative path out of its own folder;
+// - shipped code (a package's src/) never imports a test rig (@locker/lockboard/testing, @locker/tools).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +19,12 @@ const packages = {
   'packages/lockboard': { name: '@locker/lockboard', forbidden: ['@locker/edge', '@locker/cloud'] },
   edge: { name: '@locker/edge', forbidden: ['@locker/cloud'] },
   cloud: { name: '@locker/cloud', forbidden: ['@locker/edge', '@locker/lockboard'] },
+  tools: { name: '@locker/tools', forbidden: [] },
   test: { name: '@locker/e2e', forbidden: [] },
 };
+// Test rigs stay out of what ships: a package's src/ may not import them (its tests and tools/ may).
+const RIGS = ['@locker/lockboard/testing', '@locker/tools'];
+const shipping = ['packages/protocol', 'packages/lockboard', 'edge', 'cloud'];
 
 const IMPORT =
   /(?:^|[\s;])(?:import|export)\s[^'"`]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
@@ -48,6 +53,10 @@ for (const [folder, rule] of Object.entries(packages)) {
       const where = relative(root, file);
       if (rule.forbidden.some((f) => spec === f || spec.startsWith(`${f}/`))) {
         problems.push(`${where}: ${rule.name} must not import ${spec}`);
+      }
+      const inSrc = relative(base, file).startsWith('src/');
+      if (shipping.includes(folder) && inSrc && RIGS.some((r) => spec === r || spec.startsWith(`${r}/`))) {
+        problems.push(`${where}: shipped code must not import the test rig ${spec}`);
       }
       if (spec.startsWith('.')) {
         const target = resolve(dirname(file), spec);

@@ -11,8 +11,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const dir = join(root, '.demo');
 const env = process.env;
+// LOCKER_DEMO_DIR moves the demo's state (tests run it in a temporary folder).
+const dir = env.LOCKER_DEMO_DIR ? resolve(env.LOCKER_DEMO_DIR) : join(root, '.demo');
 const HTTP_PORT = Number(env.LOCKER_DEMO_HTTP_PORT ?? 3000);
 const MQTT_PORT = Number(env.LOCKER_DEMO_MQTT_PORT ?? 1883);
 const KIOSK_PORT = Number(env.LOCKER_DEMO_KIOSK_PORT ?? 8080);
@@ -70,18 +71,54 @@ function run(name, entry, args, ready) {
   });
 }
 
-async function admin(method, path, body) {
+async function request(method, path, body, token) {
   const res = await fetch(`http://127.0.0.1:${HTTP_PORT}${path}`, {
     method,
     headers: {
-      authorization: `Bearer ${secrets.adminToken}`,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(body ? { 'content-type': 'application/json' } : {}),
     },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
+  return { status: res.status, ok: res.ok, json: await res.json() };
+}
+
+/** The bootstrap admin (config adminToken) sets the demo up; people use the named account. */
+async function admin(method, path, body) {
+  const res = await request(method, path, body, secrets.adminToken);
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`);
+  return res.json;
+}
+
+const OPERATOR = 'demo-operator';
+const operatorFile = join(dir, 'operator.json');
+
+/**
+ * The demo operator's account persists in .demo/operator.json (broker and login password) with the
+ * rest of .demo/, so `npm run watch` keeps working across restarts; only a new bearer token is
+ * made at each start, by logging in. A missing file or account (cloud.db removed) makes new ones.
+ */
+async function demoOperator() {
+  const saved = existsSync(operatorFile) ? JSON.parse(readFileSync(operatorFile, 'utf8')) : undefined;
+  if (saved?.username === OPERATOR && saved.loginPassword) {
+    const login = await request('POST', '/v1/admin/sessions', {
+      username: OPERATOR,
+      password: saved.loginPassword,
+    });
+    if (login.ok) return { ...saved, token: login.json.token };
+  }
+  const { operators } = await admin('GET', '/v1/admin/operators');
+  const creds = operators.some((o) => o.username === OPERATOR)
+    ? await admin('POST', `/v1/admin/operators/${OPERATOR}/credentials`)
+    : await admin('POST', '/v1/admin/operators', { username: OPERATOR, role: 'operator' });
+  const account = {
+    url: `mqtt://127.0.0.1:${MQTT_PORT}`,
+    username: creds.broker.username,
+    password: creds.broker.password,
+    loginPassword: creds.password,
+  };
+  writeFileSync(operatorFile, JSON.stringify(account, null, 2), { mode: 0o600 });
+  return { ...account, token: creds.token };
 }
 
 const children = [];
@@ -115,16 +152,9 @@ try {
   const cabinetCreds = known.cabinets.some((c) => c.id === CABINET)
     ? await admin('POST', `/v1/admin/cabinets/${CABINET}/credentials`)
     : (await admin('POST', '/v1/admin/cabinets', { id: CABINET, name: 'Demo cabinet, gate A' })).broker;
-  const watcher = await admin('POST', '/v1/admin/operators', { username: 'demo-operator', role: 'operator' });
+  const watcher = await demoOperator();
   // A courier for the touchscreen demo; the cabinet receives it as desired state and checks the PIN offline.
   await admin('PUT', `/v1/admin/cabinets/${CABINET}/couriers/C-1001`, { pin: '4711', name: 'Demo courier' });
-  writeFileSync(
-    join(dir, 'operator.json'),
-    JSON.stringify({ url: `mqtt://127.0.0.1:${MQTT_PORT}`, ...watcher }, null, 2),
-    {
-      mode: 0o600,
-    },
-  );
 
   const edgeConfig = join(dir, 'edge.json');
   writeFileSync(
@@ -192,9 +222,10 @@ Try it at the touchscreen (http://127.0.0.1:${KIOSK_PORT}/):
   drawer (top right) put a parcel in and close the door: the screen shows the pickup code.
   Pick up a parcel: enter that code; close the door in the drawer again when the parcel is out.
 
-Try it from the cloud:
+Try it from the cloud, as operator ${OPERATOR} (its account is in .demo/operator.json; this token
+expires, a new one is made at each start):
   # open box 01 of the demo cabinet
-  curl -s -X POST -H 'authorization: Bearer ${secrets.adminToken}' \\
+  curl -s -X POST -H 'authorization: Bearer ${watcher.token}' \\
        http://127.0.0.1:${HTTP_PORT}/v1/admin/cabinets/${CABINET}/boxes/01/open
 
   # watch the cabinet's topics (in another terminal)
@@ -203,7 +234,10 @@ Try it from the cloud:
   mosquitto_sub -h 127.0.0.1 -p ${MQTT_PORT} -u ${watcher.username} -P '${watcher.password}' -t 'lockers/#' -v
 
   # the cabinet as the cloud sees it
-  curl -s -H 'authorization: Bearer ${secrets.adminToken}' http://127.0.0.1:${HTTP_PORT}/v1/admin/cabinets/${CABINET}
+  curl -s -H 'authorization: Bearer ${watcher.token}' http://127.0.0.1:${HTTP_PORT}/v1/admin/cabinets/${CABINET}
+
+  # what operators did (who, what, which box, why, the result)
+  curl -s -H 'authorization: Bearer ${watcher.token}' http://127.0.0.1:${HTTP_PORT}/v1/admin/audit
 
 Ctrl-C stops everything (the cabinet's status becomes offline).`);
 } catch (err) {

@@ -9,15 +9,21 @@ import type { Db } from './db/database.js';
 import { dingoPlugin } from './dingo/dingo-plugin.js';
 import { dingoRoutingAnswer } from './dingo/envelope.js';
 import type { CabinetRepository } from './fleet/cabinet-repository.js';
+import type { CommandLog } from './fleet/command-log.js';
 import type { DesiredStateService } from './fleet/desired-state-service.js';
 import type { FleetLink } from './fleet/fleet-link.js';
+import { adminPlugin } from './http/admin/admin-plugin.js';
 import { frameworkErrorHandler, installErrorHandler } from './http/error-handler.js';
 import { acceptEmptyJsonBodies } from './http/json-body.js';
-import { adminCabinetRoutes } from './http/routes/admin-cabinets.js';
-import { adminDesiredRoutes } from './http/routes/admin-desired.js';
+import { refuseControlCharactersInText } from './http/plain-text.js';
+import { adminLoginRoutes } from './http/routes/admin-sessions.js';
 import { healthRoutes } from './http/routes/health.js';
 import { v1AccountRoutes } from './http/v1/index.js';
+import { v1TasksApi } from './http/v1/tasks-index.js';
 import type { NotificationService } from './notifications/notification-service.js';
+import type { AuditLog } from './operators/audit-log.js';
+import type { OperatorAccounts } from './operators/operator-accounts.js';
+import type { Tasks } from './tasks/tasks-module.js';
 
 /** What the HTTP app is built from; `server.ts` makes them, tests may make their own. */
 export interface CloudServices {
@@ -33,6 +39,12 @@ export interface CloudServices {
   accounts: Accounts;
   /** The one way to notify a user; other features publish through it. */
   notifications: NotificationService;
+  /** Operator accounts and roles, the audit of what they did, and the log of commands sent. */
+  operators: OperatorAccounts;
+  audit: AuditLog;
+  commands: CommandLog;
+  /** Tasks, collectors' statuses and payments, shared by /v1 and the Dingo layer. */
+  tasks: Tasks;
   ready: () => boolean;
 }
 
@@ -48,6 +60,7 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   acceptEmptyJsonBodies(app);
+  refuseControlCharactersInText(app);
 
   await app.register(swagger, {
     openapi: {
@@ -61,7 +74,8 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
           adminToken: {
             type: 'http',
             scheme: 'bearer',
-            description: 'operator API token (config adminToken)',
+            description:
+              "an operator's own bearer token (POST /v1/admin/operators), or the bootstrap adminToken",
           },
           bearer: { type: 'http', scheme: 'bearer', description: 'user session token from /v1/sessions' },
         },
@@ -72,25 +86,34 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { ready: services.ready });
-  await app.register(adminCabinetRoutes, {
+  const admin = {
     adminToken: services.config.adminToken,
     cabinets: services.cabinets,
     fleet: services.fleet,
-    brokerAccounts: services.brokerAccounts,
-  });
-  await app.register(adminDesiredRoutes, {
-    adminToken: services.config.adminToken,
     desired: services.desired,
-  });
+    brokerAccounts: services.brokerAccounts,
+    accounts: services.accounts,
+    operators: services.operators,
+    audit: services.audit,
+    commands: services.commands,
+    tasks: services.tasks,
+  };
+  // The services go in a closure: fastify would pass a `prefix` option on to the route modules.
+  await app.register(async (scope) => adminPlugin(scope, admin), { prefix: '/v1/admin' });
+  await app.register(async (scope) => adminLoginRoutes(scope, admin), { prefix: '/v1/admin' });
   await app.register(v1AccountRoutes, {
-    adminToken: services.config.adminToken,
     accounts: services.accounts,
     notifications: services.notifications,
+  });
+  await app.register(v1TasksApi, {
+    accounts: services.accounts,
+    tasks: services.tasks,
   });
   if (services.config.dingo.enabled) {
     await app.register(dingoPlugin, {
       prefix: services.config.dingo.prefix,
       accounts: services.accounts,
+      tasks: services.tasks,
       failuresAsHttp200: services.config.dingo.failuresAsHttp200,
     });
   }

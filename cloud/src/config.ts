@@ -62,8 +62,18 @@ export const CloudConfig = z
         z.object({ dialect: z.literal('postgres'), url: z.string().regex(/^postgres(ql)?:\/\//) }).strict(),
       ])
       .default({ dialect: 'sqlite', file: 'data/cloud.db' }),
-    /** Bearer token of the operator API (`/v1/admin`). */
+    /**
+     * The bootstrap admin's bearer token (`/v1/admin`, audited as `bootstrap`): for creating the
+     * first named admin; operators then use their own accounts (ADR 0010).
+     */
     adminToken: z.string().min(24, 'must be at least 24 characters'),
+    /** Lifetime of an operator's bearer token; an admin issues a new one with .../credentials. */
+    operatorTokenTtlHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 366)
+      .default(24 * 30),
     /** Server-side keys. Without `sealKey` one is derived from `adminToken` (fine for demos only). */
     secrets: z
       .object({

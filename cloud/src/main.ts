@@ -7,13 +7,15 @@ import { defaultBoxNumbers } from './broker/broker-limits.js';
 import { loadCloudConfig } from './config.js';
 import { migrateToLatest } from './db/database.js';
 import { createLogger } from './logger.js';
+import { OperatorRole } from './operators/roles.js';
 import { CloudServer } from './server.js';
 
 const USAGE = `usage: locker-cloud [--config FILE] [command]
   serve                         run the cloud service (default)
   cabinet add ID [NAME] [--boxes N]
                                 register a cabinet (boxes 01..N) and print its broker credentials
-  operator add NAME ROLE        create a broker account, ROLE operator (commands) or viewer
+  operator add NAME ROLE        create an operator account, ROLE admin, operator or viewer, and print
+                                its password, bearer token and broker credentials (shown once)
 ${VERIFICATION_USAGE}
 config: --config FILE or LOCKER_CLOUD_CONFIG; secrets may come from LOCKER_CLOUD_ADMIN_TOKEN,
 LOCKER_CLOUD_BROKER_PASSWORD and LOCKER_CLOUD_DATABASE_URL.`;
@@ -70,14 +72,18 @@ async function main(): Promise<number> {
       );
       return 0;
     }
-    if (
-      command === 'operator' &&
-      sub === 'add' &&
-      args[0] &&
-      (args[1] === 'operator' || args[1] === 'viewer')
-    ) {
-      const password = await server.brokerAccounts.issue(args[0], args[1], null);
-      console.log(JSON.stringify({ username: args[0], password }, null, 2));
+    if (command === 'operator' && sub === 'add' && args[0] && OperatorRole.safeParse(args[1]).success) {
+      // The CLI is how the first named admin is made; it is audited like the API.
+      const role = OperatorRole.parse(args[1]);
+      const created = await server.operators.create(args[0], role, 'cli');
+      await server.audit.record({
+        actor: 'cli',
+        channel: 'cli',
+        action: 'operator add',
+        result: 'ok',
+        detail: { username: args[0], role },
+      });
+      console.log(JSON.stringify(created, null, 2));
       return 0;
     }
     if (command === 'user') {

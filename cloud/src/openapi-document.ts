@@ -34,6 +34,10 @@ export async function buildOpenApiDocument(): Promise<unknown> {
     brokerAccounts: server.brokerAccounts,
     accounts: server.accounts,
     notifications: server.notifications,
+    operators: server.operators,
+    audit: server.audit,
+    commands: server.commands,
+    tasks: server.tasks,
     ready: () => false,
   });
   try {

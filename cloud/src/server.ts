@@ -14,6 +14,9 @@ import { FleetLink } from './fleet/fleet-link.js';
 import { createLogger } from './logger.js';
 import { NotificationRepository } from './notifications/notification-repository.js';
 import { NotificationService } from './notifications/notification-service.js';
+import { AuditLog } from './operators/audit-log.js';
+import { OperatorAccounts } from './operators/operator-accounts.js';
+import { createTasks, type Tasks } from './tasks/tasks-module.js';
 
 /**
  * The whole cloud service: database, embedded broker (when enabled), the fleet's MQTT link and the
@@ -28,6 +31,10 @@ export class CloudServer {
   readonly mosquittoFiles: MosquittoFiles | undefined;
   readonly notifications: NotificationService;
   readonly accounts: Accounts;
+  readonly operators: OperatorAccounts;
+  readonly audit: AuditLog;
+  readonly commands: CommandLog;
+  readonly tasks: Tasks;
   private fleetLink: FleetLink | undefined;
   private desiredState: DesiredStateService | undefined;
   private http: FastifyInstance | undefined;
@@ -52,6 +59,19 @@ export class CloudServer {
     );
     this.accounts = createAccounts(this.db, config, (userId, kind, payload) =>
       this.notifications.publish(userId, kind, payload),
+    );
+    this.operators = new OperatorAccounts(
+      this.db,
+      this.brokerAccounts,
+      config.operatorTokenTtlHours * 3600_000,
+      this.accounts.limiter,
+    );
+    this.audit = new AuditLog(this.db);
+    this.commands = new CommandLog(this.db);
+    this.tasks = createTasks(
+      this.db,
+      (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
+      this.logger.child({ subsystem: 'tasks' }),
     );
     if (!config.secrets.sealKey) {
       this.logger.warn(
@@ -83,6 +103,8 @@ export class CloudServer {
           logger: this.logger.child({ subsystem: 'broker' }),
         })
       : undefined;
+    const broker = this.broker;
+    if (broker) this.brokerAccounts.onEndSessions((username) => broker.disconnect(username));
   }
 
   get app(): FastifyInstance {
@@ -124,7 +146,8 @@ export class CloudServer {
       commandTimeoutMs: this.config.commandTimeoutMs,
       limits: this.config.broker.limits,
       cabinets: this.cabinets,
-      commands: new CommandLog(this.db),
+      commands: this.commands,
+      audit: this.audit,
       logger: this.logger.child({ subsystem: 'fleet' }),
     });
     const fleet = this.fleetLink;
@@ -151,6 +174,10 @@ export class CloudServer {
       brokerAccounts: this.brokerAccounts,
       accounts: this.accounts,
       notifications: this.notifications,
+      operators: this.operators,
+      audit: this.audit,
+      commands: this.commands,
+      tasks: this.tasks,
       ready: () => this.started,
     });
     await this.http.listen({ host: this.config.http.host, port: this.config.http.port });

@@ -19,6 +19,10 @@ const failure = (res: Res) => [res.statusCode, (res.json() as { error: { code: s
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const SOME_USER = `U2016-06-01${'0'.repeat(40)}`;
 const SOME_ADDRESS = `A2016-06-01${'0'.repeat(64)}`;
+const SOME_TASK = `T2016-06-01${'0'.repeat(40)}`;
+const SOME_AGENT = `D2016-06-01${'0'.repeat(40)}`;
+const A_TASK = { ew: 108.94, ns: 34.26, r: 3000, wei: 1.5, size: { x: 30, y: 20, z: 10 }, cost: 500 };
+const AN_AGENT = { dd: 'at the gate', ew: 108.94, ns: 34.26, r: 500 };
 
 /**
  * One request per bearer-authenticated /v1 route whose body and parameters pass validation, so
@@ -57,6 +61,29 @@ const AUTHENTICATED: Record<string, Omit<InjectOptions, 'headers'>> = {
     url: '/v1/me/notifications/ack',
     payload: { ids: ['N1'] },
   },
+  'POST /v1/tasks': { method: 'POST', url: '/v1/tasks', payload: A_TASK },
+  'GET /v1/tasks': { method: 'GET', url: '/v1/tasks?ew=108.94&ns=34.26&r=1000' },
+  'GET /v1/me/tasks': { method: 'GET', url: '/v1/me/tasks' },
+  'GET /v1/tasks/{taskId}': { method: 'GET', url: `/v1/tasks/${SOME_TASK}` },
+  'PUT /v1/tasks/{taskId}': { method: 'PUT', url: `/v1/tasks/${SOME_TASK}`, payload: A_TASK },
+  'DELETE /v1/tasks/{taskId}': { method: 'DELETE', url: `/v1/tasks/${SOME_TASK}` },
+  'POST /v1/tasks/{taskId}/claim': { method: 'POST', url: `/v1/tasks/${SOME_TASK}/claim` },
+  'POST /v1/tasks/{taskId}/offers': {
+    method: 'POST',
+    url: `/v1/tasks/${SOME_TASK}/offers`,
+    payload: { delta: 100 },
+  },
+  'POST /v1/tasks/{taskId}/acceptance': { method: 'POST', url: `/v1/tasks/${SOME_TASK}/acceptance` },
+  'POST /v1/tasks/{taskId}/abandonment': { method: 'POST', url: `/v1/tasks/${SOME_TASK}/abandonment` },
+  'POST /v1/tasks/{taskId}/payment': { method: 'POST', url: `/v1/tasks/${SOME_TASK}/payment` },
+  'POST /v1/tasks/{taskId}/confirmation': { method: 'POST', url: `/v1/tasks/${SOME_TASK}/confirmation` },
+  'POST /v1/me/agents': { method: 'POST', url: '/v1/me/agents', payload: AN_AGENT },
+  'GET /v1/me/agents': { method: 'GET', url: '/v1/me/agents' },
+  'PUT /v1/me/agents/{agentId}': { method: 'PUT', url: `/v1/me/agents/${SOME_AGENT}`, payload: AN_AGENT },
+  'DELETE /v1/me/agents/{agentId}': { method: 'DELETE', url: `/v1/me/agents/${SOME_AGENT}` },
+  'POST /v1/me/agents/{agentId}/finish': { method: 'POST', url: `/v1/me/agents/${SOME_AGENT}/finish` },
+  'GET /v1/agents': { method: 'GET', url: '/v1/agents?ew=108.94&ns=34.26&r=1000' },
+  'GET /v1/me/wallet': { method: 'GET', url: '/v1/me/wallet' },
 };
 
 describe('every /v1 route: token failures and the failure codes not shown elsewhere', () => {

@@ -89,7 +89,7 @@ describe('the embedded broker enforces the ACL', () => {
       headers: cloud.admin,
       payload: { username: 'acl-viewer', role: 'viewer' },
     });
-    creds.viewer = op.json();
+    creds.viewer = (op.json() as { broker: { username: string; password: string } }).broker;
   });
 
   afterAll(async () => {

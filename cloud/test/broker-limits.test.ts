@@ -74,7 +74,7 @@ describe('the embedded broker limits size, rate and retained box topics', () => 
         headers: cloud.admin,
         payload: { username: 'lim-viewer', role: 'viewer' },
       })
-    ).json();
+    ).json().broker;
   });
 
   afterAll(async () => {

@@ -99,6 +99,24 @@ describe('desired state the cloud sends to a cabinet', () => {
     expect(await next(6)).toMatchObject({ kind: 'snapshot', version: 41 });
   });
 
+  it('takes the whole cabinet out of service as desired state: a delta now, and in every later snapshot', async () => {
+    const res = await inject('PUT', '/v1/admin/cabinets/DS01/service', {
+      outOfService: true,
+      reason: 'glass broken',
+    });
+    expect(res.json()).toEqual({ version: 42, outOfService: true });
+    expect(await next(7)).toMatchObject({ kind: 'delta', version: 42, cabinet: { outOfService: true } });
+    expect((await inject('GET', '/v1/admin/cabinets/DS01')).json().cabinet.outOfService).toBe(true);
+    await cabinet.publishAsync('lockers/DS01/desired/get', JSON.stringify({ appliedVersion: 0 }), { qos: 1 });
+    expect(await next(8)).toMatchObject({ kind: 'snapshot', version: 42, cabinet: { outOfService: true } });
+    const audit = await inject('GET', '/v1/admin/audit?action=PUT%20/v1/admin/cabinets/:cabinetId/service');
+    expect(audit.json().entries[0]).toMatchObject({
+      cabinetId: 'DS01',
+      reason: 'glass broken',
+      result: 'ok',
+    });
+  });
+
   it('refuses a bad PIN and an unknown cabinet with coded errors', async () => {
     const bad = await inject('PUT', '/v1/admin/cabinets/DS01/couriers/C-2', { pin: '12' });
     expect(bad.statusCode).toBe(400);

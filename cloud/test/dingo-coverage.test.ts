@@ -28,6 +28,15 @@ const AUTHENTICATED = [
   '/changpash',
   '/upeaddr',
   '/geteaddr',
+  '/upload-task',
+  '/change-task',
+  '/get-task',
+  '/bargain-task',
+  '/info-task',
+  '/pay-task',
+  '/add-agent',
+  '/del-agent',
+  '/static-agent',
 ];
 const PUBLIC = ['/', '/regist', '/login'];
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAccountsCloud, type TestCloud, userWithToken } from './accounts-helpers.js';
+import { JPEG, startAccountsCloud, type TestCloud, userWithToken } from './accounts-helpers.js';
 import { ADMIN_TOKEN } from './helpers.js';
 import { Phone, waitFor } from './notification-phone.js';
 
@@ -60,7 +60,8 @@ describe('notifications over WebSocket', () => {
         realName: '李四',
         prcId: '11010519491231002X',
         address: 'x',
-        photo: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2]).toString('base64'),
+        // A photo must decode as an image now (issue 13, defect 7), not only start like a JPEG.
+        photo: JPEG.toString('base64'),
       },
     });
     await cloud.server.app.inject({

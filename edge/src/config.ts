@@ -104,9 +104,14 @@ export const EdgeConfig = z
           .max(24 * 60)
           .default(72),
         sweepIntervalMs: z.number().int().min(50).max(60_000).default(1000),
+        /**
+         * Unconfirmed unlocks in a row, across the cabinet, after which flows stop unlocking and a
+         * `sensor_fault` alarm is raised (ADR 0008).
+         */
+        sensorFaultAfter: z.number().int().min(1).max(100).default(3),
       })
       .strict()
-      .default({ sessionTimeoutSec: 180, parcelExpiryHours: 72, sweepIntervalMs: 1000 }),
+      .default({ sessionTimeoutSec: 180, parcelExpiryHours: 72, sweepIntervalMs: 1000, sensorFaultAfter: 3 }),
     alarms: z
       .object({
         /** A door open longer than this raises `door_left_open`. */

@@ -9,6 +9,7 @@ import { boxLayout, type EdgeConfig } from './config.js';
 import { AttemptLimiter } from './credentials/attempt-limiter.js';
 import { CodeHasher } from './credentials/code-hasher.js';
 import { PickupCodes } from './credentials/pickup-codes.js';
+import { cabinetOutOfService } from './desired/cabinet-service.js';
 import { CredentialStore } from './desired/credential-store.js';
 import { DesiredStateApplier } from './desired/desired-state.js';
 import { EdgeEventBus } from './event-bus.js';
@@ -21,7 +22,9 @@ import { createMetrics } from './kiosk/metrics.js';
 import { screenConfig } from './kiosk/screen-config.js';
 import { registerSimulatorRoutes } from './kiosk/simulator-routes.js';
 import { resolvePageDir } from './kiosk/static-page.js';
+import { lockHealth } from './lock/lock-health.js';
 import { LockService } from './lock/lock-service.js';
+import { SensorGuard } from './lock/sensor-guard.js';
 import { createLogger } from './logger.js';
 import { ParcelStore } from './parcels/parcel-store.js';
 import { CommandJournal } from './store/command-journal.js';
@@ -56,6 +59,7 @@ export class EdgeDaemon {
   readonly journal: CommandJournal;
   readonly driver: LockBoardDriver;
   readonly lock: LockService;
+  readonly guard: SensorGuard;
   readonly commands: CommandHandler;
   readonly link: CloudLink | undefined;
   readonly alarms: AlarmKeeper;
@@ -81,8 +85,9 @@ export class EdgeDaemon {
     this.boxes = new BoxStateMachine(this.store, this.outbox, this.bus, log('boxes'));
     this.journal = new CommandJournal(this.store);
     this.driver = new LockBoardDriver(config.bus, { logger: log('lockboard'), ...options.driver });
-    this.lock = new LockService(this.driver, this.boxes, this.store, this.outbox, log('lock'));
     this.alarms = new AlarmKeeper(this.store, this.outbox, log('alarms'));
+    this.guard = new SensorGuard(this.alarms, config.flows.sensorFaultAfter, log('lock'));
+    this.lock = new LockService(this.driver, this.boxes, this.store, this.outbox, this.guard, log('lock'));
     this.alarmWatch = new AlarmWatch(this.driver, this.boxes, this.alarms, this.bus, config);
     this.parcels = new ParcelStore(this.store, this.outbox);
     this.credentials = new CredentialStore(this.store);
@@ -96,7 +101,7 @@ export class EdgeDaemon {
     this.sessions = new SessionStore(this.store);
     this.limiter = new AttemptLimiter(this.store, this.alarms, config.attempts);
     const hasher = new CodeHasher(this.store);
-    const allocator = new BoxAllocator(this.boxes, this.sessions);
+    const allocator = new BoxAllocator(this.boxes, this.sessions, (board) => this.lock.isReachable(board));
     this.flows = new FlowEngine(
       {
         store: this.store,
@@ -121,6 +126,7 @@ export class EdgeDaemon {
       journal: this.journal,
       lock: this.lock,
       boxes: this.boxes,
+      alarms: this.alarms,
       outbox: this.outbox,
       logger: log('commands'),
       startedAt,
@@ -140,10 +146,12 @@ export class EdgeDaemon {
         driver: this.driver,
       }),
       link: () => (this.link ? (this.link.connected ? 'connected' : 'disconnected') : 'disabled'),
+      lockHealth: () => lockHealth(this.driver, this.guard),
+      outOfService: () => cabinetOutOfService(this.store),
       logger: log('kiosk'),
       pageDir: resolvePageDir(config.kiosk.pageDir),
       screen: screenConfig(config),
-      outOfService: () => this.boxes.list().every((b) => b.usage === 'out_of_service'),
+      maintenance: () => this.boxes.list().every((b) => b.usage === 'out_of_service'),
     });
     registerSimulatorRoutes(this.kioskApp, this.driver, this.boxes);
     this.kiosk = config.kiosk.enabled

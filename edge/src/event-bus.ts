@@ -1,5 +1,4 @@
-import { EventEmitter } from 'node:events';
-import type { BoxState } from '@locker/protocol';
+import { type BoxState, TypedEmitter } from '@locker/protocol';
 
 /** What subsystems tell each other inside the daemon (zigbee2mqtt-style typed bus). */
 export interface EdgeEventMap {
@@ -9,19 +8,9 @@ export interface EdgeEventMap {
   linkChanged: { connected: boolean };
 }
 
-export class EdgeEventBus {
-  private readonly ee = new EventEmitter();
-
+/** The daemon's bus: the platform's one typed emitter, with room for every subsystem's listeners. */
+export class EdgeEventBus extends TypedEmitter<EdgeEventMap> {
   constructor() {
-    this.ee.setMaxListeners(50);
-  }
-
-  on<K extends keyof EdgeEventMap>(event: K, listener: (payload: EdgeEventMap[K]) => void): () => void {
-    this.ee.on(event, listener);
-    return () => this.ee.off(event, listener);
-  }
-
-  emit<K extends keyof EdgeEventMap>(event: K, payload: EdgeEventMap[K]): void {
-    this.ee.emit(event, payload);
+    super({ maxListeners: 50 });
   }
 }

@@ -28,6 +28,7 @@ describe('GET /api/cabinet', () => {
       timeZone: 'Asia/Shanghai',
       hotline: '400-820-1234',
       outOfService: false,
+      maintenance: false,
       cabinetTriesLeft: 20,
       slowdown: null,
     });
@@ -54,10 +55,10 @@ describe('GET /api/cabinet', () => {
     expect(((await c.call('GET', '/api/cabinet')).body as unknown as KioskCabinet).cabinetTriesLeft).toBe(17);
   });
 
-  it('says the cabinet is out of service when every box is', async () => {
+  it('asks for the maintenance screen when every box is out of service', async () => {
     c = await startCabinet();
     for (const b of c.daemon.boxes.list()) c.daemon.boxes.apply(b.boxNo, { usage: 'out_of_service' }, 'flow');
-    expect(((await c.call('GET', '/api/cabinet')).body as unknown as KioskCabinet).outOfService).toBe(true);
+    expect(((await c.call('GET', '/api/cabinet')).body as unknown as KioskCabinet).maintenance).toBe(true);
   });
 });
 

@@ -126,8 +126,10 @@ describe('desired state from the cloud over MQTT', () => {
     expect(asks[1]).toEqual({ appliedVersion: 6 });
     // A malformed document changes nothing.
     await publish({ kind: 'snapshot', version: 99, couriers: 'all' });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(c.daemon.desired.appliedVersion()).toBe(6);
+    // A valid document after it, on the same topic, arrives after it: once that one is applied, the bad
+    // one has been handled (not merely not yet).
+    await publish({ kind: 'delta', version: 7, baseVersion: 6 });
+    await expect.poll(() => c.daemon.desired.appliedVersion(), { timeout: 10_000 }).toBe(7);
     expect(c.daemon.credentials.courier('C-1001')).toBeDefined();
     expect(c.daemon.boxes.get('13').usage).toBe('reserved');
 

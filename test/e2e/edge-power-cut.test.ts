@@ -1,5 +1,5 @@
-// The built harness: it runs the built daemon (edge/dist/main.js) as the process whose power is cut.
-import { runPowerCut } from '@locker/edge/chaos';
+// The built harness (tools/): it runs the built daemon (edge/dist/main.js) as the process whose power is cut.
+import { runPowerCut } from '@locker/tools/chaos';
 import { describe, expect, it } from 'vitest';
 
 describe('power cuts of the cabinet daemon', () => {

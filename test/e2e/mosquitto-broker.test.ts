@@ -65,7 +65,7 @@ describe('the same system on an external Mosquitto broker', () => {
     writeFileSync(configFile, JSON.stringify(config(`mqtt://127.0.0.1:${brokerPort}`)));
     cabA = (cli('cabinet', 'add', 'MQA01') as { broker: Creds }).broker;
     cabB = (cli('cabinet', 'add', 'MQB01') as { broker: Creds }).broker;
-    viewer = cli('operator', 'add', 'mq-viewer', 'viewer') as Creds;
+    viewer = (cli('operator', 'add', 'mq-viewer', 'viewer') as { broker: Creds }).broker;
 
     mosquitto = await startMosquitto(dir.path, passwordFile, aclFile);
     writeFileSync(configFile, JSON.stringify(config(mosquitto.url)));
@@ -161,6 +161,62 @@ describe('the same system on an external Mosquitto broker', () => {
     } finally {
       await intruder.endAsync();
     }
+  });
+
+  it('keeps no retained state for a box the cabinet does not have (issue 13, defect 4)', async () => {
+    const c = await mqtt.connectAsync(mosquitto.url, { ...cabB, reconnectPeriod: 0 });
+    try {
+      const state = (boxNo: string) =>
+        JSON.stringify({
+          boxNo,
+          door: 'closed',
+          lock: 'locked',
+          occupancy: 'empty',
+          usage: 'free',
+          since: new Date().toISOString(),
+        });
+      // The ACL lists only MQB01's real boxes: Mosquitto acknowledges and drops the made-up one.
+      await c.publishAsync('lockers/MQB01/boxes/1000', state('1000'), { qos: 1, retain: true });
+      await c.publishAsync('lockers/MQB01/boxes/01', state('01'), { qos: 1, retain: true });
+      const retained: string[] = [];
+      c.on('message', (topic, _p, packet) => packet.retain && retained.push(topic));
+      await c.subscribeAsync('lockers/MQB01/boxes/+', { qos: 1 });
+      // The real box's retained state is the sentinel: the broker sends all retained states together.
+      await expect.poll(() => retained, { timeout: 10_000 }).toContain('lockers/MQB01/boxes/01');
+      expect(retained).not.toContain('lockers/MQB01/boxes/1000');
+    } finally {
+      await c.endAsync();
+    }
+  });
+
+  it('disconnects a cabinet that sends a packet over 1 MiB (issue 13, defect 4)', async () => {
+    const c = await mqtt.connectAsync(mosquitto.url, { ...cabB, reconnectPeriod: 0 });
+    const closed = new Promise((resolve) => c.once('close', resolve));
+    c.publish('lockers/MQB01/events', Buffer.alloc(2 * 1024 * 1024, 0x7b), { qos: 1 });
+    await closed;
+    c.end(true);
+    // The broker and the cloud are still there for everyone else.
+    const res = await admin('POST', '/v1/admin/cabinets/MQA01/boxes/04/open');
+    expect(res.status).toBe(200);
+  });
+
+  it('gives an operator account made over HTTP a Mosquitto login with its role, and a disabled one loses it', async () => {
+    const made = await admin('POST', '/v1/admin/operators', { username: 'mq-operator', role: 'operator' });
+    expect(made.status).toBe(201);
+    const creds = made.body.broker as Creds;
+    const canConnect = async () => {
+      try {
+        const c = await mqtt.connectAsync(mosquitto.url, { ...creds, reconnectPeriod: 0 });
+        await c.endAsync();
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // Mosquitto re-reads its files on SIGHUP, a moment after the cloud writes them.
+    await expect.poll(canConnect, { timeout: 10_000, interval: 200 }).toBe(true);
+    await admin('PATCH', '/v1/admin/operators/mq-operator', { disabled: true });
+    await expect.poll(canConnect, { timeout: 10_000, interval: 200 }).toBe(false);
   });
 
   it('refuses a wrong password and accepts a rotated one at once', async () => {

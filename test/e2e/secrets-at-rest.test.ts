@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BoardSimulator, type SimulatedBus, simulatorOnPty } from '@locker/lockboard';
+import { BoardSimulator } from '@locker/lockboard';
+import { type SimulatedBus, simulatorOnPty } from '@locker/lockboard/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DaemonProcess } from '../support/daemon-process.js';
 import {
@@ -57,6 +58,23 @@ describe('secrets at rest after a full deposit and pickup', () => {
       name: 'Li',
     });
     expect(put.status).toBe(200);
+    // An operator account: its one-time credentials, a login and the operator's own use of its token.
+    const made = await cloud.admin('POST', '/v1/admin/operators', {
+      username: 'secrets-op',
+      role: 'operator',
+    });
+    expect(made.status).toBe(201);
+    const operator = made.body as { password: string; token: string; broker: { password: string } };
+    const login = await fetch(`${cloud.httpUrl}/v1/admin/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'secrets-op', password: operator.password }),
+    });
+    const loginToken = ((await login.json()) as { token: string }).token;
+    const seen = await fetch(`${cloud.httpUrl}/v1/admin/cabinets/${CABINET}`, {
+      headers: { authorization: `Bearer ${loginToken}` },
+    });
+    expect(seen.status).toBe(200);
     const sim = new BoardSimulator({ family: 'kerong', boards: [{ address: 0, locks: 2 }] });
     bus = await simulatorOnPty(sim);
     edge = startEdgeProcess(dir.path, {
@@ -113,7 +131,17 @@ describe('secrets at rest after a full deposit and pickup', () => {
       )
       .toBe('free');
 
-    const secrets = { pin: PIN, code, token, brokerPassword: creds.password, adminToken: ADMIN_TOKEN };
+    const secrets = {
+      pin: PIN,
+      code,
+      token,
+      brokerPassword: creds.password,
+      adminToken: ADMIN_TOKEN,
+      operatorPassword: operator.password,
+      operatorToken: operator.token,
+      operatorLoginToken: loginToken,
+      operatorBrokerPassword: operator.broker.password,
+    };
     const look = (when: string) => {
       const found: string[] = [];
       const files = databaseBytes(dir.path);

@@ -320,6 +320,43 @@ describe('the cabinet touchscreen', () => {
     expect(await page.getByTestId('start-pickup').isDisabled()).toBe(false);
     await closeAll();
   }, 60_000);
+
+  it('a cabinet out of service says so on the start screen and refuses a deposit with its own message', async () => {
+    const setting = async (version: number, outOfService: boolean) =>
+      cloud.publishAsync(
+        `lockers/${CABINET}/desired`,
+        JSON.stringify({ kind: 'delta', version, baseVersion: version - 1, cabinet: { outOfService } }),
+        { qos: 1 },
+      );
+    await setting(2, true);
+    const page = await open();
+    // The screen refreshes the cabinet every few seconds; the banner appears once the delta is applied.
+    await page.getByTestId('out-of-service').waitFor({ state: 'visible', timeout: 20_000 });
+    await page.screenshot({ path: `${SHOTS}/touchscreen-out-of-service.png` });
+    await page.getByTestId('start-courier').click();
+    await tapKeys(page, 'Courier ID', COURIER.id);
+    await page.getByTestId('courier-id-submit').click();
+    await tapKeys(page, 'PIN', COURIER.pin);
+    await page.getByTestId('courier-pin-submit').click();
+    await page.getByTestId('size-medium').click();
+    // The size screen shows the cabinet's own message; the courier may still take parcels back.
+    const refused = page.locator('[data-testid="error"][data-code="CABINET_OUT_OF_SERVICE"]');
+    await refused.waitFor();
+    expect(await refused.textContent()).toMatch(/out of service/);
+    await setting(3, false);
+    await expect
+      .poll(
+        async () =>
+          ((await (await fetch(`${url}/api/cabinet`)).json()) as { outOfService: boolean }).outOfService,
+      )
+      .toBe(false);
+    await closeAll();
+    const again = await open();
+    // The header is drawn from the same /api/cabinet answer that updates the banner.
+    await again.getByText(`Cabinet ${CABINET}`).waitFor();
+    expect(await again.getByTestId('out-of-service').isHidden()).toBe(true);
+    await closeAll();
+  }, 60_000);
   /**
    * A second cabinet whose parcels expire after seconds (the first one's must not expire mid-test), on
    * the same broker: the courier logs in, is offered the expired parcel and takes it back.

@@ -1,4 +1,5 @@
-import { BoardSimulator, type SimulatedBus, simulatorOnPty } from '@locker/lockboard';
+import { BoardSimulator } from '@locker/lockboard';
+import { type SimulatedBus, simulatorOnPty } from '@locker/lockboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaemonProcess } from '../support/daemon-process.js';
 import {

@@ -86,8 +86,8 @@ export async function createBrokerAccount(
   role: 'operator' | 'viewer',
 ): Promise<{ username: string; password: string }> {
   const res = await cloud.admin('POST', '/v1/admin/operators', { username, role });
-  if (res.status !== 200) throw new Error(`operator creation failed: ${JSON.stringify(res.body)}`);
-  return res.body as { username: string; password: string };
+  if (res.status !== 201) throw new Error(`operator creation failed: ${JSON.stringify(res.body)}`);
+  return (res.body as { broker: { username: string; password: string } }).broker;
 }
 
 /** Writes an edge config and starts the built edge daemon on it. */

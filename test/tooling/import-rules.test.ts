@@ -51,6 +51,18 @@ describe('the import rules check', () => {
     expect(r.output).toContain('@locker/cloud must not import @locker/edge');
   });
 
+  it('fails when shipped edge code imports the lock-board test rigs, and lets its tests do so', () => {
+    const r = check({
+      'edge/src/a.ts': "import { simulatorOnPty } from '@locker/lockboard/testing';\n",
+      'edge/test/b.ts': "import { simulatorOnPty } from '@locker/lockboard/testing';\n",
+      'tools/src/c.ts': "import { EdgeDaemon } from '@locker/edge';\n",
+    });
+    expect(r.ok).toBe(false);
+    expect(r.output).toContain('edge/src/a.ts: shipped code must not import the test rig');
+    expect(r.output).not.toContain('edge/test/b.ts');
+    expect(r.output).not.toContain('tools/src/c.ts');
+  });
+
   it('fails when a package reaches a sibling by relative path', () => {
     const r = check({ 'edge/src/a.ts': "import { topics } from '../../packages/protocol/src/index.js';\n" });
     expect(r.ok).toBe(false);

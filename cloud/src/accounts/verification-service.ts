@@ -54,7 +54,7 @@ export class VerificationService {
   async submit(userId: string, s: IdentitySubmission): Promise<VerificationState> {
     const prcId = ResidentIdNumber.parse(s.prcId);
     // Check the photo before writing anything, so a refused photo leaves the account as it was.
-    const photo = s.photo ? parseProfilePhoto(s.photo) : undefined;
+    const photo = s.photo ? await parseProfilePhoto(s.photo) : undefined;
     if (!photo && !(await this.photos.find(userId))) {
       throw new LockerError('VALIDATION_FAILED', 'a photo is required for verification');
     }
@@ -112,7 +112,7 @@ export class VerificationService {
 
   /** Replaces the photo (avatar) without touching the verification state. */
   async setPhoto(userId: string, data: Buffer): Promise<void> {
-    const photo = parseProfilePhoto(data);
+    const photo = await parseProfilePhoto(data);
     await this.users.get(userId);
     await this.photos.put(userId, photo);
   }

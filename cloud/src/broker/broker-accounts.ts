@@ -15,6 +15,7 @@ export interface ServiceCredentials {
  */
 export class BrokerAccounts {
   private readonly changeListeners = new Set<() => Promise<void>>();
+  private readonly sessionListeners = new Set<(username: string) => void>();
 
   constructor(
     private readonly db: Db,
@@ -26,6 +27,15 @@ export class BrokerAccounts {
   /** Tells the listeners (the Mosquitto files) that something they write out changed. */
   async refresh(): Promise<void> {
     await this.changed();
+  }
+
+  /** Ends the live broker sessions of an account whose rights changed (the embedded broker listens). */
+  endSessions(username: string): void {
+    for (const l of this.sessionListeners) l(username);
+  }
+
+  onEndSessions(listener: (username: string) => void): void {
+    this.sessionListeners.add(listener);
   }
 
   /** Called after every account change (the Mosquitto files follow the accounts). */

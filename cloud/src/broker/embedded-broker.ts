@@ -8,6 +8,7 @@ import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { BrokerAccounts } from './broker-accounts.js';
 import { type BrokerLimits, PublishRateLimiter, payloadLimit } from './broker-limits.js';
 import { guardPacketSize } from './packet-size-guard.js';
+import { stampRequester } from './requester-stamp.js';
 import { type BrokerPrincipal, mayPublish, maySubscribe, mayUseClientId } from './topic-acl.js';
 
 export interface EmbeddedBrokerOptions {
@@ -36,6 +37,8 @@ export class EmbeddedBroker {
   private httpServer: HttpServer | undefined;
   private readonly principals = new WeakMap<Client, BrokerPrincipal>();
   private readonly rates = new WeakMap<Client, PublishRateLimiter>();
+  /** Connected clients, so an account's live sessions can be ended when it is disabled or changed. */
+  private readonly connected = new Set<Client>();
 
   constructor(private readonly opts: EmbeddedBrokerOptions) {}
 
@@ -94,6 +97,9 @@ export class EmbeddedBroker {
           );
           return callback(new Error('payload too large'));
         }
+        if ((p.role === 'operator' || p.role === 'admin') && packet.topic.includes('/request/')) {
+          packet.payload = stampRequester(packet.payload as Buffer, p.username);
+        }
         this.throttle(client, callback);
       },
       authorizeSubscribe: (client, sub, callback) => {
@@ -105,6 +111,8 @@ export class EmbeddedBroker {
       },
     });
     this.aedes = aedes;
+    aedes.on('clientReady', (client) => this.connected.add(client));
+    aedes.on('clientDisconnect', (client) => this.connected.delete(client));
     const guard = (conn: Duplex) =>
       guardPacketSize(conn, this.opts.limits.maxPacketBytes, () =>
         log.warn({ limit: this.opts.limits.maxPacketBytes }, 'connection closed: packet over the size limit'),
@@ -166,6 +174,22 @@ export class EmbeddedBroker {
       return;
     }
     setTimeout(() => callback(null), wait);
+  }
+
+  /**
+   * Closes every connection of one account: its ACL was worked out at connect, so a disabled or
+   * demoted operator must connect again (and is refused, or gets the new role's rights).
+   */
+  disconnect(username: string): number {
+    let closed = 0;
+    for (const client of this.connected) {
+      if (this.principals.get(client)?.username !== username) continue;
+      this.opts.logger.info({ clientId: client.id, username }, 'broker session ended: account changed');
+      client.close();
+      this.connected.delete(client);
+      closed++;
+    }
+    return closed;
   }
 
   async stop(): Promise<void> {

@@ -160,6 +160,8 @@ export interface OperatorsTable {
   created_by: string;
   created_at: string;
   disabled_at: string | null;
+  /** scrypt hash of the login password (0009); null until an admin issues one. */
+  password_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OperatorTokensTable {
@@ -263,6 +265,14 @@ export interface NearbyPointsTable {
   lon: number;
   lat: number;
   radius_m: number;
+  /** The point's unit vector (see tasks/geo.ts unitVector). */
+  ux: number;
+  uy: number;
+  uz: number;
+  /** cos of the point's own radius as an angle, with a margin; -2 when it spans the sphere. */
+  reach_cos: number;
+  /** k such that radius_m <= 1 km * 2^k, least such (see tasks/geo.ts reachClassOf). */
+  reach_class: number;
 }
 
 export interface LedgerBalancesTable {

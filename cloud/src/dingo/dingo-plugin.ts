@@ -3,12 +3,16 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { Accounts } from '../accounts/accounts-module.js';
 import { MAX_PHOTO_BYTES } from '../accounts/profile-photo.js';
+import type { Tasks } from '../tasks/tasks-module.js';
 import { dingoAccountRoutes } from './account-routes.js';
+import { dingoAgentRoutes } from './agent-routes.js';
 import { installDingoErrorHandling } from './envelope.js';
 import { dingoProfileRoutes } from './profile-routes.js';
+import { dingoTaskRoutes } from './task-routes.js';
 
 export interface DingoOptions {
   accounts: Accounts;
+  tasks: Tasks;
   prefix: string;
   failuresAsHttp200: boolean;
 }
@@ -26,4 +30,7 @@ export async function dingoPlugin(app: FastifyInstance, opts: DingoOptions): Pro
   });
   await app.register(dingoAccountRoutes, opts.accounts);
   await app.register(dingoProfileRoutes, opts.accounts);
+  const taskDeps = { sessions: opts.accounts.sessions, tasks: opts.tasks };
+  await app.register(dingoTaskRoutes, taskDeps);
+  await app.register(dingoAgentRoutes, taskDeps);
 }

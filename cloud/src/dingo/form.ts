@@ -2,6 +2,7 @@ import { errorFromFramework, LockerError, parseOrThrow } from '@locker/protocol'
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { MAX_PHOTO_BYTES } from '../accounts/profile-photo.js';
+import { refuseControlCharacters } from '../http/plain-text.js';
 
 export interface DingoForm {
   fields: Record<string, string>;
@@ -35,6 +36,7 @@ export async function readDingoForm(req: FastifyRequest): Promise<DingoForm> {
       if (errorFromFramework(err)) throw err;
       throw new LockerError('VALIDATION_FAILED', 'the multipart body is cut off or malformed');
     }
+    refuseControlCharacters(form.fields, 'form');
     return form;
   }
   // Only a parsed form is an object; a text/plain or empty body carries no fields.

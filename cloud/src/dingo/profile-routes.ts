@@ -62,7 +62,7 @@ export async function dingoProfileRoutes(app: FastifyInstance, deps: Accounts): 
       // Refuse bad identity input before anything is written, so a failure changes nothing.
       ResidentIdNumber.parse(data.prcid);
       const photo = photoOf(form);
-      if (photo) parseProfilePhoto(photo);
+      if (photo) await parseProfilePhoto(photo);
       await deps.accounts.changeContact(me.userId, { name: data.name, email: data.email });
       await deps.verification.submit(me.userId, identityOf(data, photo));
       return DingoEnvelope.success(reply, null);

@@ -107,6 +107,27 @@ export class DesiredStateService {
     return version;
   }
 
+  /** The whole cabinet out of service or back; the flag lives on the cabinet row (0004). */
+  async setCabinetOutOfService(cabinetId: string, outOfService: boolean): Promise<number> {
+    await this.cabinets.get(cabinetId);
+    const version = await this.db.transaction().execute(async (trx) => {
+      const v = await this.bump(trx, cabinetId);
+      await trx
+        .updateTable('cabinets')
+        .set({ out_of_service: outOfService ? 1 : 0 })
+        .where('id', '=', cabinetId)
+        .execute();
+      return v;
+    });
+    await this.push(cabinetId, {
+      kind: 'delta',
+      version,
+      baseVersion: version - 1,
+      cabinet: { outOfService },
+    });
+    return version;
+  }
+
   /** What an operator may see: everything but the verifiers. */
   async summary(cabinetId: string): Promise<DesiredSummary> {
     await this.cabinets.get(cabinetId);
@@ -155,6 +176,7 @@ export class DesiredStateService {
       .where('cabinet_id', '=', cabinetId)
       .orderBy('box_no')
       .execute();
+    const cabinet = await this.cabinets.get(cabinetId);
     return {
       kind: 'snapshot',
       version: Math.max(version, 1),
@@ -162,6 +184,7 @@ export class DesiredStateService {
       couriers: couriers.map((r) => JSON.parse(r.doc) as CourierCredentialDoc),
       grants: [],
       boxes: boxes.map((b) => ({ boxNo: b.box_no, outOfService: b.out_of_service === 1 })),
+      cabinet: { outOfService: cabinet.outOfService },
     };
   }
 

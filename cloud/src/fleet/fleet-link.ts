@@ -14,15 +14,17 @@ import {
   LockerError,
   parseOrThrow,
   parseTopic,
+  TypedEmitter,
   topics,
 } from '@locker/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { type BrokerLimits, PublishRateLimiter, payloadLimit } from '../broker/broker-limits.js';
+import type { AuditLog } from '../operators/audit-log.js';
 import type { CabinetRepository } from './cabinet-repository.js';
 import type { CommandLog } from './command-log.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { OperatorCommands } from './operator-commands.js';
 
 export interface FleetLinkOptions {
   url: string;
@@ -33,6 +35,8 @@ export interface FleetLinkOptions {
   limits: Pick<BrokerLimits, 'messagesPerSecond' | 'burst'>;
   cabinets: CabinetRepository;
   commands: CommandLog;
+  /** Where commands that operators send straight over MQTT are recorded (issue 13). */
+  audit?: AuditLog;
   logger: Logger;
 }
 
@@ -46,6 +50,9 @@ export type FleetEvents = {
 };
 
 interface Pending {
+  /** Whom the command went to: only that cabinet's answer, on that op's topic, settles it. */
+  cabinetId: string;
+  op: CommandOp;
   resolve: (data: unknown) => void;
   reject: (err: LockerError) => void;
   timer: NodeJS.Timeout;
@@ -58,6 +65,8 @@ interface Pending {
 export class FleetLink extends TypedEmitter<FleetEvents> {
   private client: MqttClient | undefined;
   private readonly pending = new Map<string, Pending>();
+  /** Commands operators send straight over MQTT (command log and audit). */
+  private readonly operatorCommands: OperatorCommands;
   /** Serialises message handling so events of one cabinet are applied in arrival order. */
   private queue: Promise<void> = Promise.resolve();
   private readonly rates = new Map<string, PublishRateLimiter>();
@@ -66,6 +75,7 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
 
   constructor(private readonly opts: FleetLinkOptions) {
     super();
+    this.operatorCommands = new OperatorCommands(opts.commands, opts.audit);
   }
 
   async start(): Promise<void> {
@@ -85,12 +95,8 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
     client.on('error', (err) => this.opts.logger.warn({ err: err.message }, 'mqtt error'));
     client.on('reconnect', () => this.opts.logger.info('mqtt reconnecting'));
     const { fleet } = topics;
-    await client.subscribeAsync(
-      [fleet.status, fleet.boxes, fleet.events, fleet.responses, fleet.desiredGet],
-      {
-        qos: 1,
-      },
-    );
+    const wildcards = [fleet.status, fleet.boxes, fleet.events, fleet.responses, fleet.desiredGet];
+    await client.subscribeAsync([...wildcards, fleet.requests], { qos: 1 });
     this.opts.logger.info({ url: this.opts.url }, 'fleet link connected');
   }
 
@@ -199,7 +205,16 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
         case 'response': {
           const res = decodePayload(CommandResponse, payload);
           const p = this.pending.get(res.transaction);
-          if (!p) return;
+          if (!p) return this.operatorCommands.settle(where.cabinetId, where.op, res);
+          // A transaction id is no secret (the cabinet saw it); a response under another cabinet's
+          // root is that cabinet's word, never an answer to ours, so it settles nothing.
+          if (p.cabinetId !== where.cabinetId || p.op !== where.op) {
+            log.warn(
+              { transaction: res.transaction, sentTo: p.cabinetId, op: p.op },
+              'response for a command sent elsewhere dropped',
+            );
+            return;
+          }
           this.pending.delete(res.transaction);
           clearTimeout(p.timer);
           if (res.status === 'ok') {
@@ -210,6 +225,10 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
             const code = (res.error.code in errorStatus ? res.error.code : 'INTERNAL') as ErrorCode;
             p.reject(new LockerError(code, res.error.message));
           }
+          return;
+        }
+        case 'request': {
+          await this.operatorCommands.record(where.cabinetId, where.op, payload);
           return;
         }
         case 'desiredGet': {
@@ -240,6 +259,8 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
     op: CommandOp,
     params: unknown,
     requestedBy?: string,
+    /** Told the transaction id once the command is logged, before it is sent (the audit keeps it). */
+    onSent?: (transaction: string) => void,
   ): Promise<unknown> {
     const client = this.client;
     if (!client) throw new LockerError('CABINET_OFFLINE', 'cloud is not connected to the broker');
@@ -252,6 +273,7 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
     const transaction = randomUUID();
     const timeout = this.opts.commandTimeoutMs;
     await this.opts.commands.sent(transaction, cabinetId, op, checked, requestedBy);
+    onSent?.(transaction);
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(transaction);
@@ -260,7 +282,7 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
           new LockerError('COMMAND_TIMEOUT', `cabinet ${cabinetId} did not answer ${op} in ${timeout} ms`),
         );
       }, timeout);
-      this.pending.set(transaction, { resolve, reject, timer });
+      this.pending.set(transaction, { cabinetId, op, resolve, reject, timer });
     });
     await client.publishAsync(
       topics.request(cabinetId, op),

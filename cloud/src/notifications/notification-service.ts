@@ -2,11 +2,11 @@ import type { Logger } from 'pino';
 import type { NotificationRepository, StoredNotification } from './notification-repository.js';
 
 /**
- * Kinds published today: only `verification.decided` (docs/api.md lists kinds and payloads). Free
- * text is allowed so a later feature (authorizations, parcels, tasks) publishes its kind without a
- * change here; add it to this union and to the doc when it does.
+ * Kinds published today: `verification.decided` and `task.changed` (docs/api.md lists kinds and
+ * payloads). Free text is allowed so a later feature (authorizations, parcels) publishes its kind
+ * without a change here; add it to this union and to the doc when it does.
  */
-export type NotificationKind = 'verification.decided' | (string & {});
+export type NotificationKind = 'verification.decided' | 'task.changed' | (string & {});
 
 /** One live connection of a user (a WebSocket); `send` must not throw. */
 export interface NotificationSink {

@@ -67,3 +67,34 @@ export function coverCap(lat: number, lon: number, radiusM: number): CapCover {
     };
   return { bandLo, bandHi, lonRanges: [[from, to]] };
 }
+
+/** Slack on every prefilter angle (10 m): the dot product of unit vectors resolves ~0.2 m. */
+const PREFILTER_MARGIN_RAD = 10 / EARTH_RADIUS_M;
+
+/** The point on the unit sphere: distance tests become one dot product (no trigonometry in SQL). */
+export function unitVector(lat: number, lon: number): [number, number, number] {
+  const la = rad(lat);
+  const lo = rad(lon);
+  return [Math.cos(la) * Math.cos(lo), Math.cos(la) * Math.sin(lo), Math.sin(la)];
+}
+
+/**
+ * The least dot product of two unit vectors whose great-circle distance is within `radiusM`
+ * (plus the margin); -2 when the reach spans the sphere, so every point passes.
+ */
+export function reachCos(radiusM: number): number {
+  const angle = radiusM / EARTH_RADIUS_M + PREFILTER_MARGIN_RAD;
+  return angle >= Math.PI ? -2 : Math.cos(angle);
+}
+
+/** Reach classes of the nearby index: class k holds points whose radius is at most 1 km * 2^k. */
+export const REACH_CLASS_BASE_M = 1000;
+export const MAX_REACH_CLASS = 15;
+export const classReachM = (k: number): number => REACH_CLASS_BASE_M * 2 ** k;
+
+/** The smallest class whose reach covers `radiusM` (2^15 km is more than half the Earth round). */
+export function reachClassOf(radiusM: number): number {
+  let k = Math.max(0, Math.ceil(Math.log2(radiusM / REACH_CLASS_BASE_M)));
+  while (k < MAX_REACH_CLASS && classReachM(k) < radiusM) k++;
+  return Math.min(k, MAX_REACH_CLASS);
+}

@@ -5,8 +5,9 @@ import type { Db } from '../db/database.js';
 import type { CloudDatabase } from '../db/schema.js';
 import type { PaymentProvider } from '../ledger/payment-provider.js';
 import type { NearbyIndex } from './nearby-index.js';
-import type { NearbyQuery, TaskInput } from './task-fields.js';
+import { MAX_FEN, type NearbyQuery, type TaskInput } from './task-fields.js';
 import { newTaskId } from './task-ids.js';
+import { checkWho, fieldsOf, type Patch, partyOf, restart, type Who } from './task-parties.js';
 import type { TaskRepository, TaskRow } from './task-repository.js';
 import { type Party, type TaskMove, TaskStateMachine } from './task-state.js';
 import { type TaskView, taskView } from './task-view.js';
@@ -27,13 +28,10 @@ export type TaskEvent =
 
 export type Notify = (userId: string, kind: string, payload: unknown) => Promise<unknown>;
 type Trx = Kysely<CloudDatabase>;
-type Patch = Partial<Omit<TaskRow, 'id' | 'version'>>;
 interface Step {
   patch: Patch;
   event: TaskEvent;
 }
-/** Who may make a move: either party, only A (the publisher), only B, or someone not yet a party. */
-type Who = 'party' | 'A' | 'B' | 'outsider';
 
 export const TASK_NOTIFICATION = 'task.changed';
 
@@ -128,6 +126,13 @@ export class TaskService {
       const price = t.price + delta;
       if (price < 0) {
         throw new LockerError('PRICE_NEGATIVE', `the price would be ${price} fen`, { price: t.price, delta });
+      }
+      // Offers add up; the sum must still fit the price column of both databases.
+      if (price > MAX_FEN) {
+        throw new LockerError('VALIDATION_FAILED', `the price would be above ${MAX_FEN} fen`, {
+          price: t.price,
+          delta,
+        });
       }
       const at = new Date().toISOString();
       await this.repo.addAdjustment({ task_id: t.id, round: t.round, party, user_id: actor, delta, at }, trx);
@@ -294,46 +299,4 @@ export class TaskService {
       }
     }
   }
-}
-
-function partyOf(t: TaskRow, userId: string): Party | undefined {
-  if (t.publisher_id === userId) return 'A';
-  if (t.collector_id === userId) return 'B';
-  return undefined;
-}
-
-function checkWho(who: Who, party: Party | undefined, move: TaskMove): void {
-  if (who === 'outsider') {
-    if (party === 'A') throw new LockerError('FORBIDDEN', 'you cannot collect your own task');
-    if (party === 'B') throw new LockerError('TASK_STATE_INVALID', 'you already collect this task');
-    return;
-  }
-  if (!party) throw new LockerError('NOT_A_PARTY', 'you are neither the publisher nor the collector');
-  if (who !== 'party' && who !== party) {
-    const role = who === 'A' ? 'publisher' : 'collector';
-    throw new LockerError('FORBIDDEN', `only the ${role} may ${move} this task`);
-  }
-}
-
-/** A negotiation starts over: the published price, a new round, no offer outstanding. */
-function restart(t: TaskRow): Patch {
-  return { price: t.cost, round: t.round + 1, last_offer_by: null };
-}
-
-function fieldsOf(input: TaskInput) {
-  return {
-    ew: input.ew,
-    ns: input.ns,
-    radius_m: input.r,
-    weight_kg: input.wei,
-    size_x: input.size.x,
-    size_y: input.size.y,
-    size_z: input.size.z,
-    note: input.note ?? null,
-    intr: input.intr ?? null,
-    cost: input.cost,
-    cabinet_id: input.cabinet ?? null,
-    box_no: input.box ?? null,
-    handover: input.cabinet ? (input.handover ?? 'pickup') : null,
-  };
 }

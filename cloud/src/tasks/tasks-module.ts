@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { LedgerPayments, type PaymentProvider } from '../ledger/payment-provider.js';
 import { AgentService } from './agent-service.js';
 import { NearbyIndex } from './nearby-index.js';
@@ -11,6 +12,8 @@ export interface Tasks {
   tasks: TaskService;
   agents: AgentService;
   payments: PaymentProvider;
+  /** The built-in ledger behind `payments`, for audits. */
+  ledger: Ledger;
 }
 
 export function createTasks(db: Db, notify: Notify, logger: Logger): Tasks {
@@ -20,5 +23,6 @@ export function createTasks(db: Db, notify: Notify, logger: Logger): Tasks {
     tasks: new TaskService(db, new TaskRepository(db), index, payments, notify, logger),
     agents: new AgentService(db, index),
     payments,
+    ledger: payments.ledger,
   };
 }

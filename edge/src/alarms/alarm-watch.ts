@@ -1,14 +1,18 @@
-import type { BoardEvent, DoorEvent, LockBoardDriver } from '@locker/lockboard';
+import type { BoardEvent, BusStateEvent, DoorEvent, LockBoardDriver } from '@locker/lockboard';
 import type { BoxNo } from '@locker/protocol';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
 import type { EdgeConfig } from '../config.js';
 import type { EdgeEventBus } from '../event-bus.js';
 import type { AlarmKeeper } from './alarm-keeper.js';
 
+/** The alarm subject of the lock bus (one serial port per cabinet). */
+export const BUS_SUBJECT = 'bus';
+
 /**
  * Turns what the sensors show into alarms and clears them when resolved: a forced door (opened with no
  * command) until it closes, a door left open too long until it closes, an unlock the sensor never
- * confirmed until that door is seen open, an unreachable board until it answers again.
+ * confirmed until that door is seen open, an unreachable board until it answers again, a lost serial
+ * port until it is open again and every board has been read.
  */
 export class AlarmWatch {
   private readonly openSince = new Map<BoxNo, number>();
@@ -46,11 +50,25 @@ export class AlarmWatch {
           board: e.board,
         });
     };
+    const onBus = (e: BusStateEvent) => {
+      // 'up' also comes at start: an alarm left active by a daemon that died while the port was down
+      // is cleared once this one has the port.
+      if (e.state === 'up') this.alarms.clear('bus_down', BUS_SUBJECT);
+      else if (e.state === 'down') {
+        this.alarms.raise(
+          'bus_down',
+          BUS_SUBJECT,
+          `serial port ${this.driver.settings.port} lost (${e.reason ?? 'closed'}); reopening`,
+        );
+      }
+    };
     this.driver.monitor.on('door', onDoor);
     this.driver.monitor.on('board', onBoard);
+    this.driver.on('bus', onBus);
     this.offs.push(
       () => this.driver.monitor.off('door', onDoor),
       () => this.driver.monitor.off('board', onBoard),
+      () => this.driver.off('bus', onBus),
       this.bus.on('boxChanged', (b) => {
         if (b.door === 'open') {
           if (!this.openSince.has(b.boxNo)) this.openSince.set(b.boxNo, Date.now());

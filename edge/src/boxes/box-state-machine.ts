@@ -12,7 +12,7 @@ import {
 import type { Logger } from 'pino';
 import type { BoxConfig } from '../config.js';
 import type { EdgeEventBus } from '../event-bus.js';
-import type { EdgeStore } from '../store/edge-store.js';
+import type { EdgeStore, Statements } from '../store/edge-store.js';
 import type { Outbox } from '../store/outbox.js';
 
 interface BoxRow {
@@ -37,11 +37,16 @@ export interface BoxRecord extends BoxState {
 
 export type BoxCause = EventData<'box.state_changed'>['cause'];
 
+/**
+ * What was observed (a door or occupancy reading, an unlock pulse sent) or decided (usage). The lock
+ * state is never given: it is derived from these in one place, `lockAfter`.
+ */
 export interface BoxChange {
   door?: DoorState;
-  lock?: LockState;
   occupancy?: Occupancy;
   usage?: BoxUsage;
+  /** An unlock pulse went out to this box's lock (whether or not the door then opened). */
+  unlocked?: true;
 }
 
 /** Which usage may follow which. Anything else is a bug in a flow, refused with INVALID_TRANSITION. */
@@ -53,43 +58,50 @@ const USAGE_TRANSITIONS: Record<BoxUsage, readonly BoxUsage[]> = {
   blocked: ['free', 'occupied', 'out_of_service'],
 };
 
+const SQL = {
+  upsert: `INSERT INTO boxes (box_no, board, lock, size, since) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (box_no) DO UPDATE SET board = excluded.board, lock = excluded.lock, size = excluded.size, enabled = 1`,
+  disableAll: 'UPDATE boxes SET enabled = 0',
+  list: 'SELECT * FROM boxes WHERE enabled = 1 ORDER BY box_no',
+  find: 'SELECT * FROM boxes WHERE box_no = ? AND enabled = 1',
+  byAddress: 'SELECT * FROM boxes WHERE board = ? AND lock = ? AND enabled = 1',
+  update: 'UPDATE boxes SET door = ?, lock_state = ?, occupancy = ?, usage = ?, since = ? WHERE box_no = ?',
+} as const;
+
 /**
  * The one place where a box's state changes. Every change is written with its `box.state_changed`
  * event in one transaction, then announced on the bus (the sync link publishes it retained).
  */
 export class BoxStateMachine {
+  private readonly q: Statements<keyof typeof SQL>;
+
   constructor(
     private readonly store: EdgeStore,
     private readonly outbox: Outbox,
     private readonly bus: EdgeEventBus,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.q = store.statements(SQL);
+  }
 
   /** Makes the box table match the configured layout; existing boxes keep their state. */
   seed(layout: readonly BoxConfig[]): void {
     const now = new Date().toISOString();
-    const upsert = this.store.db.prepare(
-      `INSERT INTO boxes (box_no, board, lock, size, since) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (box_no) DO UPDATE SET board = excluded.board, lock = excluded.lock, size = excluded.size, enabled = 1`,
-    );
+    const upsert = this.q.upsert;
     this.store.tx(() => {
       // Boxes no longer in the layout are kept (with their history) but disabled.
-      this.store.db.prepare('UPDATE boxes SET enabled = 0').run();
+      this.q.disableAll.run();
       for (const b of layout) upsert.run(b.boxNo, b.board, b.lock, b.size, now);
     });
   }
 
   list(): BoxRecord[] {
-    const rows = this.store.db
-      .prepare('SELECT * FROM boxes WHERE enabled = 1 ORDER BY box_no')
-      .all() as BoxRow[];
+    const rows = this.q.list.all() as BoxRow[];
     return rows.map(toRecord);
   }
 
   find(boxNo: BoxNo): BoxRecord | undefined {
-    const row = this.store.db.prepare('SELECT * FROM boxes WHERE box_no = ? AND enabled = 1').get(boxNo) as
-      | BoxRow
-      | undefined;
+    const row = this.q.find.get(boxNo) as BoxRow | undefined;
     return row && toRecord(row);
   }
 
@@ -100,9 +112,7 @@ export class BoxStateMachine {
   }
 
   byAddress(board: number, lock: number): BoxRecord | undefined {
-    const row = this.store.db
-      .prepare('SELECT * FROM boxes WHERE board = ? AND lock = ? AND enabled = 1')
-      .get(board, lock) as BoxRow | undefined;
+    const row = this.q.byAddress.get(board, lock) as BoxRow | undefined;
     return row && toRecord(row);
   }
 
@@ -114,7 +124,9 @@ export class BoxStateMachine {
   apply(boxNo: BoxNo, change: BoxChange, cause: BoxCause): BoxRecord {
     const run = () => {
       const before = this.get(boxNo);
-      const next = { ...before, ...definedOnly(change) };
+      const { unlocked: _pulse, ...observed } = definedOnly(change);
+      const next: BoxRecord = { ...before, ...observed };
+      next.lock = lockAfter(before, next.door, change.unlocked === true);
       if (
         change.usage &&
         change.usage !== before.usage &&
@@ -135,11 +147,7 @@ export class BoxStateMachine {
         return { state: before, changed: false };
       }
       next.since = new Date().toISOString();
-      this.store.db
-        .prepare(
-          'UPDATE boxes SET door = ?, lock_state = ?, occupancy = ?, usage = ?, since = ? WHERE box_no = ?',
-        )
-        .run(next.door, next.lock, next.occupancy, next.usage, next.since, boxNo);
+      this.q.update.run(next.door, next.lock, next.occupancy, next.usage, next.since, boxNo);
       this.outbox.append('box.state_changed', {
         boxNo,
         door: next.door,
@@ -165,6 +173,19 @@ export class BoxStateMachine {
     }
     return state;
   }
+}
+
+/**
+ * The lock, derived from what was observed: released by an unlock pulse or seen released (door open);
+ * latched again when the door is seen to shut after being open, or when a shut door is first read with
+ * no pulse pending. A pulse whose door stayed shut leaves the lock `unlocked` (the sensor never saw the
+ * latch catch again) until the door has been opened and shut.
+ */
+function lockAfter(before: BoxRecord, door: DoorState, pulsed: boolean): LockState {
+  if (pulsed || door === 'open') return 'unlocked';
+  if (door === 'closed' && (before.door === 'open' || before.lock === 'unknown')) return 'locked';
+  if (door === 'unknown' && before.lock === 'locked') return 'unknown';
+  return before.lock;
 }
 
 function definedOnly(change: BoxChange): BoxChange {

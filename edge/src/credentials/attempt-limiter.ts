@@ -80,7 +80,7 @@ export class AttemptLimiter {
     return {
       succeed: () =>
         settle(() => {
-          this.store.db.prepare('DELETE FROM attempts WHERE subject = ?').run(subject);
+          this.store.prepare('DELETE FROM attempts WHERE subject = ?').run(subject);
           if (opts.cabinetWide) this.uncount(CABINET_SUBJECT);
         }),
       fail: () => settle(() => this.failed(subject, Date.now())) ?? 0,
@@ -111,14 +111,14 @@ export class AttemptLimiter {
 
   /** Clears lockouts and cabinet counts that have run out, with their alarms (called by the sweeper). */
   sweep(now = Date.now()): void {
-    const rows = this.store.db.prepare('SELECT * FROM attempts').all() as AttemptRow[];
+    const rows = this.store.prepare('SELECT * FROM attempts').all() as AttemptRow[];
     for (const r of rows) {
       const cabinet = r.subject === CABINET_SUBJECT;
       const quiet = now - Date.parse(r.window_start) >= this.limits.windowSec * 1000;
       const lockOver = !r.locked_until || Date.parse(r.locked_until) <= now;
       if (cabinet ? quiet && lockOver : r.locked_until ? lockOver : quiet) {
         this.store.tx(() => {
-          this.store.db.prepare('DELETE FROM attempts WHERE subject = ?').run(r.subject);
+          this.store.prepare('DELETE FROM attempts WHERE subject = ?').run(r.subject);
           this.alarms.clear('code_lockout', r.subject);
         });
       }
@@ -177,9 +177,7 @@ export class AttemptLimiter {
   }
 
   private uncount(subject: string): void {
-    this.store.db
-      .prepare('UPDATE attempts SET failures = MAX(0, failures - 1) WHERE subject = ?')
-      .run(subject);
+    this.store.prepare('UPDATE attempts SET failures = MAX(0, failures - 1) WHERE subject = ?').run(subject);
   }
 
   /** The subject's row, as a fresh window when the stored one has run out (and no lockout is on). */
@@ -193,13 +191,13 @@ export class AttemptLimiter {
   }
 
   private row(subject: string): AttemptRow | undefined {
-    return this.store.db.prepare('SELECT * FROM attempts WHERE subject = ?').get(subject) as
+    return this.store.prepare('SELECT * FROM attempts WHERE subject = ?').get(subject) as
       | AttemptRow
       | undefined;
   }
 
   private write(subject: string, failures: number, windowStart: string, lockedUntil: string | null): void {
-    this.store.db
+    this.store
       .prepare(
         `INSERT INTO attempts (subject, failures, window_start, locked_until) VALUES (?, ?, ?, ?)
          ON CONFLICT (subject) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,

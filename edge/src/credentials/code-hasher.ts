@@ -17,7 +17,7 @@ export class CodeHasher {
 
   /** Loads the cabinet key, creating it on first start. */
   load(): void {
-    const row = this.store.db.prepare("SELECT value FROM secrets WHERE name = 'code-key'").get() as
+    const row = this.store.prepare("SELECT value FROM secrets WHERE name = 'code-key'").get() as
       | { value: Buffer }
       | undefined;
     if (row) {
@@ -25,7 +25,7 @@ export class CodeHasher {
       return;
     }
     const key = randomBytes(32);
-    this.store.db.prepare("INSERT INTO secrets (name, value) VALUES ('code-key', ?)").run(key);
+    this.store.prepare("INSERT INTO secrets (name, value) VALUES ('code-key', ?)").run(key);
     this.key = key;
   }
 

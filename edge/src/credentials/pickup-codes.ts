@@ -28,7 +28,7 @@ export class PickupCodes {
 
   /** Must run inside the deposit's transaction. */
   issue(parcelId: string, expiresAt: string): IssuedCode {
-    const insert = this.store.db.prepare(
+    const insert = this.store.prepare(
       'INSERT OR IGNORE INTO pickup_codes (hash, kind, parcel_id, expires_at) VALUES (?, ?, ?, ?)',
     );
     let code = '';
@@ -43,20 +43,20 @@ export class PickupCodes {
   }
 
   find(kind: 'code' | 'token', value: string): PickupCodeRow | undefined {
-    return this.store.db
+    return this.store
       .prepare('SELECT * FROM pickup_codes WHERE hash = ?')
       .get(this.hasher.hash(kind, value)) as PickupCodeRow | undefined;
   }
 
   /** Single use: every code of the parcel is spent once it has been picked up. */
   spend(parcelId: string, at: string): void {
-    this.store.db
+    this.store
       .prepare('UPDATE pickup_codes SET used_at = ? WHERE parcel_id = ? AND used_at IS NULL')
       .run(at, parcelId);
   }
 
   /** Forgets spent codes after a while so their values can be issued again. */
   purge(before: string): void {
-    this.store.db.prepare('DELETE FROM pickup_codes WHERE used_at IS NOT NULL AND used_at < ?').run(before);
+    this.store.prepare('DELETE FROM pickup_codes WHERE used_at IS NOT NULL AND used_at < ?').run(before);
   }
 }

@@ -38,7 +38,7 @@ export class CredentialStore {
   constructor(private readonly store: EdgeStore) {}
 
   courier(courierId: string): CourierCredential | undefined {
-    const r = this.store.db.prepare('SELECT * FROM couriers WHERE courier_id = ?').get(courierId) as
+    const r = this.store.prepare('SELECT * FROM couriers WHERE courier_id = ?').get(courierId) as
       | {
           courier_id: string;
           name: string | null;
@@ -58,7 +58,7 @@ export class CredentialStore {
   }
 
   companyOf(courierId: string): string | null {
-    const r = this.store.db.prepare('SELECT company FROM couriers WHERE courier_id = ?').get(courierId) as
+    const r = this.store.prepare('SELECT company FROM couriers WHERE courier_id = ?').get(courierId) as
       | { company: string | null }
       | undefined;
     return r?.company ?? null;
@@ -66,27 +66,27 @@ export class CredentialStore {
 
   /** Unused grants of a user (expired ones too: the caller tells "expired" from "wrong"). */
   grantsOf(userNo: string): Grant[] {
-    const rows = this.store.db
+    const rows = this.store
       .prepare('SELECT * FROM grants WHERE user_no = ? AND used_at IS NULL ORDER BY box_no')
       .all(userNo) as GrantRow[];
     return rows.map(toGrant);
   }
 
   grant(grantId: string): Grant | undefined {
-    const r = this.store.db.prepare('SELECT * FROM grants WHERE grant_id = ?').get(grantId) as
+    const r = this.store.prepare('SELECT * FROM grants WHERE grant_id = ?').get(grantId) as
       | GrantRow
       | undefined;
     return r && toGrant(r);
   }
 
   markGrantUsed(grantId: string, at: string, parcelId: string | null): void {
-    this.store.db
+    this.store
       .prepare('UPDATE grants SET used_at = ?, parcel_id = ? WHERE grant_id = ?')
       .run(at, parcelId, grantId);
   }
 
   upsertCourier(c: CourierCredentialDoc): void {
-    this.store.db
+    this.store
       .prepare(
         `INSERT INTO couriers (courier_id, name, company, verifier, expires_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (courier_id) DO UPDATE SET name = excluded.name, company = excluded.company,
@@ -96,12 +96,12 @@ export class CredentialStore {
   }
 
   removeCourier(courierId: string): void {
-    this.store.db.prepare('DELETE FROM couriers WHERE courier_id = ?').run(courierId);
+    this.store.prepare('DELETE FROM couriers WHERE courier_id = ?').run(courierId);
   }
 
   /** A grant the cabinet already used keeps its used mark when the cloud repeats it. */
   upsertGrant(g: GrantDoc): void {
-    this.store.db
+    this.store
       .prepare(
         `INSERT INTO grants (grant_id, kind, box_no, user_no, holder_no, authorizer_id, verifier, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -124,19 +124,19 @@ export class CredentialStore {
   /** Returns the box of the removed grant, so its usage can be recomputed. */
   removeGrant(grantId: string): BoxNo | undefined {
     const g = this.grant(grantId);
-    this.store.db.prepare('DELETE FROM grants WHERE grant_id = ? AND used_at IS NULL').run(grantId);
+    this.store.prepare('DELETE FROM grants WHERE grant_id = ? AND used_at IS NULL').run(grantId);
     return g?.boxNo;
   }
 
   /** Snapshots replace everything not yet used. */
   clearUnused(): BoxNo[] {
-    const boxes = this.store.db
+    const boxes = this.store
       .prepare('SELECT DISTINCT box_no FROM grants WHERE used_at IS NULL')
       .all() as Array<{
       box_no: string;
     }>;
-    this.store.db.prepare('DELETE FROM grants WHERE used_at IS NULL').run();
-    this.store.db.prepare('DELETE FROM couriers').run();
+    this.store.prepare('DELETE FROM grants WHERE used_at IS NULL').run();
+    this.store.prepare('DELETE FROM couriers').run();
     return boxes.map((b) => b.box_no);
   }
 }

@@ -31,7 +31,7 @@ export class DesiredStateApplier {
   ) {}
 
   appliedVersion(): number {
-    const row = this.store.db.prepare('SELECT version FROM desired_meta WHERE id = 1').get() as
+    const row = this.store.prepare('SELECT version FROM desired_meta WHERE id = 1').get() as
       | { version: number }
       | undefined;
     return row?.version ?? 0;
@@ -55,7 +55,7 @@ export class DesiredStateApplier {
       const touched = new Set<BoxNo>();
       if (doc.kind === 'snapshot') {
         for (const b of this.credentials.clearUnused()) touched.add(b);
-        this.store.db.prepare('DELETE FROM box_settings').run();
+        this.store.prepare('DELETE FROM box_settings').run();
       } else {
         for (const id of doc.removeCouriers) this.credentials.removeCourier(id);
         for (const id of doc.removeGrants) {
@@ -68,7 +68,7 @@ export class DesiredStateApplier {
         this.credentials.upsertGrant(g);
         touched.add(g.boxNo);
       }
-      const settings = this.store.db.prepare(
+      const settings = this.store.prepare(
         'INSERT INTO box_settings (box_no, out_of_service) VALUES (?, ?) ON CONFLICT (box_no) DO UPDATE SET out_of_service = excluded.out_of_service',
       );
       for (const s of doc.boxes) {
@@ -76,11 +76,20 @@ export class DesiredStateApplier {
         touched.add(s.boxNo);
       }
       for (const boxNo of touched) this.settle(boxNo);
-      this.store.db
+      this.store
         .prepare(
           'INSERT INTO desired_meta (id, version, applied_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at',
         )
         .run(doc.version, new Date().toISOString());
+      // A snapshot states the cabinet's settings in full (absent: in service); a delta only when changed.
+      const cabinetOutOfService =
+        doc.kind === 'snapshot' ? (doc.cabinet?.outOfService ?? false) : doc.cabinet?.outOfService;
+      if (cabinetOutOfService !== undefined) {
+        this.store.db
+          .prepare('UPDATE desired_meta SET cabinet_out_of_service = ? WHERE id = 1')
+          .run(cabinetOutOfService ? 1 : 0);
+        this.logger.info({ outOfService: cabinetOutOfService }, 'cabinet service setting applied');
+      }
       this.outbox.append('desired.applied', { version: doc.version });
       this.logger.info({ version: doc.version, kind: doc.kind }, 'desired state applied');
       return { applied: true, version: doc.version } as const;
@@ -91,9 +100,9 @@ export class DesiredStateApplier {
   private settle(boxNo: BoxNo): void {
     const box = this.boxes.find(boxNo);
     if (!box) return;
-    const oos = this.store.db
-      .prepare('SELECT out_of_service FROM box_settings WHERE box_no = ?')
-      .get(boxNo) as { out_of_service: number } | undefined;
+    const oos = this.store.prepare('SELECT out_of_service FROM box_settings WHERE box_no = ?').get(boxNo) as
+      | { out_of_service: number }
+      | undefined;
     if (oos?.out_of_service === 1) {
       this.boxes.apply(boxNo, { usage: 'out_of_service' }, 'operator');
       return;

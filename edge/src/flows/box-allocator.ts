@@ -22,15 +22,26 @@ export class BoxAllocator {
   constructor(
     private readonly boxes: BoxStateMachine,
     private readonly sessions: SessionStore,
+    /** Whether a board answers: the boxes of one that does not are not offered. */
+    private readonly reachable: (board: number) => boolean = () => true,
   ) {}
 
-  isUsable(b: BoxRecord, held: Set<BoxNo>): boolean {
-    return b.usage === 'free' && b.door !== 'open' && b.occupancy !== 'occupied' && !held.has(b.boxNo);
+  isUsable(b: BoxRecord, held: Set<BoxNo>, anyBoard = false): boolean {
+    return (
+      b.usage === 'free' &&
+      b.door !== 'open' &&
+      b.occupancy !== 'occupied' &&
+      !held.has(b.boxNo) &&
+      (anyBoard || this.reachable(b.board))
+    );
   }
 
-  pick(size: BoxSize, exclude: readonly BoxNo[] = []): BoxRecord | undefined {
+  /** `anyBoard` also considers boxes on boards that do not answer (to tell the person why none is free). */
+  pick(size: BoxSize, exclude: readonly BoxNo[] = [], anyBoard = false): BoxRecord | undefined {
     const held = this.sessions.heldBoxes();
-    const all = this.boxes.list().filter((b) => !exclude.includes(b.boxNo) && this.isUsable(b, held));
+    const all = this.boxes
+      .list()
+      .filter((b) => !exclude.includes(b.boxNo) && this.isUsable(b, held, anyBoard));
     for (const s of sizesFrom(size)) {
       const hit = all.find((b) => b.size === s);
       if (hit) return hit;

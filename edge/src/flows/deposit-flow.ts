@@ -1,6 +1,14 @@
 import { type BoxNo, type BoxSize, LockerError, verifyAgainst } from '@locker/protocol';
+import { refuseDepositsWhenOutOfService } from '../desired/cabinet-service.js';
 import type { CourierCredential } from '../desired/credential-store.js';
-import { type FlowDeps, failWith, markNotOpened, openBox } from './flow-context.js';
+import {
+  afterNotOpened,
+  assertCanServe,
+  type FlowDeps,
+  failWith,
+  noBoxError,
+  openBox,
+} from './flow-context.js';
 import { emptyData, type SessionRecord } from './session-store.js';
 
 export interface DepositRequest {
@@ -41,13 +49,12 @@ export async function verifyCourier(
 }
 
 export async function startDeposit(deps: FlowDeps, req: DepositRequest): Promise<SessionRecord> {
+  refuseDepositsWhenOutOfService(deps.store);
+  assertCanServe(deps);
   await verifyCourier(deps, req.courierId, req.pin);
   const session = deps.store.tx(() => {
     const box = deps.allocator.pick(req.size);
-    if (!box)
-      throw new LockerError('NO_BOX_AVAILABLE', `No free ${req.size} box (or larger) right now.`, {
-        size: req.size,
-      });
+    if (!box) throw noBoxError(deps, req.size, [], `No free ${req.size} box (or larger) right now.`);
     return deps.sessions.create('deposit', box.boxNo, {
       ...emptyData(`Opening box ${box.boxNo}...`),
       size: box.size,
@@ -59,7 +66,7 @@ export async function startDeposit(deps: FlowDeps, req: DepositRequest): Promise
 
 /**
  * Opens the session's box; a box whose door is not seen open is marked and the next free box of the
- * size (or larger) is tried, until one opens or none is left.
+ * size (or larger) is tried, at most 2 boxes with unconfirmed unlocks per session (ADR 0008).
  */
 export async function openDepositBox(
   deps: FlowDeps,
@@ -69,7 +76,8 @@ export async function openDepositBox(
   let s = start;
   for (;;) {
     const boxNo = s.boxNo as BoxNo;
-    if (await openBox(deps, boxNo, s.kind === 'grant_deposit' ? 'grant' : 'deposit')) {
+    const outcome = await openBox(deps, boxNo, s.kind === 'grant_deposit' ? 'grant' : 'deposit');
+    if (outcome.kind === 'opened') {
       const fresh = deps.sessions.get(s.id) ?? s;
       // The door monitor may already have moved the session on; only a still-open session is touched.
       if (fresh.state !== 'open') return fresh;
@@ -78,17 +86,28 @@ export async function openDepositBox(
         data: { message: `Box ${boxNo} is open. Put the parcel in and close the door.` },
       });
     }
-    markNotOpened(deps, boxNo);
+    const { session, stop } = afterNotOpened(deps, s, boxNo, outcome);
+    s = session;
     if (s.kind === 'grant_deposit') {
       return failWith(
         deps,
         s,
-        new LockerError(
-          'OPEN_NOT_DETECTED',
-          `Box ${boxNo} did not open. Staff have been alerted; your right stays valid.`,
-          { boxNo },
-        ),
+        stop && stop.code !== 'OPEN_NOT_DETECTED'
+          ? stop
+          : new LockerError(
+              outcome.kind === 'failed' ? outcome.error.code : 'OPEN_NOT_DETECTED',
+              `Box ${boxNo} did not open. Staff have been alerted; your right stays valid.`,
+              { boxNo },
+            ),
       );
+    }
+    if (stop) {
+      const tried = [...s.data.boxesTried, boxNo];
+      return deps.sessions.update(s, {
+        state: 'failed',
+        boxNo: null,
+        data: { boxesTried: tried, error: stop.toBody(), message: stop.message },
+      });
     }
     s = moveToNextBox(deps, s, size, boxNo);
     if (s.state === 'failed') return s;
@@ -101,7 +120,7 @@ export function moveToNextBox(deps: FlowDeps, s: SessionRecord, size: BoxSize, g
     const tried = [...s.data.boxesTried, giveUp];
     const next = deps.allocator.pick(size, tried);
     if (!next) {
-      const err = new LockerError('NO_BOX_AVAILABLE', 'Sorry, no other suitable box is free right now.');
+      const err = noBoxError(deps, size, tried, 'Sorry, no other suitable box is free right now.');
       return deps.sessions.update(s, {
         state: 'failed',
         boxNo: null,

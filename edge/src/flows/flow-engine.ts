@@ -29,6 +29,8 @@ export class FlowEngine {
   private timer: NodeJS.Timeout | undefined;
   private off: (() => void) | undefined;
   private readonly pending = new Set<BoxNo>();
+  /** Sessions found active at start: their person may be long gone, so no door is unlocked for them. */
+  private readonly inherited = new Set<string>();
 
   constructor(
     private readonly deps: FlowDeps,
@@ -123,6 +125,7 @@ export class FlowEngine {
    */
   recover(): void {
     for (const s of this.deps.sessions.active()) {
+      this.inherited.add(s.id);
       if (isDeposit(s) && !s.data.recovered) this.deps.sessions.update(s, { data: { recovered: true } });
       if (s.boxNo) this.evaluate(s.boxNo, true);
     }
@@ -236,7 +239,9 @@ export class FlowEngine {
   /** A deposit door closed on an empty box: open it once more, then give the session back to the person. */
   private closedEmpty(s: SessionRecord, boxNo: BoxNo): void {
     const d = this.deps;
-    if (s.data.reopened) {
+    // A session from before a restart never reopens by itself: nobody may be at the door, and the
+    // unlock would race the restart's reconciliation of the stored doors (ADR 0008).
+    if (s.data.reopened || this.inherited.has(s.id)) {
       d.sessions.update(s, {
         state: 'open',
         data: { message: `Box ${boxNo} was closed empty. Cancel, or report a problem to get another box.` },
@@ -250,9 +255,10 @@ export class FlowEngine {
         message: `Box ${boxNo} is empty. Opening it again: put the parcel in and close the door.`,
       },
     });
-    void openBox(d, boxNo, 'retry').then((ok) => {
+    void openBox(d, boxNo, 'retry').then((outcome) => {
       const fresh = d.sessions.get(next.id);
-      if (ok && fresh?.state === 'open') d.sessions.update(fresh, { state: 'door_open' });
+      if (outcome.kind === 'opened' && fresh?.state === 'open')
+        d.sessions.update(fresh, { state: 'door_open' });
     });
   }
 

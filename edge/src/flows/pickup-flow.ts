@@ -1,7 +1,15 @@
 import { LockerError, verifyAgainst } from '@locker/protocol';
+import { refuseDepositsWhenOutOfService } from '../desired/cabinet-service.js';
 import type { Grant } from '../desired/credential-store.js';
 import { openDepositBox } from './deposit-flow.js';
-import { type FlowDeps, failWith, markNotOpened, notOpenedError, openBox } from './flow-context.js';
+import {
+  assertCanServe,
+  type FlowDeps,
+  failWith,
+  markNotOpened,
+  notOpenedError,
+  openBox,
+} from './flow-context.js';
 import { emptyData, type SessionRecord } from './session-store.js';
 
 /** Secret fields carry unambiguous names, so the shared log redaction catches them (ADR 0009). */
@@ -14,6 +22,8 @@ export interface GrantUseRequest {
 
 /** Pickup with a code or QR token issued at this cabinet: verified locally, so it works offline. */
 export async function startPickup(deps: FlowDeps, req: PickupRequest): Promise<SessionRecord> {
+  // Before the code is counted: an out-of-order cabinet costs nobody a try.
+  assertCanServe(deps);
   const kind = 'pickupCode' in req ? 'code' : 'token';
   const value = 'pickupCode' in req ? req.pickupCode : req.pickupToken;
   const attempt = deps.limiter.reserve(`${kind}:${deps.hasher.hash(kind, value).slice(0, 16)}`, {
@@ -48,6 +58,7 @@ export async function startPickup(deps: FlowDeps, req: PickupRequest): Promise<S
 
 /** The patent's flow at the cabinet: the holder or grantee identifies and their box opens. */
 export async function useGrant(deps: FlowDeps, req: GrantUseRequest): Promise<SessionRecord> {
+  assertCanServe(deps);
   // Reserved before the slow scrypt checks, so parallel tries cannot pass the limit.
   const attempt = deps.limiter.reserve(`user:${req.userNo}`, { cabinetWide: true });
   const candidates = deps.credentials.grantsOf(req.userNo).filter((g) => !req.boxNo || g.boxNo === req.boxNo);
@@ -87,6 +98,7 @@ export async function useGrant(deps: FlowDeps, req: GrantUseRequest): Promise<Se
       userNo: req.userNo,
     });
   }
+  refuseDepositsWhenOutOfService(deps.store);
   if (box.usage !== 'reserved' && box.usage !== 'free') {
     throw new LockerError(
       'BOX_NOT_AVAILABLE',
@@ -138,6 +150,9 @@ async function openForPickup(
         { boxNo },
       );
     }
+    // The code stays valid: it was right, only the board behind the box does not answer.
+    const refusal = deps.lock.refusal(box.board, true);
+    if (refusal) throw refusal;
     return deps.sessions.create(who.grantId ? 'grant_pickup' : 'pickup', boxNo, {
       ...emptyData(`Opening box ${boxNo}...`),
       size: box.size,
@@ -145,9 +160,13 @@ async function openForPickup(
       ...who,
     });
   });
-  if (!(await openBox(deps, boxNo, who.grantId ? 'grant' : 'pickup'))) {
-    markNotOpened(deps, boxNo);
-    return failWith(deps, deps.sessions.get(session.id) ?? session, notOpenedError(boxNo));
+  const outcome = await openBox(deps, boxNo, who.grantId ? 'grant' : 'pickup');
+  if (outcome.kind !== 'opened') {
+    if (outcome.kind === 'not_opened') markNotOpened(deps, boxNo);
+    const fresh = deps.sessions.get(session.id) ?? session;
+    const error = outcome.kind === 'refused' ? outcome.error : notOpenedError(boxNo);
+    // The sensor fail-safe may have tripped on this very unlock: say so rather than "try again".
+    return failWith(deps, fresh, deps.lock.refusal(undefined, true) ?? error);
   }
   const fresh = deps.sessions.get(session.id) ?? session;
   if (fresh.state !== 'open') return fresh;

@@ -1,7 +1,7 @@
 import { type BoxNo, LockerError } from '@locker/protocol';
 import { type Parcel, restingUsage } from '../parcels/parcel-store.js';
 import { verifyCourier } from './deposit-flow.js';
-import { type FlowDeps, markNotOpened, openBox } from './flow-context.js';
+import { afterNotOpened, assertCanServe, type FlowDeps, openBox } from './flow-context.js';
 import { emptyData, type SessionRecord } from './session-store.js';
 
 export interface RecollectRequest {
@@ -46,6 +46,7 @@ export async function countRecollectable(deps: FlowDeps, req: RecollectRequest):
 
 /** A courier takes expired parcels back: one session walks them through the boxes, one at a time. */
 export async function startRecollect(deps: FlowDeps, req: RecollectRequest): Promise<SessionRecord> {
+  assertCanServe(deps);
   const cred = await verifyCourier(deps, req.courierId, req.pin);
   const session = deps.store.tx(() => {
     const [first, ...rest] = takeable(deps, req.courierId, cred.company);
@@ -63,28 +64,44 @@ export async function startRecollect(deps: FlowDeps, req: RecollectRequest): Pro
   return openRecollectBox(deps, session);
 }
 
-/** Opens the session's box; a door not seen open is marked for staff and the next parcel's box is tried. */
+/**
+ * Opens the session's box; a door not seen open is marked for staff and the next parcel's box is tried,
+ * at most 2 boxes with unconfirmed unlocks per session (ADR 0008).
+ */
 export async function openRecollectBox(deps: FlowDeps, start: SessionRecord): Promise<SessionRecord> {
   let s = start;
   for (;;) {
     const boxNo = s.boxNo as BoxNo;
-    if (await openBox(deps, boxNo, 'recollect')) {
+    const outcome = await openBox(deps, boxNo, 'recollect');
+    if (outcome.kind === 'opened') {
       const fresh = deps.sessions.get(s.id) ?? s;
       // The door monitor may already have moved the session on; only a still-open session is touched.
       if (fresh.state !== 'open' || fresh.boxNo !== boxNo) return fresh;
       return deps.sessions.update(fresh, { state: 'door_open', data: { message: openMessage(fresh) } });
     }
-    markNotOpened(deps, boxNo);
-    const error = new LockerError(
-      'OPEN_NOT_DETECTED',
-      `Box ${boxNo} did not open. Staff have been alerted and will take that parcel out.`,
-      { boxNo },
-    );
-    const current = s;
+    const { session, stop } = afterNotOpened(deps, s, boxNo, outcome);
+    const error =
+      stop && stop.code !== 'OPEN_NOT_DETECTED'
+        ? stop
+        : new LockerError(
+            'OPEN_NOT_DETECTED',
+            `Box ${boxNo} did not open. Staff have been alerted and will take that parcel out.`,
+            { boxNo },
+          );
     s = deps.store.tx(() => {
-      const fresh = deps.sessions.get(current.id) ?? current;
+      const fresh = deps.sessions.get(session.id) ?? session;
       // Cancelled (or timed out) while the unlock was under way: nothing more to open.
-      return fresh.state === 'open' ? advance(deps, fresh, { boxNo, error }) : fresh;
+      if (fresh.state !== 'open') return fresh;
+      if (!stop) return advance(deps, fresh, { boxNo, error });
+      // No more boxes in this session: end it, telling what was taken and what stays.
+      return finish(
+        deps,
+        { ...fresh, data: { ...fresh.data, boxesTried: [...fresh.data.boxesTried, boxNo] } },
+        {
+          boxNo,
+          error,
+        },
+      );
     });
     if (s.state !== 'open') return s;
   }

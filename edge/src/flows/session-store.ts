@@ -27,6 +27,8 @@ export interface SessionData {
   recollected: number;
   /** recollect: expired parcels still to open after the current one. */
   remaining: number | null;
+  /** Unlocks in this session whose door the sensor did not see open (at most 2, ADR 0008). */
+  unconfirmed: number;
   /** deposit on a box with no occupancy sensor: the door is shut, the courier must say the parcel is in. */
   awaitingConfirm?: boolean;
   /** The daemon restarted while this session ran: a door closing now on an unproven box abandons it. */
@@ -89,7 +91,8 @@ const toRecord = (r: SessionRow): SessionRecord => {
     pickupCode: _c,
     pickupToken: _t,
     ...data
-  } = JSON.parse(r.data) as SessionData & {
+  } = JSON.parse(r.data) as Omit<SessionData, 'unconfirmed'> & {
+    unconfirmed?: number;
     pickupCode?: unknown;
     pickupToken?: unknown;
   };
@@ -98,7 +101,8 @@ const toRecord = (r: SessionRow): SessionRecord => {
     kind: r.kind,
     state: r.state,
     boxNo: r.box_no,
-    data,
+    // Rows written before issue 14 have no unconfirmed count.
+    data: { unconfirmed: 0, ...data },
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -119,6 +123,7 @@ export function emptyData(message: string): SessionData {
     company: null,
     recollected: 0,
     remaining: null,
+    unconfirmed: 0,
   };
 }
 
@@ -144,7 +149,7 @@ export class SessionStore {
   create(kind: SessionKind, boxNo: BoxNo | null, data: SessionData): SessionRecord {
     const id = randomBytes(12).toString('base64url');
     const now = new Date().toISOString();
-    this.store.db
+    this.store
       .prepare(
         'INSERT INTO sessions (session_id, kind, state, box_no, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
@@ -153,7 +158,7 @@ export class SessionStore {
   }
 
   get(id: string): SessionRecord | undefined {
-    const r = this.store.db.prepare('SELECT * FROM sessions WHERE session_id = ?').get(id) as
+    const r = this.store.prepare('SELECT * FROM sessions WHERE session_id = ?').get(id) as
       | SessionRow
       | undefined;
     return r && toRecord(r);
@@ -170,14 +175,14 @@ export class SessionStore {
       data: { ...s.data, ...patch.data },
       updatedAt: new Date().toISOString(),
     };
-    this.store.db
+    this.store
       .prepare('UPDATE sessions SET state = ?, box_no = ?, data = ?, updated_at = ? WHERE session_id = ?')
       .run(next.state, next.boxNo, JSON.stringify(next.data), next.updatedAt, s.id);
     return next;
   }
 
   active(): SessionRecord[] {
-    const rows = this.store.db
+    const rows = this.store
       .prepare("SELECT * FROM sessions WHERE state IN ('open', 'door_open') ORDER BY created_at")
       .all() as SessionRow[];
     return rows.map(toRecord);
@@ -197,7 +202,7 @@ export class SessionStore {
 
   /** Final sessions are kept a day for the screen and diagnostics, then deleted. */
   purge(before: string): void {
-    this.store.db
+    this.store
       .prepare("DELETE FROM sessions WHERE state NOT IN ('open', 'door_open') AND updated_at < ?")
       .run(before);
   }
@@ -210,7 +215,7 @@ export class SessionStore {
       failed: 0,
       cancelled: 0,
     };
-    const rows = this.store.db
+    const rows = this.store
       .prepare('SELECT state, COUNT(*) AS n FROM sessions GROUP BY state')
       .all() as Array<{
       state: SessionState;

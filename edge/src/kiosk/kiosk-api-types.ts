@@ -91,8 +91,10 @@ export interface KioskLayout {
 export interface KioskCabinet {
   cabinetId: string;
   online: boolean;
-  /** Every box is out of service: the page shows the maintenance screen. */
+  /** An operator took the whole cabinet out of service: pickups only, the page says so. */
   outOfService: boolean;
+  /** Every box is out of service: nothing can work, the page shows the maintenance screen. */
+  maintenance: boolean;
   locale: KioskLocale;
   timeZone: string;
   hotline: string | null;

@@ -7,6 +7,7 @@ import type { AlarmKeeper } from '../alarms/alarm-keeper.js';
 import type { AttemptLimiter } from '../credentials/attempt-limiter.js';
 import type { BoxAllocator } from '../flows/box-allocator.js';
 import type { FlowEngine } from '../flows/flow-engine.js';
+import type { LockHealth } from '../lock/lock-health.js';
 import type { Outbox } from '../store/outbox.js';
 import { installErrorHandler } from './error-handler.js';
 import type { KioskCabinet } from './kiosk-api-types.js';
@@ -46,12 +47,16 @@ export interface KioskDeps {
   outbox: Outbox;
   metrics: Registry;
   link: () => 'connected' | 'disconnected' | 'disabled';
+  /** The doors' side of /health (bus, sensor fail-safe, boards). */
+  lockHealth: () => LockHealth;
+  /** The whole cabinet is out of service (operators): the screen offers pickups only. */
+  outOfService: () => boolean;
   logger: Logger;
   pageDir: string | undefined;
   /** Language, time zone, hotline, layout: what the screen shows from the config. */
   screen: ScreenConfig;
-  /** The cabinet is out of service as a whole: the screen shows maintenance. */
-  outOfService: () => boolean;
+  /** No box can be used at all: the screen shows maintenance instead of flows that would fail. */
+  maintenance: () => boolean;
 }
 
 /** Builds the kiosk HTTP app (no listening: the server subsystem does that, tests use inject). */
@@ -64,7 +69,7 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
     parseOrThrow(SessionParams, params, 'SESSION_NOT_FOUND', 'session id').id;
 
   app.get('/health', async () => ({
-    status: 'ok',
+    ...deps.lockHealth(),
     cabinetId: deps.cabinetId,
     link: deps.link(),
     outboxDepth: deps.outbox.depth(),
@@ -80,6 +85,7 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
       cabinetId: deps.cabinetId,
       online: deps.link() === 'connected',
       outOfService: deps.outOfService(),
+      maintenance: deps.maintenance(),
       ...deps.screen,
       sizes: deps.allocator.freeBySize(),
       cabinetTriesLeft: deps.limiter.cabinetTriesLeft(),

@@ -72,5 +72,29 @@ export function createMetrics(src: MetricSources): Registry {
       this.set(src.driver.stats?.transactions ?? 0);
     },
   });
+  new Gauge({
+    name: 'locker_edge_serial_bus_up',
+    help: 'Whether the serial port is open and serving (0 while it is down and being reopened)',
+    registers: [registry],
+    collect() {
+      this.set(src.driver.busState === 'up' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'locker_edge_serial_reconnects',
+    help: 'Times the serial port was reopened after it was lost, since start',
+    registers: [registry],
+    collect() {
+      this.set(src.driver.health.reconnects);
+    },
+  });
+  new Gauge({
+    name: 'locker_edge_boards_unreachable',
+    help: 'Lock boards that do not answer (their boxes are not offered)',
+    registers: [registry],
+    collect() {
+      this.set(src.driver.health.unreachable.length);
+    },
+  });
   return registry;
 }

@@ -4,12 +4,22 @@ import type { Logger } from 'pino';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
 import type { EdgeStore } from '../store/edge-store.js';
 import type { Outbox } from '../store/outbox.js';
+import { type SensorGuard, sensorFaultError } from './sensor-guard.js';
 
 /** Start-up reads of a board before it is left to the monitor (a dead process's reply may be in the way). */
 const RECONCILE_TRIES = 3;
 const RECONCILE_RETRY_MS = 500;
 
 export type UnlockPurpose = EventData<'box.unlocked'>['purpose'];
+
+/** Unlocks a flow makes for a person at the cabinet; `command` and `maintenance` are operators'. */
+const FLOW_PURPOSES: ReadonlySet<UnlockPurpose> = new Set([
+  'pickup',
+  'deposit',
+  'grant',
+  'retry',
+  'recollect',
+]);
 
 export interface OpenResult {
   boxNo: BoxNo;
@@ -30,19 +40,45 @@ export class LockService {
     private readonly boxes: BoxStateMachine,
     private readonly store: EdgeStore,
     private readonly outbox: Outbox,
+    private readonly guard: SensorGuard,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Why a flow (or, with `forFlow` false, an operator) may not unlock now, checked before any frame is
+   * sent: the serial port is down, the sensor fail-safe has tripped (flows only), or the box's board
+   * does not answer.
+   */
+  refusal(board: number | undefined, forFlow: boolean): LockerError | undefined {
+    // Nothing is queued while the port is down (it would run late, with the person gone).
+    if (this.driver.busState === 'down') {
+      return new LockerError(
+        'BUS_DOWN',
+        'The cabinet cannot open doors right now. Staff have been alerted; please try again shortly.',
+      );
+    }
+    if (forFlow && this.guard.tripped) return sensorFaultError();
+    if (board !== undefined && !this.driver.monitor.isReachable(board)) {
+      return new LockerError(
+        'BOARD_UNREACHABLE',
+        'This part of the cabinet does not answer right now. Staff have been alerted; please try again later.',
+        { board },
+      );
+    }
+    return undefined;
+  }
+
+  /** Whether the boxes of this board can be offered to a person (its board answers). */
+  isReachable(board: number): boolean {
+    return this.driver.monitor.isReachable(board);
+  }
 
   async start(): Promise<void> {
     const { monitor } = this.driver;
     const onDoor = (e: { board: number; lock: number; door: 'open' | 'closed' }) => {
       const box = this.boxes.byAddress(e.board, e.lock);
       if (!box) return;
-      this.boxes.apply(
-        box.boxNo,
-        { door: e.door, lock: e.door === 'open' ? 'unlocked' : 'locked' },
-        'sensor',
-      );
+      this.boxes.apply(box.boxNo, { door: e.door }, 'sensor');
     };
     const onOccupancy = (e: { board: number; lock: number; occupied: boolean }) => {
       const box = this.boxes.byAddress(e.board, e.lock);
@@ -105,7 +141,6 @@ export class LockService {
         box.boxNo,
         {
           door: r.door,
-          lock: r.door === 'open' ? 'unlocked' : 'locked',
           ...(r.occupied === null ? {} : { occupancy: r.occupied ? 'occupied' : 'empty' }),
         },
         'reconcile',
@@ -134,15 +169,18 @@ export class LockService {
     if (box.usage === 'out_of_service' && purpose !== 'maintenance' && purpose !== 'command') {
       throw new LockerError('BOX_NOT_AVAILABLE', `box ${boxNo} is out of service`);
     }
+    const refused = this.refusal(box.board, FLOW_PURPOSES.has(purpose));
+    if (refused) throw refused;
     const result = await this.driver.unlock({ board: box.board, lock: box.lockNo });
     this.store.tx(() => {
-      if (result.door !== 'unknown') {
-        this.boxes.apply(
-          boxNo,
-          { door: result.door, lock: result.door === 'open' ? 'unlocked' : 'locked' },
-          'command',
-        );
-      }
+      // Every outcome counts, an operator's too: a confirmed open proves the sensors read right.
+      this.guard.record(result.confirmed);
+      // The pulse went out whatever the sensor then showed: the box's lock is derived from both.
+      this.boxes.apply(
+        boxNo,
+        result.door === 'unknown' ? { unlocked: true } : { door: result.door, unlocked: true },
+        'command',
+      );
       this.outbox.append('box.unlocked', {
         boxNo,
         confirmed: result.confirmed,

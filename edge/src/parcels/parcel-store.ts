@@ -57,7 +57,7 @@ export class ParcelStore {
   }): Parcel {
     const parcelId = `P-${randomUUID()}`;
     const now = new Date().toISOString();
-    this.store.db
+    this.store
       .prepare(
         `INSERT INTO parcels (parcel_id, box_no, state, size, depositor, depositor_company, grant_id, deposited_at, expires_at)
          VALUES (?, ?, 'deposited', ?, ?, ?, ?, ?, ?)`,
@@ -67,7 +67,7 @@ export class ParcelStore {
   }
 
   get(parcelId: string): Parcel | undefined {
-    const row = this.store.db.prepare('SELECT * FROM parcels WHERE parcel_id = ?').get(parcelId) as
+    const row = this.store.prepare('SELECT * FROM parcels WHERE parcel_id = ?').get(parcelId) as
       | ParcelRow
       | undefined;
     return row && toParcel(row);
@@ -75,7 +75,7 @@ export class ParcelStore {
 
   /** The parcel still in a box (deposited or expired), if any. */
   inBox(boxNo: BoxNo): Parcel | undefined {
-    const row = this.store.db
+    const row = this.store
       .prepare(
         "SELECT * FROM parcels WHERE box_no = ? AND state IN ('deposited', 'expired') ORDER BY deposited_at DESC",
       )
@@ -84,7 +84,7 @@ export class ParcelStore {
   }
 
   markPickedUp(parcelId: string, at: string): void {
-    this.store.db
+    this.store
       .prepare("UPDATE parcels SET state = 'picked_up', closed_at = ? WHERE parcel_id = ?")
       .run(at, parcelId);
   }
@@ -94,7 +94,7 @@ export class ParcelStore {
    * company when their credential names one. Grant deposits (a private person's) never qualify.
    */
   recollectable(courierId: string, company: string | null): Parcel[] {
-    const rows = this.store.db
+    const rows = this.store
       .prepare(
         `SELECT * FROM parcels WHERE state = 'expired' AND grant_id IS NULL
          AND (depositor = ? OR (? IS NOT NULL AND depositor_company = ?)) ORDER BY box_no, deposited_at`,
@@ -104,7 +104,7 @@ export class ParcelStore {
   }
 
   markRecollected(parcelId: string, at: string): void {
-    this.store.db
+    this.store
       .prepare("UPDATE parcels SET state = 'recollected', closed_at = ? WHERE parcel_id = ?")
       .run(at, parcelId);
   }
@@ -112,11 +112,11 @@ export class ParcelStore {
   /** Marks overdue parcels expired (one event each), in one transaction. */
   expireDue(now = new Date().toISOString()): Parcel[] {
     return this.store.tx(() => {
-      const rows = this.store.db
+      const rows = this.store
         .prepare("SELECT * FROM parcels WHERE state = 'deposited' AND expires_at <= ?")
         .all(now) as ParcelRow[];
       for (const r of rows) {
-        this.store.db.prepare("UPDATE parcels SET state = 'expired' WHERE parcel_id = ?").run(r.parcel_id);
+        this.store.prepare("UPDATE parcels SET state = 'expired' WHERE parcel_id = ?").run(r.parcel_id);
         this.outbox.append('parcel.expired', { boxNo: r.box_no, parcelId: r.parcel_id });
       }
       return rows.map(toParcel);
@@ -125,19 +125,20 @@ export class ParcelStore {
 
   count(state: Parcel['state']): number {
     return (
-      this.store.db.prepare('SELECT COUNT(*) AS n FROM parcels WHERE state = ?').get(state) as { n: number }
+      this.store.prepare('SELECT COUNT(*) AS n FROM parcels WHERE state = ?').get(state) as { n: number }
     ).n;
   }
 }
 
 /** The usage a box returns to when nothing is going on at it: what is inside and what rights it carries. */
 export function restingUsage(store: EdgeStore, boxNo: BoxNo, now = new Date().toISOString()): BoxUsage {
-  const db = store.db;
-  if (db.prepare("SELECT 1 FROM parcels WHERE box_no = ? AND state IN ('deposited', 'expired')").get(boxNo)) {
+  if (
+    store.prepare("SELECT 1 FROM parcels WHERE box_no = ? AND state IN ('deposited', 'expired')").get(boxNo)
+  ) {
     return 'occupied';
   }
   if (
-    db
+    store
       .prepare(
         "SELECT 1 FROM grants WHERE box_no = ? AND kind = 'deposit' AND used_at IS NULL AND expires_at > ?",
       )

@@ -177,4 +177,8 @@ export const migrations: readonly string[] = [
    WHERE json_type(data, '$.pickupCode') IS NOT NULL OR json_type(data, '$.pickupToken') IS NOT NULL
       OR json_extract(data, '$.message') LIKE 'Deposited in box %. Pickup code %';
   `,
+  // 5: the whole cabinet out of service (issue 13), set by an operator through desired state.
+  `
+  ALTER TABLE desired_meta ADD COLUMN cabinet_out_of_service INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -10,6 +10,7 @@ import {
   parseOrThrow,
 } from '@locker/protocol';
 import type { Logger } from 'pino';
+import type { AlarmKeeper } from '../alarms/alarm-keeper.js';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
 import type { LockService } from '../lock/lock-service.js';
 import { restingUsage } from '../parcels/parcel-store.js';
@@ -21,6 +22,7 @@ export interface CommandHandlerDeps {
   journal: CommandJournal;
   lock: LockService;
   boxes: BoxStateMachine;
+  alarms: AlarmKeeper;
   outbox: Outbox;
   logger: Logger;
   startedAt: number;
@@ -93,7 +95,16 @@ export class CommandHandler {
           boxes: this.deps.boxes.list().length,
           outboxDepth: this.deps.outbox.depth(),
           uptimeSec: Math.round((Date.now() - this.deps.startedAt) / 1000),
+          alarms: this.deps.alarms.active(),
         };
+      case 'clear_alarm': {
+        const p = parseOrThrow(commandParams.clear_alarm, raw, 'VALIDATION_FAILED', what);
+        // A condition that still holds (a door still open) raises its alarm again at the next look.
+        if (!this.deps.alarms.clearById(p.alarmId)) {
+          throw new LockerError('ALARM_NOT_FOUND', `no active alarm ${p.alarmId}`);
+        }
+        return { alarmId: p.alarmId, cleared: true };
+      }
     }
   }
 }

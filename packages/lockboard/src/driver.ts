@@ -20,7 +20,21 @@ import { BoardSimulator } from './simulator/board-simulator.js';
 import { SimulatorBinding } from './simulator/simulator-binding.js';
 import type { BindingInterface } from './transport/binding-types.js';
 import { type ByteTransport, SerialTransport } from './transport/serial-transport.js';
+import { TypedEmitter } from './typed-emitter.js';
 import type { LockAddress, LockReading, UnlockResult } from './types.js';
+
+/** `up`: serving; `down`: the port was lost and is being reopened; `stopped`: not started or stopped. */
+export type BusState = 'up' | 'down' | 'stopped';
+
+export interface BusStateEvent {
+  state: BusState;
+  /** Why it went down (the port's error), when known. */
+  reason?: string;
+}
+
+export interface DriverEvents {
+  bus: BusStateEvent;
+}
 
 export interface DriverOptions {
   logger?: Logger;
@@ -36,7 +50,7 @@ export interface DriverOptions {
  * The one object the edge talks to for a serial bus of lock boards. Construction does no I/O; start()
  * opens the port and starts the door monitor.
  */
-export class LockBoardDriver {
+export class LockBoardDriver extends TypedEmitter<DriverEvents> {
   readonly settings: BusSettings;
   readonly monitor: DoorMonitor;
   readonly simulator: BoardSimulator | undefined;
@@ -45,11 +59,17 @@ export class LockBoardDriver {
   private readonly log: Logger;
   private readonly transport: ByteTransport;
   private bus: LockBus | undefined;
+  private state: BusState = 'stopped';
+  private downSince: number | undefined;
+  private reconnects = 0;
+  private reconnecting: Promise<void> | undefined;
+  private abort: AbortController | undefined;
 
   constructor(
     settings: BusSettingsInput,
     private readonly options: DriverOptions = {},
   ) {
+    super();
     this.settings = parseBusSettings(settings);
     const s = this.settings;
     this.log = options.logger ?? silentLogger;
@@ -66,6 +86,7 @@ export class LockBoardDriver {
       boards: s.boards.map((b) => b.address),
       pollIntervalMs: s.pollIntervalMs,
       unreachableAfter: s.unreachableAfter,
+      probeIntervalMs: s.probeIntervalMs,
       poll: (board) => this.readBoardAt(board, Priority.poll),
       logger: this.log,
     });
@@ -98,6 +119,20 @@ export class LockBoardDriver {
     return this.bus ? { ...this.bus.stats, decoder: { ...this.bus.decoderStats } } : undefined;
   }
 
+  get busState(): BusState {
+    return this.state;
+  }
+
+  /** The bus's health for /health and /metrics. */
+  get health(): { state: BusState; downSince: string | null; reconnects: number; unreachable: number[] } {
+    return {
+      state: this.state,
+      downSince: this.downSince === undefined ? null : new Date(this.downSince).toISOString(),
+      reconnects: this.reconnects,
+      unreachable: this.settings.boards.map((b) => b.address).filter((a) => !this.monitor.isReachable(a)),
+    };
+  }
+
   async start(): Promise<void> {
     if (this.bus) return;
     const bus = new LockBus(this.codec, this.transport, this.settings.timeouts, this.log);
@@ -107,19 +142,83 @@ export class LockBoardDriver {
       throw new LockerError('BUS_CLOSED', `cannot open ${this.settings.port}: ${(err as Error).message}`);
     }
     this.bus = bus;
+    this.abort = new AbortController();
+    bus.onDown((err) => this.lost(bus, err));
+    this.setState('up');
     this.log.info({ port: this.settings.port, family: this.settings.family }, 'lock bus started');
     this.monitor.start();
+  }
+
+  /**
+   * The port was lost: every request fails with BUS_DOWN at once, and the same path is reopened with
+   * backoff. Once open, every board is read (the monitor reports what changed meanwhile) before unlocks
+   * are taken again.
+   */
+  private lost(bus: LockBus, err: Error | undefined): void {
+    if (this.bus !== bus || this.reconnecting) return;
+    this.downSince = Date.now();
+    this.setState('down', err?.message ?? 'serial port closed');
+    const signal = (this.abort as AbortController).signal;
+    this.reconnecting = this.reopen(bus, signal).finally(() => {
+      this.reconnecting = undefined;
+    });
+  }
+
+  private async reopen(bus: LockBus, signal: AbortSignal): Promise<void> {
+    const { initialMs, maxMs } = this.settings.reconnect;
+    let wait = initialMs;
+    // A port lost again while the boards are being read sends us round again (lost() ignores it meanwhile).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await sleep(wait, undefined, { signal });
+      } catch {
+        return;
+      }
+      try {
+        await bus.start();
+      } catch (e) {
+        this.log.warn({ attempt, err: (e as Error).message, retryInMs: wait }, 'serial port still down');
+        wait = Math.min(wait * 2, maxMs);
+        continue;
+      }
+      if (signal.aborted) return;
+      this.reconnects++;
+      this.log.info({ port: this.settings.port, reconnects: this.reconnects }, 'serial port reopened');
+      for (const b of this.settings.boards) {
+        try {
+          await this.readBoardAt(b.address, Priority.read);
+        } catch (e) {
+          this.log.warn({ board: b.address, err: (e as Error).message }, 'board not read after reopening');
+        }
+      }
+      if (signal.aborted) return;
+      if (bus.isOpen) break;
+      wait = initialMs;
+    }
+    this.downSince = undefined;
+    this.setState('up');
+  }
+
+  private setState(state: BusState, reason?: string): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('bus', reason === undefined ? { state } : { state, reason });
   }
 
   async stop(): Promise<void> {
     const bus = this.bus;
     this.bus = undefined;
-    await this.monitor.stop();
+    this.abort?.abort();
+    await this.reconnecting;
+    this.state = 'stopped';
+    // The monitor may be waiting on a queued poll: fail the queue first, so nothing waits out a timeout.
+    const monitorStopped = this.monitor.stop();
     try {
       await bus?.stop();
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'closing the serial port failed');
     }
+    await monitorStopped;
     this.simulator?.stop();
   }
 
@@ -130,6 +229,8 @@ export class LockBoardDriver {
   async unlock(addr: LockAddress): Promise<UnlockResult> {
     this.checkLock(addr);
     const { board, lock } = addr;
+    this.assertUp();
+    this.assertReachable(board);
     const req: BoardRequest = { op: 'unlock', board, lock };
     this.monitor.noteCommanded(board, lock);
     let reply: BoardReply;
@@ -173,12 +274,16 @@ export class LockBoardDriver {
   /** Pulses every lock of a board (service use). */
   async unlockAll(board: number): Promise<void> {
     boardSettings(this.settings, board);
+    this.assertUp();
+    this.assertReachable(board);
     await this.send({ op: 'unlock-all', board }, Priority.unlock, this.settings.timeouts.unlockMs);
   }
 
   /** Pulses several locks of one board with one frame (xor8a), or one after another (Kerong). */
   async multiOpen(board: number, locks: number[]): Promise<void> {
     for (const lock of locks) this.checkLock({ board, lock });
+    this.assertUp();
+    this.assertReachable(board);
     if (this.settings.family !== 'xor8a') {
       for (const lock of locks) await this.unlock({ board, lock });
       return;
@@ -263,6 +368,20 @@ export class LockBoardDriver {
       }
       default:
         return [];
+    }
+  }
+
+  /** No unlock while the port is down or being reconciled after it came back (ADR 0008). */
+  private assertUp(): void {
+    if (this.state === 'down') {
+      throw new LockerError('BUS_DOWN', `serial port ${this.settings.port} is down; no unlock sent`);
+    }
+  }
+
+  /** A board that stopped answering gets no unlock frames, only the monitor's probes (ADR 0008). */
+  private assertReachable(board: number): void {
+    if (!this.monitor.isReachable(board)) {
+      throw new LockerError('BOARD_UNREACHABLE', `board ${board} does not answer; no unlock sent`, { board });
     }
   }
 

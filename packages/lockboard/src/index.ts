@@ -13,7 +13,13 @@ export { hex } from './codecs/codec.js';
 export { createCodec } from './codecs/index.js';
 export { KerongCodec } from './codecs/kerong.js';
 export { Xor8aCodec } from './codecs/xor8a.js';
-export { type DriverOptions, LockBoardDriver } from './driver.js';
+export {
+  type BusState,
+  type BusStateEvent,
+  type DriverEvents,
+  type DriverOptions,
+  LockBoardDriver,
+} from './driver.js';
 export type { Logger } from './logger.js';
 export {
   type BoardEvent,
@@ -25,9 +31,6 @@ export {
 export { BusSettings, type BusSettingsInput, parseBusSettings, SIM_PORT } from './settings.js';
 export { type AttachedSimulator, attachSimulatorToPort } from './simulator/attach-port.js';
 export { BoardSimulator, type LoggedFrame, type SimulatorOptions } from './simulator/board-simulator.js';
-export { mockBindingFor } from './simulator/mock-binding.js';
 export { SimulatorBinding } from './simulator/simulator-binding.js';
-export { type SimulatedBus, simulatorOnPty } from './simulator/simulator-on-pty.js';
-export { openPtyPair, type PtyPair } from './simulator/socat.js';
 export { type ByteTransport, SerialTransport } from './transport/serial-transport.js';
 export type { LockAddress, LockReading, UnlockResult } from './types.js';

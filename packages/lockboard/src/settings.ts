@@ -54,12 +54,22 @@ export const BusSettings = z
       })
       .default({ unlockMs: 1500, statusMs: 300, drainMs: 30, silenceMs: 60, confirmMs: 250 }),
     /**
-     * Pause between door-monitor scans; 0 turns the monitor off. The default keeps the line busy with
-     * scans (a change is seen within about one scan's wire time) and unlocks still go first.
+     * Shortest time between door-monitor scan starts; 0 turns the monitor off. The default is shorter
+     * than any scan, so scans run back to back (a change is seen within about one scan plus one reply)
+     * and unlocks still go first.
      */
     pollIntervalMs: z.number().int().min(0).default(POLL_INTERVAL_MS),
     /** Consecutive timeouts before a board is reported unreachable. */
     unreachableAfter: z.number().int().min(1).default(2),
+    /** How often an unreachable board is probed (it gets no other frame until a probe succeeds). */
+    probeIntervalMs: z.number().int().min(10).default(1000),
+    /** Reopening a lost port: the first wait, doubled after each failed try up to the cap. */
+    reconnect: z
+      .object({
+        initialMs: z.number().int().min(10).default(100),
+        maxMs: z.number().int().min(10).default(5000),
+      })
+      .default({ initialMs: 100, maxMs: 5000 }),
     /** xor8a: a fixed count of status bytes in query-all replies, instead of framing by the trailer. */
     statusBytes: z.number().int().min(1).max(8).optional(),
     simulator: SimulatorSettings.default({ emulateTiming: false, replyDelayMs: 0 }),

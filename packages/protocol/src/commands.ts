@@ -12,6 +12,10 @@ export const commandParams = {
     .object({ boxNo: BoxNo, outOfService: z.boolean(), reason: z.string().max(200).optional() })
     .strict(),
   diagnostics: z.object({}).strict(),
+  /** An operator clears an active alarm (ids come in `alarm.raised` events and in `diagnostics`). */
+  clear_alarm: z
+    .object({ alarmId: z.string().min(1).max(64), reason: z.string().max(200).optional() })
+    .strict(),
 } as const;
 
 export type CommandOp = keyof typeof commandParams;

@@ -73,6 +73,10 @@ export type GrantDoc = z.infer<typeof GrantDoc>;
 export const BoxSettingDoc = z.object({ boxNo: BoxNo, outOfService: z.boolean() }).strict();
 export type BoxSettingDoc = z.infer<typeof BoxSettingDoc>;
 
+/** Settings of the whole cabinet: out of service refuses people at the touchscreen, not operators. */
+export const CabinetSettingDoc = z.object({ outOfService: z.boolean() }).strict();
+export type CabinetSettingDoc = z.infer<typeof CabinetSettingDoc>;
+
 const version = z.number().int().positive();
 
 export const DesiredSnapshot = z
@@ -83,6 +87,8 @@ export const DesiredSnapshot = z
     couriers: z.array(CourierCredentialDoc).max(5000),
     grants: z.array(GrantDoc).max(5000),
     boxes: z.array(BoxSettingDoc).max(1000).default([]),
+    /** Absent from older clouds: the cabinet is in service. */
+    cabinet: CabinetSettingDoc.optional(),
   })
   .strict();
 
@@ -97,6 +103,8 @@ export const DesiredDelta = z
     grants: z.array(GrantDoc).max(5000).default([]),
     removeGrants: z.array(z.string().max(64)).max(5000).default([]),
     boxes: z.array(BoxSettingDoc).max(1000).default([]),
+    /** Present only when the cabinet's own settings changed. */
+    cabinet: CabinetSettingDoc.optional(),
   })
   .strict()
   .refine((d) => d.version > d.baseVersion, 'version must be above baseVersion');

@@ -15,6 +15,8 @@ export const errorStatus = {
   ID_NUMBER_INVALID: 400,
   PHOTO_TOO_LARGE: 413,
   NOT_AN_IMAGE: 415,
+  /** A text field held a control character (NUL, ESC, DEL, C1...); tab and line breaks are text. */
+  TEXT_CONTROL_CHARACTER: 400,
   // identity
   UNAUTHORIZED: 401,
   TOKEN_EXPIRED: 401,
@@ -29,6 +31,8 @@ export const errorStatus = {
   NOT_FOUND: 404,
   CABINET_NOT_FOUND: 404,
   BOX_NOT_FOUND: 404,
+  /** No active alarm with this id at the cabinet (never raised, or already cleared). */
+  ALARM_NOT_FOUND: 404,
   CONFLICT: 409,
   INVALID_TRANSITION: 409,
   BOX_NOT_AVAILABLE: 409,
@@ -48,6 +52,11 @@ export const errorStatus = {
   BAD_FRAME: 502,
   OPEN_NOT_DETECTED: 502,
   BUS_CLOSED: 503,
+  // issue 14: the serial bus is down (reopening), or the door sensors are not trusted (fail-safe)
+  BUS_DOWN: 503,
+  SENSOR_FAULT: 503,
+  /** An operator took the whole cabinet out of service: no new deposits (pickups still work). */
+  CABINET_OUT_OF_SERVICE: 503,
   // cabinet kiosk (codes, credentials, flow sessions)
   CODE_INVALID: 401,
   CODE_USED: 410,

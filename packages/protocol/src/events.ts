@@ -55,6 +55,8 @@ export const eventData = {
       'board_unreachable',
       'code_lockout',
       'box_reported',
+      'sensor_fault',
+      'bus_down',
     ]),
     boxNo: BoxNo.optional(),
     board: z.number().int().min(0).max(255).optional(),

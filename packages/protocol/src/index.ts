@@ -11,3 +11,4 @@ export * from './secret-fields.js';
 export * from './secret-verifier.js';
 export * from './status.js';
 export * from './topics.js';
+export * from './typed-emitter.js';

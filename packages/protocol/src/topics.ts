@@ -24,6 +24,8 @@ export const topics = {
     events: `${TOPIC_ROOT}/+/events`,
     responses: `${TOPIC_ROOT}/+/response/+`,
     desiredGet: `${TOPIC_ROOT}/+/desired/get`,
+    /** Commands operators send straight to cabinets: the cloud records them (audit, ADR 0010). */
+    requests: `${TOPIC_ROOT}/+/request/+`,
   },
 } as const;
 

@@ -4,6 +4,8 @@ import * as m0002 from './0002-accounts.js';
 import * as m0003 from './0003-desired-state.js';
 import * as m0004 from './0004-operators.js';
 import * as m0005 from './0005-tasks.js';
+import * as m0008 from './0008-nearby-vectors.js';
+import * as m0009 from './0009-operator-passwords.js';
 
 /**
  * Every migration, in order. Names are stable forever: Kysely records them in the database.
@@ -15,4 +17,6 @@ export const migrations: Record<string, Migration> = {
   '0003-desired-state': m0003,
   '0004-operators': m0004,
   '0005-tasks': m0005,
+  '0008-nearby-vectors': m0008,
+  '0009-operator-passwords': m0009,
 };

@@ -1,15 +1,14 @@
-import { BoxNo, BoxState, CabinetId, LockerError, OpenBoxResult } from '@locker/protocol';
+import { BoxNo, BoxState, CabinetId, OpenBoxResult } from '@locker/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { BrokerAccounts } from '../../broker/broker-accounts.js';
 import type { CabinetRepository } from '../../fleet/cabinet-repository.js';
 import type { FleetLink } from '../../fleet/fleet-link.js';
-import { requireAdmin } from '../admin-auth.js';
+import { requireRole } from '../admin-auth.js';
 import { ErrorResponse } from '../schemas.js';
 
 export interface AdminCabinetDeps {
-  adminToken: string;
   cabinets: CabinetRepository;
   fleet: FleetLink;
   brokerAccounts: BrokerAccounts;
@@ -34,17 +33,23 @@ const BrokerCredentials = z.object({
   password: z.string().describe('shown once; store it in the cabinet config'),
 });
 const CabinetParams = z.object({ cabinetId: CabinetId });
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const errors = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  403: ErrorResponse.describe('FORBIDDEN: the role may not do this'),
+  404: ErrorResponse,
+  409: ErrorResponse,
+};
 
-/** The operator API for cabinets: register, inspect, rotate broker credentials, open a box. */
+/** The operator API for cabinets: register, inspect, rotate broker credentials, open a box (mounted under /v1/admin). */
 export async function adminCabinetRoutes(app: FastifyInstance, deps: AdminCabinetDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('preHandler', requireAdmin(deps.adminToken));
   const security = [{ adminToken: [] }];
 
   r.post(
-    '/v1/admin/cabinets',
+    '/cabinets',
     {
+      preHandler: requireRole('admin'),
       schema: {
         tags: ['operator'],
         summary: 'Register a cabinet and issue its broker credentials',
@@ -63,8 +68,9 @@ export async function adminCabinetRoutes(app: FastifyInstance, deps: AdminCabine
   );
 
   r.get(
-    '/v1/admin/cabinets',
+    '/cabinets',
     {
+      preHandler: requireRole('viewer'),
       schema: {
         tags: ['operator'],
         summary: 'List cabinets',
@@ -76,8 +82,9 @@ export async function adminCabinetRoutes(app: FastifyInstance, deps: AdminCabine
   );
 
   r.get(
-    '/v1/admin/cabinets/:cabinetId',
+    '/cabinets/:cabinetId',
     {
+      preHandler: requireRole('viewer'),
       schema: {
         tags: ['operator'],
         summary: 'A cabinet with the last reported state of each box',
@@ -93,8 +100,9 @@ export async function adminCabinetRoutes(app: FastifyInstance, deps: AdminCabine
   );
 
   r.put(
-    '/v1/admin/cabinets/:cabinetId/boxes',
+    '/cabinets/:cabinetId/boxes',
     {
+      preHandler: requireRole('admin'),
       schema: {
         tags: ['operator'],
         summary: "Set a cabinet's box layout (its broker account then publishes only these boxes)",
@@ -113,8 +121,9 @@ export async function adminCabinetRoutes(app: FastifyInstance, deps: AdminCabine
   );
 
   r.post(
-    '/v1/admin/cabinets/:cabinetId/credentials',
+    '/cabinets/:cabinetId/credentials',
     {
+      preHandler: requireRole('admin'),
       schema: {
         tags: ['operator'],
         summary: "Rotate a cabinet's broker password (the old one stops working)",
@@ -131,8 +140,9 @@ export async function adminCabinetRoutes(app: FastifyInstance, deps: AdminCabine
   );
 
   r.post(
-    '/v1/admin/cabinets/:cabinetId/boxes/:boxNo/open',
+    '/cabinets/:cabinetId/boxes/:boxNo/open',
     {
+      preHandler: requireRole('operator'),
       schema: {
         tags: ['operator'],
         summary: 'Open one box now (the cabinet must be online)',
@@ -153,34 +163,16 @@ export async function adminCabinetRoutes(app: FastifyInstance, deps: AdminCabine
     },
     async (req) => {
       const params = { boxNo: req.params.boxNo, ...(req.body?.reason ? { reason: req.body.reason } : {}) };
-      const data = await deps.fleet.sendCommand(req.params.cabinetId, 'open_box', params, 'admin-api');
+      const data = await deps.fleet.sendCommand(
+        req.params.cabinetId,
+        'open_box',
+        params,
+        req.operator?.username,
+        (transaction) => {
+          req.auditTransaction = transaction;
+        },
+      );
       return OpenBoxResult.parse(data);
-    },
-  );
-
-  r.post(
-    '/v1/admin/operators',
-    {
-      schema: {
-        tags: ['operator'],
-        summary: 'Create or rotate an operator (commands) or viewer (read-only) broker account',
-        security,
-        body: z
-          .object({
-            username: z.string().regex(/^[a-z][a-z0-9_.-]{2,40}$/),
-            role: z.enum(['operator', 'viewer']),
-          })
-          .strict(),
-        response: { 200: BrokerCredentials, ...errors },
-      },
-    },
-    async (req) => {
-      const { username, role } = req.body;
-      if (CabinetId.safeParse(username).success && (await deps.cabinets.find(username))) {
-        throw new LockerError('CONFLICT', `${username} is a cabinet's broker account`);
-      }
-      const password = await deps.brokerAccounts.issue(username, role, null);
-      return { username, password };
     },
   );
 }

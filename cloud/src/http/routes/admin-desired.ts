@@ -3,14 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DesiredStateService } from '../../fleet/desired-state-service.js';
-import { requireAdmin } from '../admin-auth.js';
+import { requireRole } from '../admin-auth.js';
 import { ErrorResponse } from '../schemas.js';
 
 const CourierId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'courier id: letters, digits, _ and -');
 const Version = z.object({
   version: z.number().int().describe('the desired-state version this change made'),
 });
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse };
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 const security = [{ adminToken: [] }];
 
 /**
@@ -19,14 +19,14 @@ const security = [{ adminToken: [] }];
  */
 export async function adminDesiredRoutes(
   app: FastifyInstance,
-  deps: { adminToken: string; desired: DesiredStateService },
+  deps: { desired: DesiredStateService },
 ): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('preHandler', requireAdmin(deps.adminToken));
 
   r.get(
-    '/v1/admin/cabinets/:cabinetId/desired',
+    '/cabinets/:cabinetId/desired',
     {
+      preHandler: requireRole('viewer'),
       schema: {
         tags: ['operator'],
         summary: 'What the cabinet is meant to hold (courier credentials without their PINs, box settings)',
@@ -53,8 +53,9 @@ export async function adminDesiredRoutes(
   );
 
   r.put(
-    '/v1/admin/cabinets/:cabinetId/couriers/:courierId',
+    '/cabinets/:cabinetId/couriers/:courierId',
     {
+      preHandler: requireRole('admin'),
       schema: {
         tags: ['operator'],
         summary: 'Let a courier deposit at this cabinet with a PIN (works offline once synced)',
@@ -80,8 +81,9 @@ export async function adminDesiredRoutes(
   );
 
   r.delete(
-    '/v1/admin/cabinets/:cabinetId/couriers/:courierId',
+    '/cabinets/:cabinetId/couriers/:courierId',
     {
+      preHandler: requireRole('admin'),
       schema: {
         tags: ['operator'],
         summary: "Withdraw a courier's access to this cabinet",
@@ -96,8 +98,9 @@ export async function adminDesiredRoutes(
   );
 
   r.put(
-    '/v1/admin/cabinets/:cabinetId/boxes/:boxNo/settings',
+    '/cabinets/:cabinetId/boxes/:boxNo/settings',
     {
+      preHandler: requireRole('operator'),
       schema: {
         tags: ['operator'],
         summary: 'Take a box out of service or back in',

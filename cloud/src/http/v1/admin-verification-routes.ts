@@ -3,23 +3,23 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Accounts } from '../../accounts/accounts-module.js';
 import { UserId } from '../../accounts/ids.js';
-import { requireAdmin } from '../admin-auth.js';
+import { requireRole } from '../admin-auth.js';
 import { ErrorResponse } from '../schemas.js';
 import { VerificationState } from './schemas.js';
 
 /** Operators review identity verifications (the CLI does the same: `locker-cloud user verify`). */
 export async function adminVerificationRoutes(
   app: FastifyInstance,
-  deps: { adminToken: string; accounts: Accounts },
+  deps: { accounts: Accounts },
 ): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('preHandler', requireAdmin(deps.adminToken));
   const security = [{ adminToken: [] }];
-  const errors = { 400: ErrorResponse, 401: ErrorResponse };
+  const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
 
   r.get(
-    '/v1/admin/verifications',
+    '/verifications',
     {
+      preHandler: requireRole('admin'),
       schema: {
         tags: ['operator'],
         summary: 'Verification cases in one state (default pending), oldest first',
@@ -48,8 +48,9 @@ export async function adminVerificationRoutes(
   );
 
   r.post(
-    '/v1/admin/verifications/:userId',
+    '/verifications/:userId',
     {
+      preHandler: requireRole('admin'),
       schema: {
         tags: ['operator'],
         summary: 'Pass or reject a pending verification (the user is notified)',

@@ -2,14 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Accounts } from '../../accounts/accounts-module.js';
 import type { NotificationService } from '../../notifications/notification-service.js';
 import { v1AddressRoutes } from './address-routes.js';
-import { adminVerificationRoutes } from './admin-verification-routes.js';
 import { v1MeRoutes } from './me-routes.js';
 import { v1NotificationRoutes } from './notification-routes.js';
 import { v1SessionRoutes } from './session-routes.js';
 import { v1UserRoutes } from './user-routes.js';
 
 export interface V1AccountDeps {
-  adminToken: string;
   accounts: Accounts;
   notifications: NotificationService;
 }
@@ -20,7 +18,6 @@ export async function v1AccountRoutes(app: FastifyInstance, deps: V1AccountDeps)
   await app.register(v1MeRoutes, deps.accounts);
   await app.register(v1UserRoutes, deps.accounts);
   await app.register(v1AddressRoutes, deps.accounts);
-  await app.register(adminVerificationRoutes, { adminToken: deps.adminToken, accounts: deps.accounts });
   await app.register(v1NotificationRoutes, {
     sessions: deps.accounts.sessions,
     notifications: deps.notifications,

@@ -79,19 +79,19 @@ const app = {
     setLocale(app.cabinet?.locale ?? 'zh-CN');
     setLowReach(false);
     renderChrome();
-    app.show(app.cabinet?.outOfService ? 'maintenance' : 'start');
+    app.show(app.cabinet?.maintenance ? 'maintenance' : 'start');
     app.refreshCabinet();
   },
 
   async refreshCabinet() {
     try {
       const fresh = await api.cabinet();
-      const wasOut = app.cabinet?.outOfService;
+      const wasOut = app.cabinet?.maintenance;
       app.cabinet = fresh;
       setTimeZone(fresh.timeZone);
-      if (current?.name === 'start' && fresh.outOfService) app.show('maintenance');
-      else if (current?.name === 'maintenance' && !fresh.outOfService) app.show('start');
-      else if (wasOut === undefined && fresh.outOfService) app.show('maintenance');
+      if (current?.name === 'start' && fresh.maintenance) app.show('maintenance');
+      else if (current?.name === 'maintenance' && !fresh.maintenance) app.show('start');
+      else if (wasOut === undefined && fresh.maintenance) app.show('maintenance');
     } catch {
       // Keep the last known picture; the daemon may be restarting.
     }

@@ -57,6 +57,9 @@ export class LockBus {
   private pumping = false;
   private needDrain = true;
   private open = false;
+  /** stop() was called: requests are refused with BUS_CLOSED (a lost port refuses with BUS_DOWN). */
+  private stopped = true;
+  private downListener: ((err: Error | undefined) => void) | undefined;
   private seq = 0;
   private lastDataAt = 0;
   readonly stats: BusStats = { transactions: 0, timeouts: 0, badFrames: 0, unsolicited: 0, drains: 0 };
@@ -74,37 +77,63 @@ export class LockBus {
     return this.decoder.stats;
   }
 
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  /** Called once each time the port is lost while in use (closed or failing), not on stop(). */
+  onDown(listener: (err: Error | undefined) => void): void {
+    this.downListener = listener;
+  }
+
+  /** Opens the port; after a loss, the same call opens it again (same path: a replugged adapter works). */
   async start(): Promise<void> {
     this.transport.onData((chunk) => this.onData(chunk));
-    this.transport.onClose((err) => {
-      if (this.open) this.log.error({ err: err?.message }, 'serial port closed unexpectedly');
-      this.failAll('serial port closed');
-    });
+    this.transport.onClose((err) => this.lose(err, 'serial port closed unexpectedly'));
+    this.stopped = false;
     await this.transport.open();
+    // Whatever was on the line before the loss is stale.
+    this.needDrain = true;
     this.open = true;
   }
 
   async stop(): Promise<void> {
-    this.failAll('bus stopped');
+    this.stopped = true;
+    this.failAll('BUS_CLOSED', 'bus stopped');
     await this.transport.close();
   }
 
-  private failAll(why: string): void {
+  /** The port is gone: fail everything at once (nothing waits to run late) and tell the owner. */
+  private lose(err: Error | undefined, what: string): void {
+    if (!this.open) return;
+    this.log.error({ err: err?.message }, what);
+    this.failAll('BUS_DOWN', what);
+    this.transport.close().catch(() => undefined);
+    this.downListener?.(err);
+  }
+
+  private failAll(code: 'BUS_CLOSED' | 'BUS_DOWN', why: string): void {
     this.open = false;
-    for (const tx of this.queue.splice(0)) tx.reject(new LockerError('BUS_CLOSED', why));
+    for (const tx of this.queue.splice(0)) tx.reject(new LockerError(code, why));
     const r = this.running;
     if (r) {
       clearTimeout(r.timer);
       if (r.silence) clearTimeout(r.silence);
       this.running = undefined;
-      r.tx.reject(new LockerError('BUS_CLOSED', why));
+      r.tx.reject(new LockerError(code, why));
       r.done();
     }
   }
 
+  private closedError(): LockerError {
+    return this.stopped
+      ? new LockerError('BUS_CLOSED', 'bus is not started')
+      : new LockerError('BUS_DOWN', 'the serial port is down; no request is queued to run late');
+  }
+
   /** Queues a request and resolves with the board's matching reply. */
   request(req: BoardRequest, priority: Priority, timeoutMs: number): Promise<BoardReply> {
-    if (!this.open) return Promise.reject(new LockerError('BUS_CLOSED', 'bus is not started'));
+    if (!this.open) return Promise.reject(this.closedError());
     return new Promise((resolve, reject) => {
       const tx: Transaction = { req, priority, timeoutMs, seq: this.seq++, resolve, reject };
       // Stable insert: by priority, then arrival.
@@ -123,10 +152,15 @@ export class LockBus {
         const tx = this.queue.shift();
         if (!tx) break;
         if (!this.open) {
-          tx.reject(new LockerError('BUS_CLOSED', 'bus stopped'));
+          tx.reject(this.closedError());
           continue;
         }
         if (this.needDrain) await this.drain();
+        // The port may have gone (or stop() run) while the line drained.
+        if (!this.open) {
+          tx.reject(this.closedError());
+          continue;
+        }
         await this.run(tx);
       }
     } finally {
@@ -167,9 +201,10 @@ export class LockBus {
       const bytes = this.codec.encodeRequest(tx.req);
       this.log.debug({ tx: hex(bytes), op: tx.req.op, board: tx.req.board }, 'serial tx');
       this.transport.write(bytes).catch((err: unknown) => {
-        if (this.running === running) {
-          this.finish(new LockerError('BUS_CLOSED', `serial write failed: ${(err as Error).message}`));
-        }
+        // A port that cannot be written is as good as gone: reopen it rather than fail every request.
+        if (this.running !== running) return;
+        if (this.open) this.lose(err as Error, `serial write failed: ${(err as Error).message}`);
+        else this.finish(this.closedError());
       });
     });
   }

@@ -1,4 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { isLockerError } from '@locker/protocol';
 import { type Logger, silentLogger } from '../logger.js';
 import { TypedEmitter } from '../typed-emitter.js';
@@ -35,6 +36,8 @@ export interface DoorMonitorOptions {
   boards: number[];
   pollIntervalMs: number;
   unreachableAfter: number;
+  /** An unreachable board is probed no more often than this (default 1000 ms). */
+  probeIntervalMs?: number;
   /** How long an unlock counts as the reason for the next opening of that door. */
   commandWindowMs?: number;
   /** Reads one board at poll priority; the reading comes back through observe(). */
@@ -54,6 +57,7 @@ export class DoorMonitor extends TypedEmitter<DoorMonitorEvents> {
   private readonly commanded = new Map<string, number>();
   private readonly failures = new Map<number, number>();
   private readonly unreachable = new Set<number>();
+  private readonly probedAt = new Map<number, number>();
   private readonly log: Logger;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -143,19 +147,41 @@ export class DoorMonitor extends TypedEmitter<DoorMonitorEvents> {
     }
   }
 
+  /**
+   * Scans every board, then waits out the rest of `pollIntervalMs` counted from the scan's start: the
+   * interval is the shortest time between scan starts, so with the default (2 ms, shorter than any scan)
+   * scans run back to back and a change is seen within about one scan's wire time.
+   */
   private async run(signal: AbortSignal): Promise<void> {
     while (this.running) {
+      const startedAt = performance.now();
+      let busDown = false;
+      let polled = 0;
       for (const board of this.options.boards) {
         if (!this.running) return;
+        // A board that does not answer would hold the line for a whole timeout each scan: probe it seldom.
+        if (this.unreachable.has(board)) {
+          const last = this.probedAt.get(board) ?? 0;
+          if (Date.now() - last < (this.options.probeIntervalMs ?? 1000)) continue;
+          this.probedAt.set(board, Date.now());
+        }
+        polled++;
         try {
           await this.options.poll(board);
         } catch (err) {
           // Already counted by recordOutcome; a closed bus during stop() is expected.
+          if (isLockerError(err) && err.code === 'BUS_DOWN') busDown = true;
           this.log.debug({ board, err: (err as Error).message }, 'poll failed');
         }
       }
+      // While the port is being reopened polls fail at once, and a pass with nothing due moves no
+      // bytes: neither may spin.
+      const idle = busDown || polled === 0;
+      const interval = idle ? Math.max(this.options.pollIntervalMs, 100) : this.options.pollIntervalMs;
+      const rest = interval - (performance.now() - startedAt);
       try {
-        await sleep(this.options.pollIntervalMs, undefined, { signal });
+        if (rest > 0) await sleep(rest, undefined, { signal });
+        else await setImmediate(undefined, { signal });
       } catch {
         return;
       }

@@ -138,7 +138,10 @@ export class BoardSimulator {
       const frame: LoggedFrame = { at: now, hex: hex(this.codec.encodeRequest(req)), request: req };
       pushCapped(this.frames, frame, this.logLimit);
       for (const l of this.frameListeners) l(frame);
-      this.answer(req, this.rxFreeAt);
+      // A board reads its inputs once the whole request is through, not when the host starts sending.
+      const receivedAt = this.rxFreeAt;
+      if (this.byteMs > 0) this.scheduler.at(receivedAt, () => this.answer(req, receivedAt));
+      else this.answer(req, receivedAt);
     }
   }
 

@@ -7,23 +7,42 @@ export interface PtyPair {
   /** The end the simulated board opens. */
   board: string;
   close(): Promise<void>;
+  /** Kills socat at once (SIGKILL): both ends vanish as if the cable were pulled. */
+  kill(): Promise<void>;
 }
 
 /**
  * Makes a linked pseudo-terminal pair with `socat -d -d pty,raw,echo=0 pty,raw,echo=0`: two device paths
  * that behave like the two ends of a null-modem cable, so both sides use the real serialport stack.
  */
-export function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
+export interface PtyPairOptions {
+  timeoutMs?: number;
+  /**
+   * Fixed paths (symlinks socat makes to the two ends), so a pair killed and made again appears at the
+   * same place, as a replugged USB adapter does.
+   */
+  links?: { host: string; board: string };
+}
+
+export function openPtyPair(options: PtyPairOptions | number = {}): Promise<PtyPair> {
+  const { timeoutMs = 5000, links } = typeof options === 'number' ? { timeoutMs: options } : options;
+  const end = (link: string | undefined) => (link ? `pty,raw,echo=0,link=${link}` : 'pty,raw,echo=0');
   return new Promise((resolve, reject) => {
     let child: ChildProcess;
     try {
-      child = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
+      child = spawn('socat', ['-d', '-d', end(links?.host), end(links?.board)], {
         stdio: ['ignore', 'ignore', 'pipe'],
       });
     } catch (err) {
       reject(err);
       return;
     }
+    const stop = (signal: NodeJS.Signals) =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill(signal);
+      });
     const paths: string[] = [];
     let stderr = '';
     const timer = setTimeout(() => {
@@ -43,16 +62,14 @@ export function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
       // "starting data transfer loop" means both ends exist and are linked.
       if (paths.length >= 2 && stderr.includes('starting data transfer loop')) {
         clearTimeout(timer);
-        const [host, board] = paths as [string, string];
+        const [ptyHost, ptyBoard] = paths as [string, string];
+        const host = links?.host ?? ptyHost;
+        const board = links?.board ?? ptyBoard;
         resolve({
           host,
           board,
-          close: () =>
-            new Promise<void>((done) => {
-              if (child.exitCode !== null || child.signalCode !== null) return done();
-              child.once('exit', () => done());
-              child.kill('SIGTERM');
-            }),
+          close: () => stop('SIGTERM'),
+          kill: () => stop('SIGKILL'),
         });
       }
     });

@@ -19,6 +19,12 @@ export function startScreen(app) {
     'data-testid': 'slowdown',
     hidden: true,
   });
+  // An operator took the whole cabinet out of service: parcels may leave, none may come in.
+  const outOfService = h(
+    'div',
+    { class: 'alert alert-warn', role: 'status', 'data-testid': 'out-of-service', hidden: true },
+    h('span', { class: 'alert-text' }, t('start.outOfService')),
+  );
 
   /**
    * @param {string} key @param {string} cls @param {string} iconName @param {string} label
@@ -69,6 +75,7 @@ export function startScreen(app) {
     );
     // After many wrong codes the cabinet makes each further code wait a moment; nobody is locked out,
     // so the buttons stay usable and a refused try says how long to wait.
+    outOfService.hidden = !cabinet.outOfService;
     const slowed = cabinet.slowdown && new Date(cabinet.slowdown.until).getTime() > Date.now();
     slowdown.hidden = !slowed;
     if (cabinet.slowdown && slowed) {
@@ -88,6 +95,7 @@ export function startScreen(app) {
     'section',
     { class: 'start' },
     h('h1', { class: 'start-title' }, t('start.title')),
+    outOfService,
     slowdown,
     h('div', { class: 'choices' }, pickup, courier, grant),
     sizes,

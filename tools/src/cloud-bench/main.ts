@@ -2,10 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudServer, parseCloudConfig } from '@locker/cloud';
 import Fastify from 'fastify';
 import pino from 'pino';
-import { parseCloudConfig } from '../config.js';
-import { CloudServer } from '../server.js';
 import { type LoadResult, runLoad } from './load.js';
 
 /**

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { EDGE_ENV, EDGE_NODE_ARGS } from '../runtime.js';
+import { EDGE_ENV, EDGE_NODE_ARGS } from '@locker/edge';
+import { DAEMON_MAIN, DAEMON_MODULE } from '../edge-paths.js';
 
-/** The built daemon entry (`edge/dist/main.js`) and the repository root (cwd of every child). */
-export const DAEMON_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+/** The repository root (cwd of every child). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
@@ -111,7 +111,7 @@ export function startBareFastify(): Child {
  * better-sqlite3, serialport, prom-client, mqtt, ...) and then idles without starting anything.
  */
 export function startIdleImports(): Child {
-  const daemon = new URL('../daemon.js', import.meta.url).href;
+  const daemon = DAEMON_MODULE;
   return new Child(
     [
       ...EDGE_NODE_ARGS,

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BoardSimulator, simulatorOnPty } from '@locker/lockboard';
+import type { EdgeConfigInput } from '@locker/edge';
+import { BoardSimulator } from '@locker/lockboard';
+import { simulatorOnPty } from '@locker/lockboard/testing';
 import { makeVerifier, verifyAgainst } from '@locker/protocol';
-import type { EdgeConfigInput } from '../config.js';
 import { addressBook, BOARDS, driveOperations, latencyRounds, seedCourier, type Timed } from './cabinet.js';
 import {
   type Child,

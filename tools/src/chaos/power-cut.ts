@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BoardSimulator, simulatorOnPty } from '@locker/lockboard';
+import { EdgeDaemon, parseEdgeConfig } from '@locker/edge';
+import { BoardSimulator } from '@locker/lockboard';
+import { simulatorOnPty } from '@locker/lockboard/testing';
 import { makeVerifier } from '@locker/protocol';
 import pino from 'pino';
-import { parseEdgeConfig } from '../config.js';
-import { EdgeDaemon } from '../daemon.js';
 import { EdgeProcess } from './edge-process.js';
 import { type CabinetFacts, checkOutbox, checkPhysical, readFacts } from './invariants.js';
 

@@ -1,10 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { boxLayout, type EdgeConfigInput, EdgeDaemon, parseEdgeConfig } from '@locker/edge';
 import type { BoardSimulator } from '@locker/lockboard';
 import { makeVerifier } from '@locker/protocol';
 import pino from 'pino';
-import { boxLayout, type EdgeConfigInput, parseEdgeConfig } from '../config.js';
-import { EdgeDaemon } from '../daemon.js';
 import { call } from './processes.js';
 
 export const COURIER = { courierId: 'BENCH-C1', pin: '4711' };

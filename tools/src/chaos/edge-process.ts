@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-
-const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+import { DAEMON_MAIN as MAIN } from '../edge-paths.js';
 
 /** The built edge daemon as a child process, for the power-cut harness: started, then SIGKILLed. */
 export class EdgeProcess {

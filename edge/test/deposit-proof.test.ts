@@ -194,3 +194,28 @@ describe('a deposit running when the daemon restarts', () => {
     expect(parcelEvents(c)).toHaveLength(0);
   });
 });
+
+describe("a deposit's recipient", () => {
+  it('goes to the cloud with the parcel.deposited event, and a malformed one is refused', async () => {
+    const c = await cabinet('kerong');
+    const res = await c.call('POST', '/api/deposits', {
+      ...COURIER,
+      size: 'medium',
+      recipient: { phone: '13900139000' },
+    });
+    expect(res.status).toBe(201);
+    c.sim.setOccupied(c.board, lockOf(res.body), true);
+    c.sim.setDoor(c.board, lockOf(res.body), 'closed');
+    await untilSession(c, res.body.id, (v) => v.state === 'completed');
+    expect(parcelEvents(c).map((e) => (e.data as { recipient?: unknown }).recipient)).toEqual([
+      { phone: '13900139000' },
+    ]);
+
+    const bad = await c.call('POST', '/api/deposits', {
+      ...COURIER,
+      size: 'medium',
+      recipient: { phone: 'call me' },
+    });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -25,6 +25,7 @@ const WORDS = {
       pickup: '取件码键盘',
       user: '用户号键盘',
       access: '授权码键盘',
+      phone: '收件人手机号键盘',
     },
     wrongCode: `取件码无效。再错 ${LOCKOUT_AFTER - 1} 次后，每次输入需要等待。`,
     moved: (from: string, to: string) => `${from} 号箱已停用，请使用 ${to} 号箱。`,
@@ -38,6 +39,7 @@ const WORDS = {
       pickup: 'Pickup code keypad',
       user: 'User number keypad',
       access: 'Access code keypad',
+      phone: 'Recipient phone number keypad',
     },
     wrongCode: `That code is not valid. After ${LOCKOUT_AFTER - 1} more wrong codes, each try must wait.`,
     moved: (from: string, to: string) => `Box ${from} was set aside. Please use box ${to}.`,
@@ -109,6 +111,9 @@ describe.each(['zh-CN', 'en'] as const)('the touchscreen in %s', (locale) => {
     await toSizes(page, true);
     await screen(page, 'courier-size');
     await page.getByTestId('size-medium').click();
+    await tapPad(page, w.pads.phone, '13900139000');
+    await screen(page, 'courier-recipient');
+    await page.getByTestId('recipient-phone-submit').click();
     const boxNo = await boxOnScreen(page);
     expect(await cab.openDoors()).toEqual([boxNo]);
     await screen(page, 'deposit-open');
@@ -168,6 +173,9 @@ describe.each(['zh-CN', 'en'] as const)('the touchscreen in %s', (locale) => {
       body: JSON.stringify({ jammed: true }),
     });
     await page.getByTestId('size-medium').click();
+    // The waybill from the scanner, which types like a keyboard and ends with Enter.
+    await page.getByTestId('recipient-phone-display').waitFor();
+    await page.keyboard.type('SF1234567890\n');
     const boxNo = await boxOnScreen(page);
     expect(boxNo).not.toBe(jammed);
     expect(await page.getByTestId('moved-note').textContent()).toBe(w.moved(jammed, boxNo));

@@ -43,6 +43,7 @@ export function completeDeposit(deps: FlowDeps, s: SessionRecord): SessionRecord
       parcelId: parcel.parcelId,
       size: box.size,
       ...(depositor ? { depositor } : {}),
+      ...(fresh.data.recipient ? { recipient: fresh.data.recipient } : {}),
       ...(fresh.data.grantId ? { grantId: fresh.data.grantId } : {}),
       // The code and token stay at the cabinet (hashed); events are readable by operators (ADR 0006).
       expiresAt,

@@ -1,4 +1,4 @@
-import { type BoxNo, type BoxSize, LockerError, verifyAgainst } from '@locker/protocol';
+import { type BoxNo, type BoxSize, LockerError, type Recipient, verifyAgainst } from '@locker/protocol';
 import { refuseDepositsWhenOutOfService } from '../desired/cabinet-service.js';
 import type { CourierCredential } from '../desired/credential-store.js';
 import {
@@ -15,6 +15,7 @@ export interface DepositRequest {
   courierId: string;
   pin: string;
   size: BoxSize;
+  recipient?: Recipient | undefined;
 }
 
 /** Checks a courier's PIN against the verifier the cloud sent; wrong ones count toward a lockout. */
@@ -59,6 +60,7 @@ export async function startDeposit(deps: FlowDeps, req: DepositRequest): Promise
       ...emptyData(`Opening box ${box.boxNo}...`),
       size: box.size,
       courierId: req.courierId,
+      recipient: req.recipient ?? null,
     });
   });
   return openDepositBox(deps, session, req.size);

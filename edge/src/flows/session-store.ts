@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { BoxNo, BoxSize, ErrorBody } from '@locker/protocol';
+import type { BoxNo, BoxSize, ErrorBody, Recipient } from '@locker/protocol';
 import { CodeHandoff } from '../credentials/code-handoff.js';
 import type { IssuedCode } from '../credentials/pickup-codes.js';
 import type { EdgeStore } from '../store/edge-store.js';
@@ -27,6 +27,8 @@ export interface SessionData {
   recollected: number;
   /** recollect: expired parcels still to open after the current one. */
   remaining: number | null;
+  /** deposit: whom the cloud tells the parcel arrived, as the courier entered it. */
+  recipient?: Recipient | null;
   /** Unlocks in this session whose door the sensor did not see open (at most 2, ADR 0008). */
   unconfirmed: number;
   /** deposit on a box with no occupancy sensor: the door is shut, the courier must say the parcel is in. */

@@ -3,6 +3,16 @@ import { BoxSize, BoxUsage, DoorState, LockState, Occupancy } from './box.js';
 import { BoxNo, CabinetId, EventId, IsoTime, TransactionId } from './ids.js';
 
 /**
+ * The parcel's recipient as the courier gave it at the cabinet: a phone number typed on the pad, or a
+ * waybill number read by the scanner. The cloud uses it to tell them their parcel arrived.
+ */
+export const Recipient = z.union([
+  z.object({ phone: z.string().regex(/^\+?[0-9]{5,20}$/) }).strict(),
+  z.object({ waybill: z.string().regex(/^[A-Za-z0-9-]{6,40}$/) }).strict(),
+]);
+export type Recipient = z.infer<typeof Recipient>;
+
+/**
  * Events flow edge -> cloud on `lockers/{cabinetId}/events` from the cabinet's outbox. Each has a
  * unique id and a per-cabinet `seq` that only grows; the cloud applies them idempotently and
  * acknowledges on `events/ack`. `data` is typed per `type`.
@@ -24,6 +34,8 @@ export const eventData = {
     purpose: z.enum(['command', 'pickup', 'deposit', 'grant', 'retry', 'maintenance', 'recollect']),
   }),
   'parcel.deposited': z.object({
+    /** Whom to tell: the phone number or waybill the courier entered at the cabinet (never the code). */
+    recipient: Recipient.optional(),
     boxNo: BoxNo,
     parcelId: z.string().min(1).max(64),
     size: BoxSize.optional(),

@@ -219,3 +219,26 @@ describe("a deposit's recipient", () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe('a session nobody finishes', () => {
+  it('is cancelled by the sweeper with the timed-out status, a cancel by the person is not', async () => {
+    const c = await cabinet('kerong');
+    const s = await startDeposit(c);
+    // Shut empty twice: the box is opened once more, then the session waits with its door closed.
+    c.sim.setDoor(c.board, lockOf(s), 'closed');
+    await untilSession(c, s.id, (v) => v.reopened && v.state === 'door_open');
+    c.sim.setDoor(c.board, lockOf(s), 'closed');
+    await untilSession(c, s.id, (v) => v.state === 'open');
+    c.daemon.flows.sweep(Date.now() + 3_600_000);
+    const ended = (await c.call('GET', `/api/sessions/${s.id}`)).body;
+    expect(ended).toMatchObject({
+      state: 'cancelled',
+      timedOut: true,
+      status: { code: 'SESSION_TIMED_OUT' },
+    });
+
+    const other = await startDeposit(c);
+    const cancelled = await c.call('POST', `/api/sessions/${other.id}/cancel`);
+    expect(cancelled.body).toMatchObject({ timedOut: false, status: { code: 'SESSION_CANCELLED' } });
+  });
+});

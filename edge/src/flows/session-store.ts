@@ -27,6 +27,8 @@ export interface SessionData {
   recollected: number;
   /** recollect: expired parcels still to open after the current one. */
   remaining: number | null;
+  /** cancelled by the sweeper: nothing happened for `flows.sessionTimeoutSec`. */
+  timedOut?: boolean;
   /** deposit: whom the cloud tells the parcel arrived, as the courier entered it. */
   recipient?: Recipient | null;
   /** Unlocks in this session whose door the sensor did not see open (at most 2, ADR 0008). */
@@ -73,6 +75,8 @@ export interface SessionView {
   awaitingConfirm: boolean;
   /** cancelled: the deposit was abandoned (no parcel was made of it; staff were asked to check the box). */
   abandoned: boolean;
+  /** cancelled because nothing happened for a while (not by the person). */
+  timedOut: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -248,6 +252,7 @@ export function viewOf(s: SessionRecord, shown?: IssuedCode): SessionView {
     recollected: s.data.recollected ?? 0,
     awaitingConfirm: s.data.awaitingConfirm ?? false,
     abandoned: s.data.abandoned ?? false,
+    timedOut: s.data.timedOut ?? false,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };

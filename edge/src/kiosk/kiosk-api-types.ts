@@ -52,6 +52,8 @@ export interface KioskSession {
   awaitingConfirm: boolean;
   /** Cancelled as abandoned: no parcel was made of it, staff were asked to check the box. */
   abandoned: boolean;
+  /** Cancelled because nothing happened for a while (not by the person). */
+  timedOut: boolean;
   createdAt: string;
   updatedAt: string;
   status: SessionStatus;

@@ -42,14 +42,17 @@ export function doneScreen(app, { session: s }) {
       ),
       h(
         'button',
-        { type: 'button', class: 'btn btn-primary', 'data-testid': 'confirm-yes', onclick: () => app.home() },
+        { type: 'button', class: 'btn btn-primary', 'data-testid': 'confirm-yes', onclick: () => leave() },
         t('done.confirmYes'),
       ),
     ),
   );
   const actions = h('div', { class: 'done-actions' });
-  /** @param {boolean} asking */
-  const toggle = (asking) => {
+  /** Where "yes" goes: the start, or the next deposit when that is what the courier tapped. */
+  let leave = () => app.home();
+  /** @param {boolean} asking @param {() => void} [then] */
+  const toggle = (asking, then) => {
+    if (then) leave = then;
     confirm.hidden = !asking;
     actions.hidden = asking;
     /** @type {HTMLElement | null} */ (
@@ -62,7 +65,7 @@ export function doneScreen(app, { session: s }) {
       type: 'button',
       class: 'btn btn-primary',
       'data-testid': 'finish',
-      onclick: () => (code ? toggle(true) : app.home()),
+      onclick: () => (code ? toggle(true, () => app.home()) : app.home()),
     },
     t('finish'),
   );
@@ -75,7 +78,10 @@ export function doneScreen(app, { session: s }) {
             type: 'button',
             class: 'btn btn-light',
             'data-testid': 'deposit-another',
-            onclick: () => (code ? toggle(true) : app.show('courier', { step: 'size' })),
+            onclick: () => {
+              const next = () => app.show('courier', { step: 'size' });
+              return code ? toggle(true, next) : next();
+            },
           },
           s.kind === 'deposit' ? t('done.depositAnother') : t('done.depositOne'),
         )

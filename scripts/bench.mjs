@@ -29,6 +29,11 @@ const parts = [
     entry: 'tools/dist/cloud-bench/tasks-main.js',
     about: 'nearby search at 1,000,000 tasks vs a full scan, SQLite and PostgreSQL',
   },
+  {
+    name: 'cloud-rights',
+    entry: 'tools/dist/cloud-bench/rights-main.js',
+    about: 'reservations and authorizations with 10k boxes, 100k parcels vs a bare fastify route',
+  },
 ];
 const wanted = process.argv.slice(2);
 let failed = 0;

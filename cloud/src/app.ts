@@ -19,10 +19,15 @@ import { refuseControlCharactersInText } from './http/plain-text.js';
 import { adminLoginRoutes } from './http/routes/admin-sessions.js';
 import { healthRoutes } from './http/routes/health.js';
 import { v1AccountRoutes } from './http/v1/index.js';
+import { v1NotificationRoutes } from './http/v1/notification-routes.js';
 import { v1TasksApi } from './http/v1/tasks-index.js';
 import type { NotificationService } from './notifications/notification-service.js';
 import type { AuditLog } from './operators/audit-log.js';
 import type { OperatorAccounts } from './operators/operator-accounts.js';
+import { v1ParcelRoutes } from './parcels/parcel-routes.js';
+import type { ParcelService } from './parcels/parcel-service.js';
+import type { Rights } from './rights-module.js';
+import { rightsRoutes } from './rights-routes.js';
 import type { Tasks } from './tasks/tasks-module.js';
 
 /** What the HTTP app is built from; `server.ts` makes them, tests may make their own. */
@@ -45,11 +50,27 @@ export interface CloudServices {
   commands: CommandLog;
   /** Tasks, collectors' statuses and payments, shared by /v1 and the Dingo layer. */
   tasks: Tasks;
+  /** Parcels: announcements, the recipient's and courier's lists, operators' view. */
+  parcels: ParcelService;
+  /** The cloud's X25519 public key cabinets seal pickup codes to (ADR 0013). */
+  codeKey: string;
+  /** Sites, reservations, authorizations and the timeline (the patent). */
+  rights: Rights;
   ready: () => boolean;
 }
 
-/** Builds the fastify app: plugins, schemas, routes. Opens no port (see server.ts). */
+/** Builds the fastify app and waits until its plugins have loaded. Opens no port (see server.ts). */
 export async function buildApp(services: CloudServices): Promise<FastifyInstance> {
+  const app = createApp(services);
+  await app.ready();
+  return app;
+}
+
+/**
+ * The fastify app with its plugins queued in order (they load on `ready()` or `listen()`), built
+ * without I/O so the server can make it in its constructor. Each module's routes are one plugin.
+ */
+export function createApp(services: CloudServices): FastifyInstance {
   const httpLogger: FastifyBaseLogger = services.logger.child({ subsystem: 'http' });
   const app = Fastify({
     loggerInstance: httpLogger,
@@ -62,7 +83,7 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
   acceptEmptyJsonBodies(app);
   refuseControlCharactersInText(app);
 
-  await app.register(swagger, {
+  void app.register(swagger, {
     openapi: {
       info: {
         title: 'Locker cloud API',
@@ -85,7 +106,7 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(healthRoutes, { ready: services.ready });
+  void app.register(healthRoutes, { ready: services.ready });
   const admin = {
     adminToken: services.config.adminToken,
     cabinets: services.cabinets,
@@ -97,20 +118,28 @@ export async function buildApp(services: CloudServices): Promise<FastifyInstance
     audit: services.audit,
     commands: services.commands,
     tasks: services.tasks,
+    parcels: services.parcels,
+    codeKey: services.codeKey,
+    rights: services.rights,
   };
   // The services go in a closure: fastify would pass a `prefix` option on to the route modules.
-  await app.register(async (scope) => adminPlugin(scope, admin), { prefix: '/v1/admin' });
-  await app.register(async (scope) => adminLoginRoutes(scope, admin), { prefix: '/v1/admin' });
-  await app.register(v1AccountRoutes, {
+  void app.register(async (scope) => adminPlugin(scope, admin), { prefix: '/v1/admin' });
+  void app.register(async (scope) => adminLoginRoutes(scope, admin), { prefix: '/v1/admin' });
+  void app.register(v1AccountRoutes, {
     accounts: services.accounts,
+  });
+  void app.register(v1NotificationRoutes, {
+    sessions: services.accounts.sessions,
     notifications: services.notifications,
   });
-  await app.register(v1TasksApi, {
+  void app.register(v1TasksApi, {
     accounts: services.accounts,
     tasks: services.tasks,
   });
+  void app.register(v1ParcelRoutes, { sessions: services.accounts.sessions, parcels: services.parcels });
+  void app.register(rightsRoutes, { sessions: services.accounts.sessions, rights: services.rights });
   if (services.config.dingo.enabled) {
-    await app.register(dingoPlugin, {
+    void app.register(dingoPlugin, {
       prefix: services.config.dingo.prefix,
       accounts: services.accounts,
       tasks: services.tasks,

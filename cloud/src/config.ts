@@ -82,6 +82,45 @@ export const CloudConfig = z
           .string()
           .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
           .optional(),
+        /**
+         * X25519 private key (base64url of 32 bytes) that opens the pickup codes cabinets seal
+         * (ADR 0013); `locker-cloud code-key` makes one. Without it one is derived from `adminToken`.
+         */
+        codeKey: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 43 base64url characters (32 bytes)')
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Messages outside the app: SMS (and push) through an HTTP gateway, retried with backoff. */
+    notifications: z
+      .object({
+        /** The gateway; without it SMS wait in the database until one is configured. */
+        sms: z
+          .object({
+            url: z.string().regex(/^https?:\/\//, 'must be an http:// or https:// URL'),
+            token: z.string().min(1).optional(),
+            timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+          })
+          .strict()
+          .optional(),
+        sendIntervalMs: z.number().int().min(50).max(600_000).default(2_000),
+        retryBaseMs: z.number().int().min(10).max(3_600_000).default(5_000),
+        maxAttempts: z.number().int().min(1).max(50).default(8),
+      })
+      .strict()
+      .prefault({}),
+    /** Parcels: the reminder before expiry and the sweep that sends it and expires parcels. */
+    parcels: z
+      .object({
+        reminderBeforeSec: z
+          .number()
+          .int()
+          .min(1)
+          .max(30 * 86_400)
+          .default(86_400),
+        sweepIntervalMs: z.number().int().min(50).max(3_600_000).default(60_000),
       })
       .strict()
       .prefault({}),
@@ -107,6 +146,30 @@ export const CloudConfig = z
           })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** Reservations and authorizations of boxes (the patent, ADR 0014). */
+    rights: z
+      .object({
+        /** Live reservations one user may hold at once. */
+        maxActiveReservationsPerUser: z.number().int().min(1).max(1000).default(3),
+        /** Longest reservation window. */
+        maxReservationHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 90)
+          .default(72),
+        /** How often expired reservations and grants are released. */
+        sweepIntervalMs: z.number().int().min(100).max(3_600_000).default(30_000),
+        /** Access-code scrypt cost (lower only in benchmarks and tests). */
+        verifierCostN: z
+          .number()
+          .int()
+          .min(1024)
+          .max(2 ** 17)
+          .default(16_384),
       })
       .strict()
       .prefault({}),
@@ -171,6 +234,7 @@ export function loadCloudConfig(path: string | undefined, env: NodeJS.ProcessEnv
   if (env.LOCKER_CLOUD_DATABASE_URL)
     set(['database'], { dialect: 'postgres', url: env.LOCKER_CLOUD_DATABASE_URL });
   if (env.LOCKER_CLOUD_SEAL_KEY) set(['secrets', 'sealKey'], env.LOCKER_CLOUD_SEAL_KEY);
+  if (env.LOCKER_CLOUD_CODE_KEY) set(['secrets', 'codeKey'], env.LOCKER_CLOUD_CODE_KEY);
   if (env.LOCKER_CLOUD_HTTP_PORT) set(['http', 'port'], Number(env.LOCKER_CLOUD_HTTP_PORT));
   return parseCloudConfig(merged);
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { isLockerError } from '@locker/protocol';
+import { isLockerError, newCodeKeyPair } from '@locker/protocol';
 import pino from 'pino';
 import { runUserCommand, VERIFICATION_USAGE } from './accounts/verification-cli.js';
 import { defaultBoxNumbers } from './broker/broker-limits.js';
 import { loadCloudConfig } from './config.js';
 import { migrateToLatest } from './db/database.js';
 import { createLogger } from './logger.js';
+import { CodeOpener } from './notifications/code-opener.js';
 import { OperatorRole } from './operators/roles.js';
 import { CloudServer } from './server.js';
 
@@ -16,6 +17,9 @@ const USAGE = `usage: locker-cloud [--config FILE] [command]
                                 register a cabinet (boxes 01..N) and print its broker credentials
   operator add NAME ROLE        create an operator account, ROLE admin, operator or viewer, and print
                                 its password, bearer token and broker credentials (shown once)
+  code-key new                  print a new X25519 key pair for sealed pickup codes (ADR 0013):
+                                privateKey goes to secrets.codeKey, publicKey to each cabinet's cloudCodeKey
+  code-key show                 print the public key of the configured (or derived) code key
 ${VERIFICATION_USAGE}
 config: --config FILE or LOCKER_CLOUD_CONFIG; secrets may come from LOCKER_CLOUD_ADMIN_TOKEN,
 LOCKER_CLOUD_BROKER_PASSWORD and LOCKER_CLOUD_DATABASE_URL.`;
@@ -33,8 +37,17 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (positionals[0] === 'code-key' && positionals[1] === 'new') {
+    console.log(JSON.stringify(newCodeKeyPair(), null, 2));
+    return 0;
+  }
   const config = loadCloudConfig(values.config ?? process.env.LOCKER_CLOUD_CONFIG);
   const [command = 'serve', sub, ...args] = positionals;
+  if (command === 'code-key' && sub === 'show') {
+    const opener = CodeOpener.fromConfig(config.secrets.codeKey, config.adminToken);
+    console.log(JSON.stringify({ publicKey: opener.publicKey }, null, 2));
+    return 0;
+  }
 
   if (command === 'serve') {
     const server = new CloudServer(config);

@@ -1,8 +1,5 @@
 import pino from 'pino';
-import { buildApp } from './app.js';
 import { parseCloudConfig } from './config.js';
-import { DesiredStateService } from './fleet/desired-state-service.js';
-import { FleetLink } from './fleet/fleet-link.js';
 import { CloudServer } from './server.js';
 
 /**
@@ -20,26 +17,9 @@ export async function buildOpenApiDocument(): Promise<unknown> {
     adminToken: 'openapi-export-only-not-a-real-token',
     logLevel: 'silent',
   });
-  const logger = pino({ level: 'silent' });
-  const server = new CloudServer(config, logger);
-  // Never connected: building the document registers routes but sends no command.
-  const fleet = Object.create(FleetLink.prototype) as FleetLink;
-  const app = await buildApp({
-    config,
-    logger,
-    db: server.db,
-    cabinets: server.cabinets,
-    fleet,
-    desired: new DesiredStateService(server.db, server.cabinets, fleet, logger),
-    brokerAccounts: server.brokerAccounts,
-    accounts: server.accounts,
-    notifications: server.notifications,
-    operators: server.operators,
-    audit: server.audit,
-    commands: server.commands,
-    tasks: server.tasks,
-    ready: () => false,
-  });
+  const server = new CloudServer(config, pino({ level: 'silent' }));
+  // The constructor does no I/O: the app's routes are registered, nothing connects or listens.
+  const app = server.app;
   try {
     await app.ready();
     return app.swagger();

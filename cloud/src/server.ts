@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Accounts, createAccounts } from './accounts/accounts-module.js';
-import { buildApp } from './app.js';
+import { createApp } from './app.js';
 import { BrokerAccounts } from './broker/broker-accounts.js';
 import { EmbeddedBroker } from './broker/embedded-broker.js';
 import { MosquittoFiles } from './broker/mosquitto-files.js';
@@ -9,18 +9,31 @@ import type { CloudConfig } from './config.js';
 import { createDatabase, type Db, migrateToLatest } from './db/database.js';
 import { CabinetRepository } from './fleet/cabinet-repository.js';
 import { CommandLog } from './fleet/command-log.js';
+import { desiredSources } from './fleet/desired/desired-sources.js';
 import { DesiredStateService } from './fleet/desired-state-service.js';
 import { FleetLink } from './fleet/fleet-link.js';
+import { IntervalWorker } from './lifecycle/interval-worker.js';
+import { SubsystemPlan } from './lifecycle/subsystem-plan.js';
 import { createLogger } from './logger.js';
-import { NotificationRepository } from './notifications/notification-repository.js';
-import { NotificationService } from './notifications/notification-service.js';
+import type { DeliveryProvider } from './notifications/delivery.js';
+import type { NotificationService } from './notifications/notification-service.js';
+import { createNotifications, type Notifications } from './notifications/notifications-module.js';
 import { AuditLog } from './operators/audit-log.js';
 import { OperatorAccounts } from './operators/operator-accounts.js';
+import { createParcels, type Parcels } from './parcels/parcels-module.js';
+import { createRights, createRightsRecords, type Rights, type RightsRecords } from './rights-module.js';
 import { createTasks, type Tasks } from './tasks/tasks-module.js';
 
+/** Parts a test may swap for its own. */
+export interface CloudServerOptions {
+  /** Where SMS/push go (default: the configured HTTP gateway, else they wait in the queue). */
+  delivery?: DeliveryProvider;
+}
+
 /**
- * The whole cloud service: database, embedded broker (when enabled), the fleet's MQTT link and the
- * HTTP API. Starts in that order and stops in reverse; the constructor does no I/O.
+ * The whole cloud service, built in the constructor without I/O: database, embedded broker (when
+ * enabled), the fleet's MQTT link, background workers and the HTTP API. `plan` starts them in that
+ * order and stops them in reverse (the edge daemon's shape).
  */
 export class CloudServer {
   readonly logger: Logger;
@@ -30,19 +43,31 @@ export class CloudServer {
   readonly broker: EmbeddedBroker | undefined;
   readonly mosquittoFiles: MosquittoFiles | undefined;
   readonly notifications: NotificationService;
+  /** In-app notifications plus SMS/push delivery and the key that opens sealed codes (ADR 0013). */
+  readonly messaging: Notifications;
+  readonly parcels: Parcels;
   readonly accounts: Accounts;
   readonly operators: OperatorAccounts;
   readonly audit: AuditLog;
   readonly commands: CommandLog;
   readonly tasks: Tasks;
-  private fleetLink: FleetLink | undefined;
-  private desiredState: DesiredStateService | undefined;
-  private http: FastifyInstance | undefined;
+  readonly fleet: FleetLink;
+  /** Courier credentials and box settings each cabinet holds for offline use. */
+  readonly desired: DesiredStateService;
+  readonly app: FastifyInstance;
+  /** Start order; `stop` goes in reverse. Background workers are added before `http`. */
+  readonly plan: SubsystemPlan;
+  /** Background workers (sweeps, reminders, retries); modules add theirs, they start before `http`. */
+  readonly workers: SubsystemPlan;
+  readonly rightsRecords: RightsRecords;
+  /** Sites, reservations, authorizations and the timeline (the patent). */
+  readonly rights: Rights;
   private started = false;
 
   constructor(
     readonly config: CloudConfig,
     logger?: Logger,
+    options: CloudServerOptions = {},
   ) {
     this.logger = logger ?? createLogger(config.logLevel);
     this.db = createDatabase(config.database);
@@ -53,10 +78,13 @@ export class CloudServer {
       { username: config.broker.serviceUsername, password: config.broker.servicePassword },
       boxLayout,
     );
-    this.notifications = new NotificationService(
-      new NotificationRepository(this.db),
+    this.messaging = createNotifications(
+      this.db,
+      config,
       this.logger.child({ subsystem: 'notifications' }),
+      options.delivery,
     );
+    this.notifications = this.messaging.service;
     this.accounts = createAccounts(this.db, config, (userId, kind, payload) =>
       this.notifications.publish(userId, kind, payload),
     );
@@ -73,6 +101,7 @@ export class CloudServer {
       (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
       this.logger.child({ subsystem: 'tasks' }),
     );
+    this.rightsRecords = createRightsRecords(this.db);
     if (!config.secrets.sealKey) {
       this.logger.warn(
         'secrets.sealKey is not set; deriving the seal key from adminToken (set one in production)',
@@ -105,71 +134,62 @@ export class CloudServer {
       : undefined;
     const broker = this.broker;
     if (broker) this.brokerAccounts.onEndSessions((username) => broker.disconnect(username));
-  }
-
-  get app(): FastifyInstance {
-    if (!this.http) throw new Error('cloud not started');
-    return this.http;
-  }
-
-  get desired(): DesiredStateService {
-    if (!this.desiredState) throw new Error('cloud not started');
-    return this.desiredState;
-  }
-
-  get fleet(): FleetLink {
-    if (!this.fleetLink) throw new Error('cloud not started');
-    return this.fleetLink;
-  }
-
-  /** The broker URL cabinets and the cloud connect to. */
-  get brokerUrl(): string {
-    if (this.config.broker.url) return this.config.broker.url;
-    if (!this.broker) throw new Error('broker.url is required when the embedded broker is disabled');
-    return `mqtt://${this.config.broker.embedded.host}:${this.broker.port}`;
-  }
-
-  get httpUrl(): string {
-    const addr = this.app.server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : this.config.http.port;
-    return `http://${this.config.http.host}:${port}`;
-  }
-
-  async start(): Promise<void> {
-    await migrateToLatest(this.db);
-    await this.mosquittoFiles?.write();
-    await this.broker?.start();
-    this.fleetLink = new FleetLink({
-      url: this.brokerUrl,
-      username: this.config.broker.serviceUsername,
-      password: this.config.broker.servicePassword,
-      commandTimeoutMs: this.config.commandTimeoutMs,
-      limits: this.config.broker.limits,
+    this.fleet = new FleetLink({
+      url: () => {
+        if (!config.broker.url && !this.broker) {
+          throw new Error('broker.url is required when the embedded broker is disabled');
+        }
+        return this.brokerUrl;
+      },
+      username: config.broker.serviceUsername,
+      password: config.broker.servicePassword,
+      commandTimeoutMs: config.commandTimeoutMs,
+      limits: config.broker.limits,
       cabinets: this.cabinets,
       commands: this.commands,
       audit: this.audit,
       logger: this.logger.child({ subsystem: 'fleet' }),
     });
-    const fleet = this.fleetLink;
     const desired = new DesiredStateService(
-      this.db,
+      desiredSources(this.db, this.rightsRecords.grantSources),
       this.cabinets,
-      fleet,
+      this.fleet,
       this.logger.child({ subsystem: 'desired-state' }),
     );
-    this.desiredState = desired;
-    fleet.on('desiredGet', ({ cabinetId, appliedVersion }) => {
+    this.desired = desired;
+    const rights = createRights(this.rightsRecords, {
+      config,
+      cabinets: this.cabinets,
+      desired,
+      notify: (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
+      logger: this.logger.child({ subsystem: 'rights' }),
+    });
+    this.rights = rights;
+    this.fleet.on('box', ({ cabinetId, box }) => rights.onBox(cabinetId, box));
+    this.fleet.on('event', (ev) => rights.onEvent(ev));
+    this.parcels = createParcels(
+      this.db,
+      config,
+      this.messaging,
+      this.logger.child({ subsystem: 'parcels' }),
+    );
+    const parcels = this.parcels.service;
+    this.fleet.on('event', (ev) => {
+      parcels.applyEvent(ev).catch((err: unknown) => {
+        this.logger.error({ err, cabinetId: ev.cabinetId, eventId: ev.id }, 'parcel event not applied');
+      });
+    });
+    this.fleet.on('desiredGet', ({ cabinetId, appliedVersion }) => {
       desired.answer(cabinetId, appliedVersion).catch((err: unknown) => {
         this.logger.error({ err, cabinetId }, 'desired-state answer failed');
       });
     });
-    await fleet.start();
-    this.http = await buildApp({
-      config: this.config,
+    this.app = createApp({
+      config,
       logger: this.logger,
       db: this.db,
       cabinets: this.cabinets,
-      fleet: this.fleetLink,
+      fleet: this.fleet,
       desired,
       brokerAccounts: this.brokerAccounts,
       accounts: this.accounts,
@@ -178,28 +198,63 @@ export class CloudServer {
       audit: this.audit,
       commands: this.commands,
       tasks: this.tasks,
+      parcels,
+      codeKey: this.messaging.opener.publicKey,
+      rights,
       ready: () => this.started,
     });
-    await this.http.listen({ host: this.config.http.host, port: this.config.http.port });
+    const app = this.app;
+    const files = this.mosquittoFiles;
+    this.workers = new SubsystemPlan(this.logger.child({ subsystem: 'workers' }))
+      .add('parcel-sweep', this.parcels.worker)
+      .add('outbound-messages', this.messaging.worker)
+      .add(
+        'rights-sweep',
+        new IntervalWorker({
+          name: 'rights-sweep',
+          intervalMs: config.rights.sweepIntervalMs,
+          run: () => rights.sweep(),
+          logger: this.logger.child({ subsystem: 'rights' }),
+        }),
+      );
+    this.plan = new SubsystemPlan(this.logger)
+      .add('database', { start: () => migrateToLatest(this.db), stop: () => this.db.destroy() })
+      .add('mosquitto-files', files && { start: () => files.write(), stop: async () => undefined })
+      .add('broker', this.broker)
+      // Stopped after the fleet link: what it fed to the rights is applied before the database closes.
+      .add('rights', { start: async () => undefined, stop: () => rights.settle() })
+      .add('fleet', this.fleet)
+      .add('workers', this.workers)
+      .add('http', {
+        start: async () => {
+          await app.listen({ host: config.http.host, port: config.http.port });
+        },
+        stop: () => app.close(),
+      });
+  }
+
+  /** The broker URL cabinets and the cloud connect to (the embedded one's port is known once it started). */
+  get brokerUrl(): string {
+    if (this.config.broker.url) return this.config.broker.url;
+    return `mqtt://${this.config.broker.embedded.host}:${this.broker?.port ?? this.config.broker.embedded.port}`;
+  }
+
+  get httpUrl(): string {
+    const addr = this.app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : this.config.http.port;
+    return `http://${this.config.http.host}:${port}`;
+  }
+
+  /** Starts the subsystems in plan order; if one fails, those started are stopped again. */
+  async start(): Promise<void> {
+    await this.plan.start();
     this.started = true;
     this.logger.info({ http: this.httpUrl, broker: this.brokerUrl }, 'cloud started');
   }
 
-  /** Stops everything that started; a part that fails to stop is logged, not thrown. */
+  /** Stops everything that started, in reverse; a part that fails to stop is logged, not thrown. */
   async stop(): Promise<void> {
     this.started = false;
-    const steps: Array<[string, () => Promise<unknown> | undefined]> = [
-      ['http', () => this.http?.close()],
-      ['fleet', () => this.fleetLink?.stop()],
-      ['broker', () => this.broker?.stop()],
-      ['database', () => this.db.destroy()],
-    ];
-    for (const [name, step] of steps) {
-      try {
-        await step();
-      } catch (err) {
-        this.logger.error({ err, subsystem: name }, 'stop failed');
-      }
-    }
+    await this.plan.stop();
   }
 }

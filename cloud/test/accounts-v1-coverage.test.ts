@@ -18,6 +18,8 @@ type Res = { statusCode: number; json: () => unknown };
 const failure = (res: Res) => [res.statusCode, (res.json() as { error: { code: string } }).error.code];
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const SOME_USER = `U2016-06-01${'0'.repeat(40)}`;
+const SOME_RIGHT = `R${'0'.repeat(24)}`;
+const SOME_GRANT = `G${'0'.repeat(24)}`;
 const SOME_ADDRESS = `A2016-06-01${'0'.repeat(64)}`;
 const SOME_TASK = `T2016-06-01${'0'.repeat(40)}`;
 const SOME_AGENT = `D2016-06-01${'0'.repeat(40)}`;
@@ -84,6 +86,50 @@ const AUTHENTICATED: Record<string, Omit<InjectOptions, 'headers'>> = {
   'POST /v1/me/agents/{agentId}/finish': { method: 'POST', url: `/v1/me/agents/${SOME_AGENT}/finish` },
   'GET /v1/agents': { method: 'GET', url: '/v1/agents?ew=108.94&ns=34.26&r=1000' },
   'GET /v1/me/wallet': { method: 'GET', url: '/v1/me/wallet' },
+  'POST /v1/parcels': {
+    method: 'POST',
+    url: '/v1/parcels',
+    payload: { waybill: 'COVER-1', recipientTel: '13900000000' },
+  },
+  'GET /v1/parcels/{parcelId}': { method: 'GET', url: `/v1/parcels/PC0000000${'0'.repeat(16)}` },
+  'GET /v1/me/parcels': { method: 'GET', url: '/v1/me/parcels' },
+  'POST /v1/reservations': {
+    method: 'POST',
+    url: '/v1/reservations',
+    payload: { siteNo: '610091A01', size: 'large', endsAt: '2030-01-01T00:00:00Z' },
+  },
+  'GET /v1/reservations': { method: 'GET', url: '/v1/reservations' },
+  'GET /v1/reservations/{reservationId}': { method: 'GET', url: `/v1/reservations/${SOME_RIGHT}` },
+  'DELETE /v1/reservations/{reservationId}': { method: 'DELETE', url: `/v1/reservations/${SOME_RIGHT}` },
+  'GET /v1/reservations/{reservationId}/timeline': {
+    method: 'GET',
+    url: `/v1/reservations/${SOME_RIGHT}/timeline`,
+  },
+  'GET /v1/me/boxes': { method: 'GET', url: '/v1/me/boxes' },
+  'POST /v1/authorizations': {
+    method: 'POST',
+    url: '/v1/authorizations',
+    payload: { siteNo: '610091A01', boxNo: '01', grantee: '13499996666' },
+  },
+  'GET /v1/authorizations': { method: 'GET', url: '/v1/authorizations' },
+  'GET /v1/authorizations/{grantId}': { method: 'GET', url: `/v1/authorizations/${SOME_GRANT}` },
+  'POST /v1/authorizations/{grantId}/revoke': {
+    method: 'POST',
+    url: `/v1/authorizations/${SOME_GRANT}/revoke`,
+  },
+  'GET /v1/authorizations/{grantId}/timeline': {
+    method: 'GET',
+    url: `/v1/authorizations/${SOME_GRANT}/timeline`,
+  },
+  'POST /v1/me/grants/{grantId}/access-code': {
+    method: 'POST',
+    url: `/v1/me/grants/${SOME_GRANT}/access-code`,
+    payload: { accessCodeSealed: 'v1.sealed.value' },
+  },
+  'GET /v1/sites/{siteNo}/boxes/{boxNo}/timeline': {
+    method: 'GET',
+    url: '/v1/sites/610091A01/boxes/01/timeline',
+  },
 };
 
 describe('every /v1 route: token failures and the failure codes not shown elsewhere', () => {

@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { type CloudConfigInput, parseCloudConfig } from '../src/config.js';
-import { CloudServer } from '../src/server.js';
+import { CloudServer, type CloudServerOptions } from '../src/server.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
 /** A cloud on free ports with its own SQLite file; `close()` stops it and removes the files. */
-export async function startTestCloud(overrides: Partial<CloudConfigInput> = {}) {
+export async function startTestCloud(
+  overrides: Partial<CloudConfigInput> = {},
+  options: CloudServerOptions = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'locker-cloud-'));
   const config = parseCloudConfig({
     http: { host: '127.0.0.1', port: 0 },
@@ -19,7 +22,7 @@ export async function startTestCloud(overrides: Partial<CloudConfigInput> = {}) 
     logLevel: 'silent',
     ...overrides,
   });
-  const server = new CloudServer(config, pino({ level: 'silent' }));
+  const server = new CloudServer(config, pino({ level: 'silent' }), options);
   await server.start();
   return {
     server,

@@ -30,9 +30,9 @@ export class Phone {
   }
 
   /** Rejects with `HTTP <status> <body>` when the server refuses the upgrade. */
-  static connect(url: string, headers: Record<string, string>): Promise<Phone> {
+  static connect(url: string, headers: Record<string, string>, protocols: string[] = []): Promise<Phone> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers });
+      const ws = new WebSocket(url, protocols, { headers });
       const phone = new Phone(ws);
       ws.once('open', () => resolve(phone));
       ws.once('unexpected-response', (_req, res) => {

@@ -14,9 +14,37 @@ describe('notifications over WebSocket', () => {
     await cloud?.close();
   });
 
-  it('refuses a socket without a valid token with HTTP 401 before upgrading', async () => {
-    await expect(Phone.connect(wsUrl, {})).rejects.toThrow('HTTP 401');
+  it('refuses a socket with a wrong token with HTTP 401 before upgrading', async () => {
     await expect(Phone.connect(wsUrl, { authorization: 'Bearer lk1_wrong' })).rejects.toThrow('HTTP 401');
+    await expect(Phone.connect(wsUrl, {}, ['locker.bearer', 'lk1_wrong'])).rejects.toThrow('HTTP 401');
+  });
+
+  it('closes a socket that opened without a token and whose first frame is no login with 4401 UNAUTHORIZED', async () => {
+    const anon = await Phone.connect(wsUrl, {});
+    anon.ws.send(JSON.stringify({ type: 'ack', ids: [] }));
+    expect(await anon.closed).toEqual({ code: 4401, reason: 'UNAUTHORIZED' });
+    const wrong = await Phone.connect(wsUrl, {});
+    wrong.ws.send(JSON.stringify({ type: 'auth', token: 'lk1_wrong' }));
+    expect((await wrong.closed).code).toBe(4401);
+  });
+
+  it('accepts the token as the first frame, for browsers that cannot set headers', async () => {
+    const me = await userWithToken(cloud.server.app);
+    const sent = await cloud.server.notifications.publish(me.id, 'task.changed', { first: 'frame' });
+    const phone = await Phone.connect(wsUrl, {});
+    phone.ws.send(JSON.stringify({ type: 'auth', token: me.token }));
+    expect(await phone.next('authenticated')).toEqual({ type: 'authenticated', userId: me.id });
+    expect((await phone.next('notification')).notification?.id).toBe(sent.id);
+    await phone.close();
+  });
+
+  it('accepts the token in Sec-WebSocket-Protocol and names only locker.bearer back', async () => {
+    const me = await userWithToken(cloud.server.app);
+    const sent = await cloud.server.notifications.publish(me.id, 'task.changed', { via: 'subprotocol' });
+    const phone = await Phone.connect(wsUrl, {}, ['locker.bearer', me.token]);
+    expect(phone.ws.protocol).toBe('locker.bearer');
+    expect((await phone.next('notification')).notification?.id).toBe(sent.id);
+    await phone.close();
   });
 
   it('delivers a notification published while the phone was offline exactly once after it reconnects', async () => {

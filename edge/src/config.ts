@@ -51,6 +51,15 @@ export const EdgeConfig = z
       })
       .strict()
       .optional(),
+    /**
+     * The cloud's X25519 public key (GET /v1/admin/code-key). With it, each deposit's pickup code
+     * travels to the cloud sealed in the deposit event, so the recipient can be told (ADR 0013);
+     * without it the code is shown to the courier only.
+     */
+    cloudCodeKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 43 base64url characters (an X25519 public key)')
+      .optional(),
     bus: BusSettings,
     /**
      * Door labels and where each door's lock sits on the bus. Omitted: every lock of every board,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BoardSimulator } from '@locker/lockboard';
+import { newCodeKeyPair } from '@locker/protocol';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type EdgeConfigInput, parseEdgeConfig } from '../src/config.js';
@@ -195,28 +196,25 @@ describe('a deposit running when the daemon restarts', () => {
   });
 });
 
-describe("a deposit's recipient", () => {
-  it('goes to the cloud with the parcel.deposited event, and a malformed one is refused', async () => {
-    const c = await cabinet('kerong');
-    const res = await c.call('POST', '/api/deposits', {
-      ...COURIER,
-      size: 'medium',
-      recipient: { phone: '13900139000' },
-    });
-    expect(res.status).toBe(201);
+describe("what a deposit's code screen may promise", () => {
+  const depositFor = async (c: Cabinet, extra: object) => {
+    const res = await c.call('POST', '/api/deposits', { ...COURIER, size: 'medium', ...extra });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
     c.sim.setOccupied(c.board, lockOf(res.body), true);
     c.sim.setDoor(c.board, lockOf(res.body), 'closed');
-    await untilSession(c, res.body.id, (v) => v.state === 'completed');
-    expect(parcelEvents(c).map((e) => (e.data as { recipient?: unknown }).recipient)).toEqual([
-      { phone: '13900139000' },
-    ]);
+    return untilSession(c, res.body.id, (v) => v.state === 'completed');
+  };
 
-    const bad = await c.call('POST', '/api/deposits', {
-      ...COURIER,
-      size: 'medium',
-      recipient: { phone: 'call me' },
-    });
-    expect(bad.status).toBe(400);
+  it('says the recipient is told only when the cloud gets the sealed code and whom to tell', async () => {
+    const c = await cabinet('kerong', { cloudCodeKey: newCodeKeyPair().publicKey });
+    expect((await depositFor(c, { recipientTel: '13900139000' })).codeSentTo).toBe('phone');
+    expect((await depositFor(c, { waybill: 'SF1234567890' })).codeSentTo).toBe('waybill');
+    expect((await depositFor(c, {})).codeSentTo).toBeNull();
+  });
+
+  it('promises nothing on a cabinet without the cloud key, phone or not', async () => {
+    const c = await cabinet('kerong');
+    expect((await depositFor(c, { recipientTel: '13900139000' })).codeSentTo).toBeNull();
   });
 });
 

@@ -55,10 +55,13 @@ describe('GET /api/cabinet', () => {
     expect(((await c.call('GET', '/api/cabinet')).body as unknown as KioskCabinet).cabinetTriesLeft).toBe(17);
   });
 
-  it('asks for the maintenance screen when every box is out of service', async () => {
+  it("says the cabinet is in maintenance when every box is out of service, which is not the operator's out of service", async () => {
     c = await startCabinet();
     for (const b of c.daemon.boxes.list()) c.daemon.boxes.apply(b.boxNo, { usage: 'out_of_service' }, 'flow');
-    expect(((await c.call('GET', '/api/cabinet')).body as unknown as KioskCabinet).maintenance).toBe(true);
+    expect((await c.call('GET', '/api/cabinet')).body as unknown as KioskCabinet).toMatchObject({
+      maintenance: true,
+      outOfService: false,
+    });
   });
 });
 

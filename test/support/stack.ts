@@ -19,7 +19,11 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
 }
 
 /** Starts the built cloud as a process on free ports (embedded broker, SQLite in `dir`). */
-export async function startCloudProcess(dir: string, logLevel = 'info'): Promise<CloudHandle> {
+export async function startCloudProcess(
+  dir: string,
+  logLevel = 'info',
+  extra: Record<string, unknown> = {},
+): Promise<CloudHandle> {
   const configFile = join(dir, 'cloud.json');
   writeFileSync(
     configFile,
@@ -30,6 +34,7 @@ export async function startCloudProcess(dir: string, logLevel = 'info'): Promise
       adminToken: ADMIN_TOKEN,
       commandTimeoutMs: 5000,
       logLevel,
+      ...extra,
     }),
   );
   const proc = new DaemonProcess('cloud/dist/main.js', ['--config', configFile]);

@@ -108,6 +108,8 @@ export class AccountService {
       throw new LockerError('LOGIN_FAILED', 'unknown account or wrong password');
     }
     this.limiter.forget(accountKey);
+    // After the proof, so only the account's owner learns that it is disabled.
+    if (user.status === 'disabled') throw new LockerError('USER_DISABLED', 'this account is disabled');
     const issued = await this.sessions.issue(user.id, tokenStyle);
     return { ...issued, userId: user.id };
   }

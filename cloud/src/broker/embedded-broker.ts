@@ -117,7 +117,7 @@ export class EmbeddedBroker {
       guardPacketSize(conn, this.opts.limits.maxPacketBytes, () =>
         log.warn({ limit: this.opts.limits.maxPacketBytes }, 'connection closed: packet over the size limit'),
       );
-    const server = createServer((socket) => aedes.handle(guard(socket)));
+    const server = createServer({ noDelay: true }, (socket) => aedes.handle(guard(socket)));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

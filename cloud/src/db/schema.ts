@@ -85,7 +85,11 @@ export interface UsersTable {
   verify_decided_at: string | null;
   created_at: string;
   updated_at: string;
+  /** A disabled user cannot log in, reserve or be granted a box. */
+  status: ColumnType<UserStatus, UserStatus | undefined, UserStatus>;
 }
+
+export type UserStatus = 'normal' | 'disabled';
 
 export interface UserSessionsTable {
   /** SHA-256 hex of the bearer token; the token itself is never stored. */
@@ -308,6 +312,139 @@ export interface LedgerHoldsTable {
   settled_at: string | null;
 }
 
+export type ParcelState = 'announced' | 'deposited' | 'notified' | 'picked_up' | 'expired' | 'recollected';
+
+/** A parcel (issue 8): announced ahead, or first seen in a cabinet's deposit event. */
+export interface ParcelsTable {
+  id: string;
+  state: ParcelState;
+  waybill: string | null;
+  size: string | null;
+  recipient_user_id: string | null;
+  recipient_tel: string | null;
+  announced_by: string | null;
+  cabinet_id: string | null;
+  box_no: string | null;
+  cabinet_parcel_id: string | null;
+  depositor: string | null;
+  /** JSON of the SealedCode (ADR 0013); the code is never stored open. */
+  sealed_code: string | null;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  deposited_at: string | null;
+  notified_at: string | null;
+  reminded_at: string | null;
+  picked_up_at: string | null;
+  expired_at: string | null;
+  recollected_at: string | null;
+}
+
+/** A message for a channel outside the app (SMS, push), sent and retried by a worker. */
+export interface OutboundMessagesTable {
+  id: string;
+  channel: 'sms' | 'push';
+  to_address: string;
+  kind: string;
+  /** JSON; a pickup code in it stays sealed until the moment it is sent. */
+  payload: string;
+  attempts: number;
+  next_attempt_at: string;
+  sent_at: string | null;
+  failed_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+/** Where a background worker that reads a table in order stopped (e.g. the parcel catch-up). */
+export interface WorkerCursorsTable {
+  name: string;
+  position: string;
+  updated_at: string;
+}
+
+/** A site (网点); its number is the cabinet id, e.g. `610091A01`. */
+export interface SitesTable {
+  site_no: string;
+  name: string;
+  address: string | null;
+  lat: number | null;
+  lon: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type SiteBoxStatus = 'free' | 'reserved' | 'occupied' | 'out_of_service' | 'blocked';
+
+/** A box (箱格) as the patent names it: holder = 空箱使用人, depositor = 投件人, parcel = 快件编号. */
+export interface SiteBoxesTable {
+  site_no: string;
+  box_no: string;
+  size: string;
+  status: SiteBoxStatus;
+  holder_id: string | null;
+  depositor: string | null;
+  parcel_no: string | null;
+  updated_at: string;
+}
+
+export type ReservationState = 'active' | 'used' | 'expired' | 'cancelled' | 'handed_on';
+
+/** An empty-box right (具有空箱使用权) for a user and a time window. */
+export interface ReservationsTable {
+  id: string;
+  user_id: string;
+  site_no: string;
+  box_no: string;
+  size: string;
+  starts_at: string;
+  ends_at: string;
+  state: ReservationState;
+  /** JSON of the scrypt verifier of the reserver's access code (never the code). */
+  verifier: string;
+  created_at: string;
+  closed_at: string | null;
+}
+
+export interface ReservationCountsTable {
+  user_id: string;
+  active: number;
+}
+
+export type GrantState = 'active' | 'used' | 'revoked' | 'expired';
+
+/** A right handed on by its holder (the patent's method 1, step D). */
+export interface BoxGrantsTable {
+  id: string;
+  kind: 'deposit' | 'pickup';
+  site_no: string;
+  box_no: string;
+  holder_id: string;
+  grantee_id: string;
+  reservation_id: string | null;
+  parcel_no: string | null;
+  verifier: string;
+  expires_at: string;
+  state: GrantState;
+  created_at: string;
+  closed_at: string | null;
+}
+
+/** Append-only: rows are inserted, never updated or deleted. */
+export interface TimelineEntriesTable {
+  id: string;
+  at: string;
+  subject_kind: 'box' | 'parcel' | 'grant' | 'reservation';
+  subject_id: string;
+  site_no: string | null;
+  box_no: string | null;
+  event: string;
+  actor: string | null;
+  holder_id: string | null;
+  grantee_id: string | null;
+  detail: string | null;
+}
+
 export interface CloudDatabase {
   cabinets: CabinetsTable;
   box_states: BoxStatesTable;
@@ -334,4 +471,13 @@ export interface CloudDatabase {
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
   ledger_holds: LedgerHoldsTable;
+  parcels: ParcelsTable;
+  outbound_messages: OutboundMessagesTable;
+  worker_cursors: WorkerCursorsTable;
+  sites: SitesTable;
+  site_boxes: SiteBoxesTable;
+  reservations: ReservationsTable;
+  reservation_counts: ReservationCountsTable;
+  box_grants: BoxGrantsTable;
+  timeline_entries: TimelineEntriesTable;
 }

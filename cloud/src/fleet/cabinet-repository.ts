@@ -2,6 +2,7 @@ import { type BoxState, type CabinetEvent, LockerError } from '@locker/protocol'
 import { defaultBoxNumbers } from '../broker/broker-limits.js';
 import { type Db, nowIso } from '../db/database.js';
 import type { CabinetsTable } from '../db/schema.js';
+import type { Executor } from './desired/desired-version-repository.js';
 
 export interface CabinetView {
   id: string;
@@ -71,8 +72,8 @@ export class CabinetRepository {
     return this.get(id);
   }
 
-  async setOutOfService(id: string, outOfService: boolean): Promise<void> {
-    await this.db
+  async setOutOfService(id: string, outOfService: boolean, db: Executor = this.db): Promise<void> {
+    await db
       .updateTable('cabinets')
       .set({ out_of_service: outOfService ? 1 : 0 })
       .where('id', '=', id)

@@ -4,13 +4,13 @@ import {
   DesiredState as DesiredStateSchema,
   makeVerifier,
 } from '@locker/protocol';
-import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { type Db, nowIso } from '../db/database.js';
-import type { CloudDatabase } from '../db/schema.js';
+import { nowIso } from '../db/database.js';
 import type { CabinetRepository } from './cabinet-repository.js';
-
-type Tx = Transaction<CloudDatabase>;
+import type { BoxSettingRepository } from './desired/box-setting-repository.js';
+import type { CourierCredentialRepository } from './desired/courier-credential-repository.js';
+import type { DesiredVersionRepository, Tx } from './desired/desired-version-repository.js';
+import type { GrantDelta, GrantSource } from './desired/grant-source.js';
 
 export interface DesiredPublisher {
   publishDesired(cabinetId: string, doc: DesiredState): Promise<void>;
@@ -30,14 +30,24 @@ export interface DesiredSummary {
   boxes: Array<{ boxNo: string; outOfService: boolean }>;
 }
 
+/** Each part of a cabinet's desired state comes from its own repository (ADR 0003, ADR 0014). */
+export interface DesiredSources {
+  versions: DesiredVersionRepository;
+  couriers: CourierCredentialRepository;
+  boxSettings: BoxSettingRepository;
+  /** Reservations and authorizations; read in order, composed into one list. */
+  grants: GrantSource[];
+}
+
 /**
  * The cloud's side of desired state (ADR 0002): every change bumps the cabinet's version and is
  * pushed as a delta; a cabinet that asks with an older version gets a snapshot. Secrets leave the
- * cloud only as scrypt verifiers the cabinet can check offline.
+ * cloud only as scrypt verifiers the cabinet can check offline. This service composes documents;
+ * the SQL lives in the repositories.
  */
 export class DesiredStateService {
   constructor(
-    private readonly db: Db,
+    private readonly sources: DesiredSources,
     private readonly cabinets: CabinetRepository,
     private readonly publisher: DesiredPublisher,
     private readonly logger: Logger,
@@ -52,31 +62,18 @@ export class DesiredStateService {
       ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
       pin: await makeVerifier(input.pin),
     };
-    const version = await this.db.transaction().execute(async (trx) => {
-      const v = await this.bump(trx, cabinetId);
-      const values = { doc: JSON.stringify(doc), updated_at: nowIso() };
-      await trx
-        .insertInto('desired_couriers')
-        .values({ cabinet_id: cabinetId, courier_id: doc.courierId, ...values })
-        .onConflict((oc) => oc.columns(['cabinet_id', 'courier_id']).doUpdateSet(values))
-        .execute();
-      return v;
-    });
+    const { version } = await this.sources.versions.change(cabinetId, (trx) =>
+      this.sources.couriers.put(trx, cabinetId, doc),
+    );
     await this.push(cabinetId, { kind: 'delta', version, baseVersion: version - 1, couriers: [doc] });
     return version;
   }
 
   async removeCourier(cabinetId: string, courierId: string): Promise<number> {
     await this.cabinets.get(cabinetId);
-    const version = await this.db.transaction().execute(async (trx) => {
-      const v = await this.bump(trx, cabinetId);
-      await trx
-        .deleteFrom('desired_couriers')
-        .where('cabinet_id', '=', cabinetId)
-        .where('courier_id', '=', courierId)
-        .execute();
-      return v;
-    });
+    const { version } = await this.sources.versions.change(cabinetId, (trx) =>
+      this.sources.couriers.remove(trx, cabinetId, courierId),
+    );
     await this.push(cabinetId, {
       kind: 'delta',
       version,
@@ -88,16 +85,9 @@ export class DesiredStateService {
 
   async setOutOfService(cabinetId: string, boxNo: string, outOfService: boolean): Promise<number> {
     await this.cabinets.get(cabinetId);
-    const version = await this.db.transaction().execute(async (trx) => {
-      const v = await this.bump(trx, cabinetId);
-      const values = { out_of_service: outOfService ? 1 : 0, updated_at: nowIso() };
-      await trx
-        .insertInto('desired_box_settings')
-        .values({ cabinet_id: cabinetId, box_no: boxNo, ...values })
-        .onConflict((oc) => oc.columns(['cabinet_id', 'box_no']).doUpdateSet(values))
-        .execute();
-      return v;
-    });
+    const { version } = await this.sources.versions.change(cabinetId, (trx) =>
+      this.sources.boxSettings.put(trx, cabinetId, { boxNo, outOfService }),
+    );
     await this.push(cabinetId, {
       kind: 'delta',
       version,
@@ -110,15 +100,9 @@ export class DesiredStateService {
   /** The whole cabinet out of service or back; the flag lives on the cabinet row (0004). */
   async setCabinetOutOfService(cabinetId: string, outOfService: boolean): Promise<number> {
     await this.cabinets.get(cabinetId);
-    const version = await this.db.transaction().execute(async (trx) => {
-      const v = await this.bump(trx, cabinetId);
-      await trx
-        .updateTable('cabinets')
-        .set({ out_of_service: outOfService ? 1 : 0 })
-        .where('id', '=', cabinetId)
-        .execute();
-      return v;
-    });
+    const { version } = await this.sources.versions.change(cabinetId, (trx) =>
+      this.cabinets.setOutOfService(cabinetId, outOfService, trx),
+    );
     await this.push(cabinetId, {
       kind: 'delta',
       version,
@@ -126,6 +110,20 @@ export class DesiredStateService {
       cabinet: { outOfService },
     });
     return version;
+  }
+
+  /**
+   * A change of rights (a reservation, an authorization, a revocation): `work` writes its own
+   * tables in the transaction that bumps the version and answers with the grants to send and to
+   * remove. The delta goes out after the commit; a cabinet that misses it gets a snapshot later.
+   */
+  async changeGrants<T>(
+    cabinetId: string,
+    work: (trx: Tx) => Promise<{ delta: GrantDelta; result: T }>,
+  ): Promise<T> {
+    const { version, result } = await this.sources.versions.change(cabinetId, work);
+    await this.push(cabinetId, { kind: 'delta', version, baseVersion: version - 1, ...result.delta });
+    return result.result;
   }
 
   /** What an operator may see: everything but the verifiers. */
@@ -146,65 +144,34 @@ export class DesiredStateService {
    */
   async answer(cabinetId: string, appliedVersion: number): Promise<void> {
     if (!(await this.cabinets.find(cabinetId))) return;
-    let current = await this.currentVersion(this.db, cabinetId);
+    let current = await this.sources.versions.current(cabinetId);
     if (appliedVersion === current && current > 0) return;
     if (appliedVersion >= current) {
-      current = await this.db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('desired_versions')
-          .values({ cabinet_id: cabinetId, version: appliedVersion + 1 })
-          .onConflict((oc) => oc.column('cabinet_id').doUpdateSet({ version: appliedVersion + 1 }))
-          .execute();
-        return appliedVersion + 1;
-      });
+      current = appliedVersion + 1;
+      await this.sources.versions.jumpTo(cabinetId, current);
     }
     const snap = await this.snapshot(cabinetId);
     await this.publisher.publishDesired(cabinetId, { ...snap, version: current });
   }
 
   private async snapshot(cabinetId: string): Promise<Extract<DesiredState, { kind: 'snapshot' }>> {
-    const version = await this.currentVersion(this.db, cabinetId);
-    const couriers = await this.db
-      .selectFrom('desired_couriers')
-      .select('doc')
-      .where('cabinet_id', '=', cabinetId)
-      .orderBy('courier_id')
-      .execute();
-    const boxes = await this.db
-      .selectFrom('desired_box_settings')
-      .select(['box_no', 'out_of_service'])
-      .where('cabinet_id', '=', cabinetId)
-      .orderBy('box_no')
-      .execute();
-    const cabinet = await this.cabinets.get(cabinetId);
+    const now = nowIso();
+    const [version, couriers, boxes, cabinet, ...grantLists] = await Promise.all([
+      this.sources.versions.current(cabinetId),
+      this.sources.couriers.list(cabinetId),
+      this.sources.boxSettings.list(cabinetId),
+      this.cabinets.get(cabinetId),
+      ...this.sources.grants.map((g) => g.liveGrants(cabinetId, now)),
+    ]);
     return {
       kind: 'snapshot',
       version: Math.max(version, 1),
-      issuedAt: nowIso(),
-      couriers: couriers.map((r) => JSON.parse(r.doc) as CourierCredentialDoc),
-      grants: [],
-      boxes: boxes.map((b) => ({ boxNo: b.box_no, outOfService: b.out_of_service === 1 })),
+      issuedAt: now,
+      couriers,
+      grants: grantLists.flat(),
+      boxes,
       cabinet: { outOfService: cabinet.outOfService },
     };
-  }
-
-  private async currentVersion(db: Db | Tx, cabinetId: string): Promise<number> {
-    const row = await db
-      .selectFrom('desired_versions')
-      .select('version')
-      .where('cabinet_id', '=', cabinetId)
-      .executeTakeFirst();
-    return row ? Number(row.version) : 0;
-  }
-
-  private async bump(trx: Tx, cabinetId: string): Promise<number> {
-    const next = (await this.currentVersion(trx, cabinetId)) + 1;
-    await trx
-      .insertInto('desired_versions')
-      .values({ cabinet_id: cabinetId, version: next })
-      .onConflict((oc) => oc.column('cabinet_id').doUpdateSet({ version: next }))
-      .execute();
-    return next;
   }
 
   private async push(cabinetId: string, doc: Record<string, unknown>): Promise<void> {

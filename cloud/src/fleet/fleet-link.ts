@@ -27,7 +27,8 @@ import type { CommandLog } from './command-log.js';
 import { OperatorCommands } from './operator-commands.js';
 
 export interface FleetLinkOptions {
-  url: string;
+  /** A function when the URL is known only once the embedded broker has its port. */
+  url: string | (() => string);
   username: string;
   password: string;
   commandTimeoutMs: number;
@@ -79,7 +80,8 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
   }
 
   async start(): Promise<void> {
-    const client = await mqtt.connectAsync(this.opts.url, {
+    const url = typeof this.opts.url === 'function' ? this.opts.url() : this.opts.url;
+    const client = await mqtt.connectAsync(url, {
       username: this.opts.username,
       password: this.opts.password,
       clientId: `locker-cloud-${randomUUID().slice(0, 8)}`,
@@ -97,7 +99,7 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
     const { fleet } = topics;
     const wildcards = [fleet.status, fleet.boxes, fleet.events, fleet.responses, fleet.desiredGet];
     await client.subscribeAsync([...wildcards, fleet.requests], { qos: 1 });
-    this.opts.logger.info({ url: this.opts.url }, 'fleet link connected');
+    this.opts.logger.info({ url }, 'fleet link connected');
   }
 
   async stop(): Promise<void> {

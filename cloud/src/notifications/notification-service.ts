@@ -2,11 +2,20 @@ import type { Logger } from 'pino';
 import type { NotificationRepository, StoredNotification } from './notification-repository.js';
 
 /**
- * Kinds published today: `verification.decided` and `task.changed` (docs/api.md lists kinds and
- * payloads). Free text is allowed so a later feature (authorizations, parcels) publishes its kind
- * without a change here; add it to this union and to the doc when it does.
+ * Kinds published today: `verification.decided`, `task.changed` and the parcel kinds (`parcel.*`)
+ * (docs/api.md lists kinds and payloads). Free text is allowed so a later feature (authorizations)
+ * publishes its kind without a change here; add it to this union and to the doc when it does.
  */
-export type NotificationKind = 'verification.decided' | 'task.changed' | (string & {});
+export type NotificationKind =
+  | 'verification.decided'
+  | 'task.changed'
+  | 'parcel.announced'
+  | 'parcel.deposited'
+  | 'parcel.reminder'
+  | 'parcel.picked_up'
+  | 'parcel.expired'
+  | 'parcel.recollected'
+  | (string & {});
 
 /** One live connection of a user (a WebSocket); `send` must not throw. */
 export interface NotificationSink {
@@ -22,14 +31,27 @@ export interface NotificationSink {
 export class NotificationService {
   private readonly live = new Map<string, Set<NotificationSink>>();
 
+  /**
+   * `reveal` turns a stored payload into the one a person receives: a sealed pickup code (ADR 0013)
+   * is stored sealed and opened only here, on the way out, in memory.
+   */
   constructor(
     private readonly store: NotificationRepository,
     private readonly logger: Logger,
+    private readonly reveal: (payload: unknown) => unknown = (p) => p,
   ) {}
+
+  private out(n: StoredNotification): StoredNotification {
+    return { ...n, payload: this.reveal(n.payload) };
+  }
 
   async publish(userId: string, kind: NotificationKind, payload: unknown): Promise<StoredNotification> {
     const n = await this.store.add(userId, kind, payload);
-    for (const sink of this.live.get(userId) ?? []) sink.send(n);
+    const sinks = this.live.get(userId);
+    if (sinks?.size) {
+      const shown = this.out(n);
+      for (const sink of sinks) sink.send(shown);
+    }
     this.logger.debug(
       { userId, kind, id: n.id, live: this.live.get(userId)?.size ?? 0 },
       'notification published',
@@ -53,7 +75,7 @@ export class NotificationService {
       if (sinks.size === 0 && this.live.get(userId) === sinks) this.live.delete(userId);
     };
     try {
-      for (const n of await this.store.pending(userId)) sink.send(n);
+      for (const n of await this.store.pending(userId)) sink.send(this.out(n));
     } catch (err) {
       detach();
       throw err;
@@ -65,8 +87,8 @@ export class NotificationService {
     return this.store.ack(userId, ids);
   }
 
-  pending(userId: string): Promise<StoredNotification[]> {
-    return this.store.pending(userId);
+  async pending(userId: string): Promise<StoredNotification[]> {
+    return (await this.store.pending(userId)).map((n) => this.out(n));
   }
 
   connections(userId: string): number {

@@ -44,7 +44,7 @@ const TOKEN_PREFIX = 'lop_';
 const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** A valid hash of a random secret: what an unknown name is checked against. */
-const DUMMY_HASH = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA==$' + Buffer.alloc(32, 1).toString('base64');
+const DUMMY_HASH = `scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA==$${Buffer.alloc(32, 1).toString('base64')}`;
 
 type Row = {
   username: string;
@@ -135,7 +135,7 @@ export class OperatorAccounts {
       .executeTakeFirst();
     // An unknown name costs the same scrypt as a wrong password, so timing does not tell them apart.
     const ok = await verifySecret(password, row?.password_hash ?? DUMMY_HASH);
-    if (!row || !row.password_hash || !ok || row.disabled_at) {
+    if (!row?.password_hash || !ok || row.disabled_at) {
       throw new LockerError('LOGIN_FAILED', 'unknown operator or wrong password');
     }
     this.limiter.forget(`operator-login:name:${username}`);

@@ -1,3 +1,4 @@
+import { sealForCloud } from '../credentials/code-sealer.js';
 import type { IssuedCode } from '../credentials/pickup-codes.js';
 import { restingUsage } from '../parcels/parcel-store.js';
 import type { FlowDeps } from './flow-context.js';
@@ -28,6 +29,7 @@ export function completeDeposit(deps: FlowDeps, s: SessionRecord): SessionRecord
       expiresAt,
     });
     issued = issuePickupCodes(deps, parcel.parcelId, expiresAt);
+    const sealedCode = sealForCloud(deps.config.cloudCodeKey, deps.config.cabinetId, parcel.parcelId, issued);
     if (box.usage !== 'occupied') deps.boxes.apply(boxNo, { usage: 'occupied' }, 'flow');
     if (fresh.data.grantId && fresh.data.userNo) {
       deps.credentials.markGrantUsed(fresh.data.grantId, parcel.depositedAt, parcel.parcelId);
@@ -43,15 +45,29 @@ export function completeDeposit(deps: FlowDeps, s: SessionRecord): SessionRecord
       parcelId: parcel.parcelId,
       size: box.size,
       ...(depositor ? { depositor } : {}),
-      ...(fresh.data.recipient ? { recipient: fresh.data.recipient } : {}),
       ...(fresh.data.grantId ? { grantId: fresh.data.grantId } : {}),
-      // The code and token stay at the cabinet (hashed); events are readable by operators (ADR 0006).
+      ...(fresh.data.waybill ? { waybill: fresh.data.waybill } : {}),
+      ...(fresh.data.recipientTel ? { recipientTel: fresh.data.recipientTel } : {}),
+      // Operators can read events (ADR 0006): the code travels only sealed to the cloud (ADR 0013).
+      ...(sealedCode ? { sealedCode } : {}),
       expiresAt,
     });
     deps.logger.info({ boxNo, parcelId: parcel.parcelId, sessionId: s.id }, 'parcel deposited');
     return deps.sessions.update(fresh, {
       state: 'completed',
-      data: { parcelId: parcel.parcelId, message: `Deposited in box ${boxNo}.` },
+      data: {
+        parcelId: parcel.parcelId,
+        message: `Deposited in box ${boxNo}.`,
+        // What the code screen may promise: the cloud can tell the recipient only with the sealed code
+        // and someone to tell.
+        codeSentTo: !sealedCode
+          ? null
+          : fresh.data.recipientTel
+            ? 'phone'
+            : fresh.data.waybill
+              ? 'waybill'
+              : null,
+      },
     });
   });
   // Only after the commit: the codes then exist in memory alone, for the answer that shows them.

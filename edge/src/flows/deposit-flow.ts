@@ -1,4 +1,4 @@
-import { type BoxNo, type BoxSize, LockerError, type Recipient, verifyAgainst } from '@locker/protocol';
+import { type BoxNo, type BoxSize, LockerError, verifyAgainst } from '@locker/protocol';
 import { refuseDepositsWhenOutOfService } from '../desired/cabinet-service.js';
 import type { CourierCredential } from '../desired/credential-store.js';
 import {
@@ -15,7 +15,10 @@ export interface DepositRequest {
   courierId: string;
   pin: string;
   size: BoxSize;
-  recipient?: Recipient | undefined;
+  /** Links the deposit to a parcel announced in the cloud. */
+  waybill?: string | undefined;
+  /** Who the cloud notifies when the parcel was not announced. */
+  recipientTel?: string | undefined;
 }
 
 /** Checks a courier's PIN against the verifier the cloud sent; wrong ones count toward a lockout. */
@@ -60,7 +63,8 @@ export async function startDeposit(deps: FlowDeps, req: DepositRequest): Promise
       ...emptyData(`Opening box ${box.boxNo}...`),
       size: box.size,
       courierId: req.courierId,
-      recipient: req.recipient ?? null,
+      waybill: req.waybill ?? null,
+      recipientTel: req.recipientTel ?? null,
     });
   });
   return openDepositBox(deps, session, req.size);

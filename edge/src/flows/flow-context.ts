@@ -134,9 +134,11 @@ export function noBoxError(
 ): LockerError {
   const behindDeadBoard = deps.allocator.pick(size, exclude, true);
   if (behindDeadBoard) {
-    return deps.lock.refusal(behindDeadBoard.board, true) ?? new LockerError('NO_BOX_AVAILABLE', message);
+    return (
+      deps.lock.refusal(behindDeadBoard.board, true) ?? new LockerError('NO_BOX_AVAILABLE', message, { size })
+    );
   }
-  return new LockerError('NO_BOX_AVAILABLE', message);
+  return new LockerError('NO_BOX_AVAILABLE', message, { size });
 }
 
 export function failWith(deps: FlowDeps, s: SessionRecord, err: LockerError): SessionRecord {

@@ -1,4 +1,5 @@
 import { type BoxNo, LockerError } from '@locker/protocol';
+import { releaseExpiredReservations } from '../desired/grant-expiry.js';
 import type { EdgeEventBus } from '../event-bus.js';
 import { nextSize } from './box-allocator.js';
 import { completeDeposit, completePickup } from './completion.js';
@@ -149,6 +150,7 @@ export class FlowEngine {
     const d = this.deps;
     try {
       d.parcels.expireDue(new Date(now).toISOString());
+      releaseExpiredReservations(d.store, d.boxes, new Date(now).toISOString());
       d.limiter.sweep(now);
       const timeout = d.config.flows.sessionTimeoutSec * 1000;
       for (const s of d.sessions.active()) {

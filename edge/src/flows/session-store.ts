@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { BoxNo, BoxSize, ErrorBody, Recipient } from '@locker/protocol';
+import type { BoxNo, BoxSize, ErrorBody } from '@locker/protocol';
 import { CodeHandoff } from '../credentials/code-handoff.js';
 import type { IssuedCode } from '../credentials/pickup-codes.js';
 import type { EdgeStore } from '../store/edge-store.js';
@@ -27,10 +27,6 @@ export interface SessionData {
   recollected: number;
   /** recollect: expired parcels still to open after the current one. */
   remaining: number | null;
-  /** cancelled by the sweeper: nothing happened for `flows.sessionTimeoutSec`. */
-  timedOut?: boolean;
-  /** deposit: whom the cloud tells the parcel arrived, as the courier entered it. */
-  recipient?: Recipient | null;
   /** Unlocks in this session whose door the sensor did not see open (at most 2, ADR 0008). */
   unconfirmed: number;
   /** deposit on a box with no occupancy sensor: the door is shut, the courier must say the parcel is in. */
@@ -39,6 +35,14 @@ export interface SessionData {
   recovered?: boolean;
   /** Ended without a parcel: left by the person (after a restart, or unconfirmed); an alarm was raised. */
   abandoned?: boolean;
+  /** deposit: the waybill the courier typed, linking the parcel to its announcement in the cloud. */
+  waybill?: string | null;
+  /** deposit: the recipient's phone, when the parcel was not announced. */
+  recipientTel?: string | null;
+  /** cancelled by the sweeper: nothing happened for `flows.sessionTimeoutSec`. */
+  timedOut?: boolean;
+  /** completed deposit: the code went to the cloud sealed, with whom to tell (ADR 0013). */
+  codeSentTo?: 'phone' | 'waybill' | null;
 }
 
 export interface SessionRecord {
@@ -77,6 +81,8 @@ export interface SessionView {
   abandoned: boolean;
   /** cancelled because nothing happened for a while (not by the person). */
   timedOut: boolean;
+  /** completed deposit: the cloud got the code sealed and whom to tell (phone, or the announced waybill). */
+  codeSentTo: 'phone' | 'waybill' | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -253,6 +259,7 @@ export function viewOf(s: SessionRecord, shown?: IssuedCode): SessionView {
     awaitingConfirm: s.data.awaitingConfirm ?? false,
     abandoned: s.data.abandoned ?? false,
     timedOut: s.data.timedOut ?? false,
+    codeSentTo: s.data.codeSentTo ?? null,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };

@@ -54,6 +54,9 @@ export interface KioskSession {
   abandoned: boolean;
   /** Cancelled because nothing happened for a while (not by the person). */
   timedOut: boolean;
+  /** Completed deposit: the cloud got the code sealed and will tell the recipient (by phone, or through
+   * the announced waybill); null: nobody is told, the courier hands the code on. */
+  codeSentTo: 'phone' | 'waybill' | null;
   createdAt: string;
   updatedAt: string;
   status: SessionStatus;
@@ -93,9 +96,9 @@ export interface KioskLayout {
 export interface KioskCabinet {
   cabinetId: string;
   online: boolean;
-  /** An operator took the whole cabinet out of service: pickups only, the page says so. */
+  /** An operator took the whole cabinet out of service: no deposits, pickups still work. */
   outOfService: boolean;
-  /** Every box is out of service: nothing can work, the page shows the maintenance screen. */
+  /** Every box is out of service: the page shows the maintenance screen. */
   maintenance: boolean;
   locale: KioskLocale;
   timeZone: string;

@@ -1,4 +1,4 @@
-import { BoxNo, BoxSize, parseOrThrow, Recipient, UserNo } from '@locker/protocol';
+import { BoxNo, BoxSize, parseOrThrow, UserNo } from '@locker/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -27,11 +27,17 @@ const DepositBody = z
     courierId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
     pin: z.string().min(1).max(64),
     size: BoxSize,
-    /** Whom the cloud tells the parcel arrived (the screen always asks; the API takes it as optional). */
-    recipient: Recipient.optional(),
+    waybill: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/)
+      .optional(),
+    recipientTel: z
+      .string()
+      .regex(/^\+?[0-9]{5,20}$/)
+      .optional(),
   })
   .strict();
-const CourierBody = DepositBody.omit({ size: true, recipient: true });
+const CourierBody = DepositBody.omit({ size: true, waybill: true, recipientTel: true });
 const GrantBody = z
   .object({ userNo: UserNo, code: z.string().regex(/^[0-9A-Za-z]{4,32}$/), boxNo: BoxNo.optional() })
   .strict();
@@ -57,7 +63,7 @@ export interface KioskDeps {
   pageDir: string | undefined;
   /** Language, time zone, hotline, layout: what the screen shows from the config. */
   screen: ScreenConfig;
-  /** No box can be used at all: the screen shows maintenance instead of flows that would fail. */
+  /** No box can be used at all (every one out of service): the screen shows maintenance. */
   maintenance: () => boolean;
 }
 

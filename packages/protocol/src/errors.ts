@@ -39,6 +39,10 @@ export const errorStatus = {
   NO_BOX_AVAILABLE: 409,
   USER_NOT_FOUND: 404,
   ADDRESS_NOT_FOUND: 404,
+  // parcels (issue 8): announcements, and the sealed pickup code (ADR 0013)
+  PARCEL_NOT_FOUND: 404,
+  WAYBILL_TAKEN: 409,
+  SEALED_CODE_INVALID: 400,
   AVATAR_NOT_FOUND: 404,
   NAME_TAKEN: 409,
   TEL_TAKEN: 409,
@@ -80,6 +84,19 @@ export const errorStatus = {
   PRICE_NEGATIVE: 409,
   INSUFFICIENT_FUNDS: 402,
   IDEMPOTENCY_KEY_REUSED: 409,
+  // sites, reservations, authorizations (the patent, issue 8)
+  USER_DISABLED: 403,
+  SITE_NOT_FOUND: 404,
+  RESERVATION_NOT_FOUND: 404,
+  RESERVATION_QUOTA_EXCEEDED: 409,
+  RESERVATION_WINDOW_INVALID: 400,
+  NOT_THE_HOLDER: 403,
+  GRANTEE_UNKNOWN: 404,
+  GRANTEE_DISABLED: 409,
+  BOX_ALREADY_GRANTED: 409,
+  GRANT_NOT_FOUND: 404,
+  GRANT_EXPIRED: 410,
+  GRANT_CLOSED: 409,
   // everything else
   INTERNAL: 500,
 } as const;

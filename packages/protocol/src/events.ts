@@ -1,16 +1,7 @@
 import { z } from 'zod';
 import { BoxSize, BoxUsage, DoorState, LockState, Occupancy } from './box.js';
 import { BoxNo, CabinetId, EventId, IsoTime, TransactionId } from './ids.js';
-
-/**
- * The parcel's recipient as the courier gave it at the cabinet: a phone number typed on the pad, or a
- * waybill number read by the scanner. The cloud uses it to tell them their parcel arrived.
- */
-export const Recipient = z.union([
-  z.object({ phone: z.string().regex(/^\+?[0-9]{5,20}$/) }).strict(),
-  z.object({ waybill: z.string().regex(/^[A-Za-z0-9-]{6,40}$/) }).strict(),
-]);
-export type Recipient = z.infer<typeof Recipient>;
+import { SealedCode } from './sealed-code.js';
 
 /**
  * Events flow edge -> cloud on `lockers/{cabinetId}/events` from the cabinet's outbox. Each has a
@@ -34,14 +25,24 @@ export const eventData = {
     purpose: z.enum(['command', 'pickup', 'deposit', 'grant', 'retry', 'maintenance', 'recollect']),
   }),
   'parcel.deposited': z.object({
-    /** Whom to tell: the phone number or waybill the courier entered at the cabinet (never the code). */
-    recipient: Recipient.optional(),
     boxNo: BoxNo,
     parcelId: z.string().min(1).max(64),
     size: BoxSize.optional(),
     depositor: z.string().max(64).optional(),
     grantId: z.string().max(64).optional(),
     expiresAt: IsoTime.optional(),
+    /** The waybill number the courier typed at the kiosk: links the deposit to an announced parcel. */
+    waybill: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/)
+      .optional(),
+    /** The recipient's phone the courier typed, when the parcel was not announced. */
+    recipientTel: z
+      .string()
+      .regex(/^\+?[0-9]{5,20}$/)
+      .optional(),
+    /** The pickup code and QR token sealed to the cloud's public key (ADR 0013); never the code itself. */
+    sealedCode: SealedCode.optional(),
   }),
   'parcel.picked_up': z.object({
     boxNo: BoxNo,

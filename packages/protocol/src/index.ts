@@ -7,6 +7,7 @@ export * from './events.js';
 export * from './http-errors.js';
 export * from './ids.js';
 export * from './json.js';
+export * from './sealed-code.js';
 export * from './secret-fields.js';
 export * from './secret-verifier.js';
 export * from './status.js';

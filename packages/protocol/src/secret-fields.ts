@@ -17,6 +17,7 @@ export const SECRET_FIELDS = [
   'pin',
   'credential',
   'sealKey',
+  'codeKey',
   'prcId',
   'prcid',
 ] as const;

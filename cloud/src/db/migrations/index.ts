@@ -4,6 +4,8 @@ import * as m0002 from './0002-accounts.js';
 import * as m0003 from './0003-desired-state.js';
 import * as m0004 from './0004-operators.js';
 import * as m0005 from './0005-tasks.js';
+import * as m0006 from './0006-parcels.js';
+import * as m0007 from './0007-sites-grants.js';
 import * as m0008 from './0008-nearby-vectors.js';
 import * as m0009 from './0009-operator-passwords.js';
 
@@ -17,6 +19,8 @@ export const migrations: Record<string, Migration> = {
   '0003-desired-state': m0003,
   '0004-operators': m0004,
   '0005-tasks': m0005,
+  '0006-parcels': m0006,
+  '0007-sites-grants': m0007,
   '0008-nearby-vectors': m0008,
   '0009-operator-passwords': m0009,
 };

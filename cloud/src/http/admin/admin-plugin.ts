@@ -8,6 +8,10 @@ import type { DesiredStateService } from '../../fleet/desired-state-service.js';
 import type { FleetLink } from '../../fleet/fleet-link.js';
 import type { AuditLog, AuditResult } from '../../operators/audit-log.js';
 import type { OperatorAccounts } from '../../operators/operator-accounts.js';
+import { adminParcelRoutes } from '../../parcels/admin-parcel-routes.js';
+import type { ParcelService } from '../../parcels/parcel-service.js';
+import type { Rights } from '../../rights-module.js';
+import { adminSiteRoutes } from '../../sites/admin-site-routes.js';
 import type { Tasks } from '../../tasks/tasks-module.js';
 import { authenticateOperator, ROLE_GUARD, type RoleGuard } from '../admin-auth.js';
 import { adminAlarmRoutes } from '../routes/admin-alarms.js';
@@ -41,6 +45,11 @@ export interface AdminServices {
   audit: AuditLog;
   commands: CommandLog;
   tasks: Tasks;
+  parcels: ParcelService;
+  /** The cloud's X25519 public key that cabinets seal pickup codes to (edge config `cloudCodeKey`). */
+  codeKey: string;
+  /** Sites, boxes, user status and timelines (the patent's records). */
+  rights: Rights;
 }
 
 export type AdminRouteModule = (app: FastifyInstance, services: AdminServices) => Promise<void>;
@@ -65,6 +74,8 @@ const modules: AdminRouteModule[] = [
   adminAuditRoutes,
   adminLogoutRoutes,
   adminWalletRoutes,
+  adminParcelRoutes,
+  adminSiteRoutes,
 ];
 
 const resultOf = (reply: FastifyReply, code: string | undefined): AuditResult =>

@@ -6,7 +6,7 @@ import type { SessionTokens } from '../../accounts/session-tokens.js';
 import type { NotificationService } from '../../notifications/notification-service.js';
 import { SessionBoundConnections } from '../../notifications/session-bound-connections.js';
 import { bearerToken } from './bearer.js';
-import { v1NotificationSocketRoute } from './notification-socket-route.js';
+import { BEARER_SUBPROTOCOL, v1NotificationSocketRoute } from './notification-socket-route.js';
 import { authErrors, security } from './schemas.js';
 
 export interface NotificationRouteDeps {
@@ -23,7 +23,14 @@ const Notification = z.object({
 
 /** Notifications: the WebSocket (see notification-socket-route.ts) plus a REST fallback. */
 export async function v1NotificationRoutes(app: FastifyInstance, deps: NotificationRouteDeps): Promise<void> {
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(websocket, {
+    options: {
+      maxPayload: 64 * 1024,
+      // A browser that sent its token as a subprotocol must get one named back, never the token.
+      handleProtocols: (offered: Set<string>) =>
+        offered.has(BEARER_SUBPROTOCOL) ? BEARER_SUBPROTOCOL : false,
+    },
+  });
   const connections = new SessionBoundConnections();
   const stopListening = deps.sessions.onRevoked((revocation) => connections.revoked(revocation));
   app.addHook('onClose', async () => {

@@ -78,7 +78,13 @@ export const api = {
    * @returns {Promise<KioskSession>}
    */
   deposit: (courierId, pin, size, recipient) =>
-    call('POST', '/api/deposits', recipient ? { courierId, pin, size, recipient } : { courierId, pin, size }),
+    call('POST', '/api/deposits', {
+      courierId,
+      pin,
+      size,
+      ...(recipient && 'phone' in recipient ? { recipientTel: recipient.phone } : {}),
+      ...(recipient && 'waybill' in recipient ? { waybill: recipient.waybill } : {}),
+    }),
   /** @param {string} courierId @param {string} pin @returns {Promise<{ count: number }>} */
   recollectCount: (courierId, pin) => call('POST', '/api/recollections/count', { courierId, pin }),
   /** @param {string} courierId @param {string} pin @returns {Promise<KioskSession>} */

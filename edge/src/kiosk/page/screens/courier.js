@@ -7,7 +7,8 @@ import { entryLayout, errorBanner, frame } from './common.js';
 import { handleStartError } from './failures.js';
 
 const PHONE = /^\+?[0-9]{5,20}$/;
-const WAYBILL = /^[A-Za-z0-9-]{6,40}$/;
+// A scan, not a stray key: at least 6 characters of what the kiosk API takes as a waybill.
+const WAYBILL = /^[A-Za-z0-9_-]{6,40}$/;
 
 /**
  * @typedef {'id' | 'pin' | 'recipient' | 'size'} Step

@@ -1,0 +1,277 @@
+import { LockerError, makeVerifier } from '@locker/protocol';
+import type { SecretSeal } from '../accounts/secret-seal.js';
+import type { UserRow } from '../accounts/user-repository.js';
+import { newAccessCode, newRightId } from '../reservations/access-code.js';
+import { usableUser } from '../reservations/reservation-service.js';
+import type { RightsDeps } from '../reservations/rights-deps.js';
+import { type GrantRepository, type GrantRow, toGrantDoc } from './grant-repository.js';
+import { type GrantView, sealBinding, toView } from './grant-view.js';
+import { type HeldBox, heldBoxes } from './held-boxes.js';
+
+export type { GrantView } from './grant-view.js';
+export type { HeldBox } from './held-boxes.js';
+
+export interface AuthorizeRequest {
+  siteNo: string;
+  boxNo: string;
+  /** The grantee's user id or phone number (the patent's user number). */
+  grantee: string;
+  expiresAt?: string | undefined;
+}
+
+const PICKUP_GRANT_HOURS = 72;
+
+/**
+ * Direct authorization, the patent's method 1: the holder of a box's right names a grantee; the
+ * box's holder becomes the grantee (a deposit right) or the grantee gets a pickup right. The cabinet
+ * learns it through desired state in the transaction that records it; the grantee is notified with
+ * the access code sealed (it opens only for them, at `POST /v1/me/grants/{id}/access-code`).
+ */
+export class AuthorizationService {
+  constructor(
+    private readonly d: RightsDeps,
+    private readonly grants: GrantRepository,
+    private readonly seal: SecretSeal,
+  ) {}
+
+  private now(): Date {
+    return this.d.now?.() ?? new Date();
+  }
+
+  /** Step B: boxes holding a right of the user that no one else has been granted yet. */
+  heldBoxes(userId: string): Promise<HeldBox[]> {
+    return heldBoxes(this.d, this.grants, userId, this.now().toISOString());
+  }
+
+  /** Steps C-E. */
+  async authorize(userId: string, req: AuthorizeRequest): Promise<GrantView> {
+    const holder = await this.d.users.get(userId);
+    if (holder.status === 'disabled') throw new LockerError('USER_DISABLED', 'your account is disabled');
+    const grantee = await this.findGrantee(req.grantee);
+    const granteeNo = usableUser(grantee, 'GRANTEE_DISABLED');
+    if (grantee.id === userId) throw new LockerError('VALIDATION_FAILED', 'you cannot authorize yourself');
+    // A cheap look before the slow verifier, so requests for boxes one does not hold cost no scrypt;
+    // the transaction below checks again.
+    const seen = await this.d.sites.getBox(req.siteNo, req.boxNo);
+    if (seen.holder_id !== userId && !(await this.grants.activeForBox(req.siteNo, req.boxNo))) {
+      throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
+    }
+    const accessCode = newAccessCode();
+    const verifier = JSON.stringify(await makeVerifier(accessCode, { N: this.d.config.verifierCostN }));
+    const now = this.now();
+    const id = newRightId('G');
+    const row = await this.d.desired.changeGrants(req.siteNo, async (trx) => {
+      const box = await this.d.sites.getBox(req.siteNo, req.boxNo, trx);
+      const live = await this.grants.activeForBox(req.siteNo, req.boxNo, trx);
+      if (live) {
+        if (live.holder_id === userId || live.grantee_id === userId) {
+          throw new LockerError('BOX_ALREADY_GRANTED', `box ${req.boxNo} is already granted`);
+        }
+        throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
+      }
+      if (box.holder_id !== userId) {
+        throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
+      }
+      const reservation =
+        box.status === 'reserved'
+          ? await this.d.reservations.openForBox(req.siteNo, req.boxNo, trx)
+          : undefined;
+      if (box.status === 'reserved' && (!reservation || reservation.user_id !== userId)) {
+        throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
+      }
+      if (box.status !== 'reserved' && box.status !== 'occupied') {
+        throw new LockerError('BOX_NOT_AVAILABLE', `box ${req.boxNo} holds no right to hand on`);
+      }
+      const limit = reservation
+        ? reservation.ends_at
+        : new Date(now.getTime() + PICKUP_GRANT_HOURS * 3_600_000).toISOString();
+      if (limit <= now.toISOString())
+        throw new LockerError('GRANT_EXPIRED', 'your right to this box has expired');
+      const expiresAt =
+        req.expiresAt && new Date(req.expiresAt).toISOString() < limit
+          ? new Date(req.expiresAt).toISOString()
+          : limit;
+      if (expiresAt <= now.toISOString())
+        throw new LockerError('GRANT_EXPIRED', 'the grant would already be expired');
+      const g: GrantRow = {
+        id,
+        kind: reservation ? 'deposit' : 'pickup',
+        site_no: req.siteNo,
+        box_no: req.boxNo,
+        holder_id: userId,
+        grantee_id: grantee.id,
+        reservation_id: reservation?.id ?? null,
+        parcel_no: reservation ? null : box.parcel_no,
+        verifier,
+        expires_at: expiresAt,
+        state: 'active',
+        created_at: now.toISOString(),
+        closed_at: null,
+      };
+      await this.grants.insert(trx, g);
+      if (reservation) {
+        await this.d.reservations.move(trx, reservation.id, ['active'], 'handed_on');
+        await this.d.sites.patch(trx, req.siteNo, req.boxNo, { holderId: grantee.id }, { holderId: userId });
+      }
+      await this.d.timeline.record(
+        {
+          subject: 'grant',
+          subjectId: id,
+          event: 'authorized',
+          siteNo: req.siteNo,
+          boxNo: req.boxNo,
+          actor: userId,
+          holderId: userId,
+          granteeId: grantee.id,
+          detail: { kind: g.kind, expiresAt },
+        },
+        trx,
+      );
+      const removeGrants = reservation ? [reservation.id] : [];
+      return { delta: { grants: [toGrantDoc(g, granteeNo, holder.tel)], removeGrants }, result: g };
+    });
+    const view = toView(row, holder, grantee);
+    await this.d.notify(grantee.id, 'grant.received', {
+      grant: view,
+      userNo: granteeNo,
+      // Sealed to this grant: the stored notification never holds the code in the clear.
+      accessCodeSealed: this.seal.seal(accessCode, sealBinding(row)),
+    });
+    await this.d.timeline.record({
+      subject: 'grant',
+      subjectId: id,
+      event: 'notified',
+      siteNo: row.site_no,
+      boxNo: row.box_no,
+      actor: null,
+      holderId: userId,
+      granteeId: grantee.id,
+    });
+    await this.d.notify(userId, 'grant.confirmed', { grant: view });
+    return view;
+  }
+
+  /** The grantee opens the sealed code of their notification (shown once, kept nowhere). */
+  async openAccessCode(userId: string, grantId: string, sealed: string): Promise<string> {
+    const g = await this.grants.get(grantId);
+    if (g.grantee_id !== userId) throw new LockerError('GRANT_NOT_FOUND', `no grant ${grantId}`);
+    if (g.state !== 'active') throw new LockerError('GRANT_CLOSED', `grant ${grantId} is ${g.state}`);
+    if (g.expires_at <= this.now().toISOString())
+      throw new LockerError('GRANT_EXPIRED', `grant ${grantId} has expired`);
+    const code = this.seal.open(sealed, sealBinding(g));
+    if (!code) throw new LockerError('VALIDATION_FAILED', 'that sealed code does not belong to this grant');
+    return code;
+  }
+
+  async list(userId: string): Promise<{ given: GrantView[]; received: GrantView[] }> {
+    const [given, received] = await Promise.all([
+      this.grants.listFor(userId, 'holder'),
+      this.grants.listFor(userId, 'grantee'),
+    ]);
+    return { given: await this.views(given), received: await this.views(received) };
+  }
+
+  async get(userId: string, grantId: string): Promise<GrantView> {
+    const g = await this.grants.get(grantId);
+    if (g.holder_id !== userId && g.grantee_id !== userId)
+      throw new LockerError('GRANT_NOT_FOUND', `no grant ${grantId}`);
+    return (await this.views([g]))[0] as GrantView;
+  }
+
+  /** The holder takes the right back; the cabinet forgets the grantee's code and gets the holder's again. */
+  async revoke(userId: string, grantId: string): Promise<GrantView> {
+    const g = await this.grants.get(grantId);
+    if (g.holder_id !== userId) {
+      if (g.grantee_id === userId)
+        throw new LockerError('NOT_THE_HOLDER', 'only the holder can revoke a grant');
+      throw new LockerError('GRANT_NOT_FOUND', `no grant ${grantId}`);
+    }
+    const closed = await this.close(g, 'revoked', userId);
+    if (!closed) throw new LockerError('GRANT_CLOSED', `grant ${grantId} is ${g.state}`);
+    await this.d.notify(g.grantee_id, 'grant.revoked', { grantId, siteNo: g.site_no, boxNo: g.box_no });
+    return this.get(userId, grantId);
+  }
+
+  /** The cloud's sweep: grants past their expiry end, and so do the reservations they came from. */
+  async expireDue(): Promise<number> {
+    let n = 0;
+    for (const g of await this.grants.due(this.now().toISOString())) {
+      if (await this.close(g, 'expired', null)) {
+        n++;
+        const payload = { grantId: g.id, siteNo: g.site_no, boxNo: g.box_no };
+        await this.d.notify(g.holder_id, 'grant.expired', payload);
+        await this.d.notify(g.grantee_id, 'grant.expired', payload);
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Ends a grant. Revoked: a deposit right goes back to its holder (with their reservation's code);
+   * expired: the reservation ends too and the box is free again. Used grants end in the follower.
+   */
+  private close(g: GrantRow, to: 'revoked' | 'expired', actor: string | null): Promise<boolean> {
+    return this.d.desired.changeGrants(g.site_no, async (trx) => {
+      const moved = await this.grants.move(trx, g.id, to);
+      const grants = [];
+      if (moved && g.reservation_id) {
+        const r = await this.d.reservations.get(g.reservation_id, trx);
+        const back = to === 'revoked' && r.ends_at > this.now().toISOString();
+        if (back && (await this.d.reservations.move(trx, r.id, ['handed_on'], 'active'))) {
+          await this.d.sites.patch(
+            trx,
+            g.site_no,
+            g.box_no,
+            { holderId: r.user_id },
+            { holderId: g.grantee_id },
+          );
+          const doc = await this.d.reservations.grantDoc(r, trx);
+          if (doc) grants.push(doc);
+        } else if (await this.d.reservations.move(trx, r.id, ['handed_on', 'active'], 'expired')) {
+          await this.d.quota.release(r.user_id, trx);
+          await this.d.sites.patch(
+            trx,
+            g.site_no,
+            g.box_no,
+            { status: 'free', holderId: null },
+            { status: 'reserved' },
+          );
+        }
+      }
+      if (moved) {
+        await this.d.timeline.record(
+          {
+            subject: 'grant',
+            subjectId: g.id,
+            event: to,
+            siteNo: g.site_no,
+            boxNo: g.box_no,
+            actor,
+            holderId: g.holder_id,
+            granteeId: g.grantee_id,
+          },
+          trx,
+        );
+      }
+      return { delta: { grants, removeGrants: moved ? [g.id] : [] }, result: moved };
+    });
+  }
+
+  private async findGrantee(who: string): Promise<UserRow> {
+    const user = /^U\d{4}-/.test(who) ? await this.d.users.find(who) : await this.d.users.findBy('tel', who);
+    if (!user) throw new LockerError('GRANTEE_UNKNOWN', `no user ${who}`);
+    return user;
+  }
+
+  private async views(rows: GrantRow[]): Promise<GrantView[]> {
+    const out: GrantView[] = [];
+    for (const g of rows) {
+      const [holder, grantee] = await Promise.all([
+        this.d.users.get(g.holder_id),
+        this.d.users.get(g.grantee_id),
+      ]);
+      out.push(toView(g, holder, grantee));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,16 @@
+import type { Db } from '../../db/database.js';
+import type { DesiredSources } from '../desired-state-service.js';
+import { BoxSettingRepository } from './box-setting-repository.js';
+import { CourierCredentialRepository } from './courier-credential-repository.js';
+import { DesiredVersionRepository } from './desired-version-repository.js';
+import type { GrantSource } from './grant-source.js';
+
+/** The repositories desired state is composed from; grant sources are added by their modules. */
+export function desiredSources(db: Db, grants: GrantSource[] = []): DesiredSources {
+  return {
+    versions: new DesiredVersionRepository(db),
+    couriers: new CourierCredentialRepository(db),
+    boxSettings: new BoxSettingRepository(db),
+    grants,
+  };
+}

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BoardSimulator } from '@locker/lockboard';
+import { newCodeKeyPair } from '@locker/protocol';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type EdgeConfigInput, parseEdgeConfig } from '../src/config.js';
@@ -192,5 +193,50 @@ describe('a deposit running when the daemon restarts', () => {
     const ended = await untilSession(c, s.id, (v) => v.state === 'cancelled');
     expect(ended.abandoned).toBe(true);
     expect(parcelEvents(c)).toHaveLength(0);
+  });
+});
+
+describe("what a deposit's code screen may promise", () => {
+  const depositFor = async (c: Cabinet, extra: object) => {
+    const res = await c.call('POST', '/api/deposits', { ...COURIER, size: 'medium', ...extra });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    c.sim.setOccupied(c.board, lockOf(res.body), true);
+    c.sim.setDoor(c.board, lockOf(res.body), 'closed');
+    return untilSession(c, res.body.id, (v) => v.state === 'completed');
+  };
+
+  it('says the recipient is told only when the cloud gets the sealed code and whom to tell', async () => {
+    const c = await cabinet('kerong', { cloudCodeKey: newCodeKeyPair().publicKey });
+    expect((await depositFor(c, { recipientTel: '13900139000' })).codeSentTo).toBe('phone');
+    expect((await depositFor(c, { waybill: 'SF1234567890' })).codeSentTo).toBe('waybill');
+    expect((await depositFor(c, {})).codeSentTo).toBeNull();
+  });
+
+  it('promises nothing on a cabinet without the cloud key, phone or not', async () => {
+    const c = await cabinet('kerong');
+    expect((await depositFor(c, { recipientTel: '13900139000' })).codeSentTo).toBeNull();
+  });
+});
+
+describe('a session nobody finishes', () => {
+  it('is cancelled by the sweeper with the timed-out status, a cancel by the person is not', async () => {
+    const c = await cabinet('kerong');
+    const s = await startDeposit(c);
+    // Shut empty twice: the box is opened once more, then the session waits with its door closed.
+    c.sim.setDoor(c.board, lockOf(s), 'closed');
+    await untilSession(c, s.id, (v) => v.reopened && v.state === 'door_open');
+    c.sim.setDoor(c.board, lockOf(s), 'closed');
+    await untilSession(c, s.id, (v) => v.state === 'open');
+    c.daemon.flows.sweep(Date.now() + 3_600_000);
+    const ended = (await c.call('GET', `/api/sessions/${s.id}`)).body;
+    expect(ended).toMatchObject({
+      state: 'cancelled',
+      timedOut: true,
+      status: { code: 'SESSION_TIMED_OUT' },
+    });
+
+    const other = await startDeposit(c);
+    const cancelled = await c.call('POST', `/api/sessions/${other.id}/cancel`);
+    expect(cancelled.body).toMatchObject({ timedOut: false, status: { code: 'SESSION_CANCELLED' } });
   });
 });

@@ -16,6 +16,22 @@ const en = load('en');
 const zh = load('zh-CN');
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
+const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+// Codes only operators and the cloud link meet: never at the touchscreen.
+const NOT_AT_THE_SCREEN = new Set([
+  'ALARM_NOT_FOUND',
+  'COMMAND_EXPIRED',
+  'CONFIG_INVALID',
+  'UNKNOWN_COMMAND',
+]);
+
+function daemonSources(dir = SRC): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (e.isDirectory()) return e.name === 'page' ? [] : daemonSources(join(dir, e.name));
+    return e.name.endsWith('.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : [];
+  });
+}
+
 function pageSources(dir = PAGE): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     if (e.isDirectory()) return e.name === 'messages' ? [] : pageSources(join(dir, e.name));
@@ -72,6 +88,19 @@ describe('the touchscreen message files', () => {
       ...['small', 'medium', 'large', 'xlarge'].map((s) => `size.${s}`),
     ];
     expect(keys.filter((k) => !(has(en, k) && has(zh, k)))).toEqual([]);
+  });
+
+  it('word every error code the daemon throws, so the page never falls back to English', () => {
+    const thrown = new Set(
+      daemonSources().flatMap((src) =>
+        [...src.matchAll(/LockerError\(\s*'([A-Z_]+)'/g)].map((m) => m[1] as string),
+      ),
+    );
+    expect(thrown.size).toBeGreaterThan(15);
+    const missing = [...thrown].filter(
+      (c) => !NOT_AT_THE_SCREEN.has(c) && !(`err.${c}` in en && `err.${c}` in zh),
+    );
+    expect(missing).toEqual([]);
   });
 
   it('have both plural forms wherever a text is counted', () => {

@@ -55,9 +55,10 @@ describe('restart reconciliation after a power cut', () => {
 
     const second = await start();
     expect(second.boxes.get('01')).toMatchObject({ door: 'closed', occupancy: 'empty' });
-    // The inherited deposit shut on an empty box is abandoned (ADR 0011), never a parcel; several sweeps
-    // pass and no frame opens a door.
+    // Several sweeps pass: the inherited deposit ends as abandoned (no parcel, ADR 0011), and no frame
+    // opens a door.
     await expect.poll(() => second.flows.get(session.id).state, { timeout: 5_000 }).toBe('cancelled');
+    expect(second.flows.get(session.id).abandoned).toBe(true);
     const framesSoFar = sim.frames.length;
     await expect.poll(() => sim.frames.length, { timeout: 5_000 }).toBeGreaterThan(framesSoFar + 20);
     expect(sim.frames.filter((f) => f.request.op === 'unlock')).toEqual([]);

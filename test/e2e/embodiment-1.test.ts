@@ -129,7 +129,7 @@ describe('embodiment 1: direct authorization of a reserved box, end to end', () 
     bus = await simulatorOnPty(sim);
     edge = startEdgeProcess(dir.path, {
       cabinetId: SITE,
-      // The screen in English, so the steps below read as the test's own words.
+      // The keypads are read by their English names (the screen's default is zh-CN, ADR 0011).
       kiosk: { host: '127.0.0.1', port: 0, locale: 'en' },
       broker: { url: proxy.url, ...creds, resendAfterMs: 1000, keepaliveSec: 5 },
       bus: { family: 'kerong', port: bus.hostPath, boards: [{ address: 0, locks: 4 }], pollIntervalMs: 100 },

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { newCodeKeyPair } from '@locker/protocol';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openScreen, type Screen } from '../support/browser.js';
@@ -25,11 +26,14 @@ const WORDS = {
       pickup: '取件码键盘',
       user: '用户号键盘',
       access: '授权码键盘',
+      phone: '收件人手机号键盘',
     },
     wrongCode: `取件码无效。再错 ${LOCKOUT_AFTER - 1} 次后，每次输入需要等待。`,
     moved: (from: string, to: string) => `${from} 号箱已停用，请使用 ${to} 号箱。`,
     slowed: /^本柜错误输入过多，请等待 \d+ 秒后重试。$/,
     thanks: '谢谢使用！',
+    toldByPhone: '快递柜联网后，收件人会收到此取件码的消息通知。此码在这里只显示一次。',
+    toldByWaybill: '若该运单已在系统登记，收件人会收到此取件码的消息通知。此码在这里只显示一次。',
   },
   en: {
     pads: {
@@ -38,11 +42,16 @@ const WORDS = {
       pickup: 'Pickup code keypad',
       user: 'User number keypad',
       access: 'Access code keypad',
+      phone: 'Recipient phone number keypad',
     },
     wrongCode: `That code is not valid. After ${LOCKOUT_AFTER - 1} more wrong codes, each try must wait.`,
     moved: (from: string, to: string) => `Box ${from} was set aside. Please use box ${to}.`,
     slowed: /^Too many wrong codes at this cabinet\. Please wait \d+ s and try again\.$/,
     thanks: 'Thank you!',
+    toldByPhone:
+      'The recipient also gets this code by message once the cabinet reaches the network. It is shown here only once.',
+    toldByWaybill:
+      'If this waybill was announced, its recipient also gets this code by message. It is shown here only once.',
   },
 } as const;
 
@@ -62,6 +71,8 @@ describe.each(['zh-CN', 'en'] as const)('the touchscreen in %s', (locale) => {
     cab = await startTouchCabinet(locale === 'en' ? '610091D04' : '610091D05', {
       kiosk: { host: '127.0.0.1', port: 0, locale, hotline: HOTLINE },
       attempts: { perCabinet: LOCKOUT_AFTER },
+      // The cloud's key: deposit codes travel sealed to it, so the recipient can be told (ADR 0013).
+      cloudCodeKey: newCodeKeyPair().publicKey,
     });
   }, 60_000);
   afterAll(async () => {
@@ -109,6 +120,9 @@ describe.each(['zh-CN', 'en'] as const)('the touchscreen in %s', (locale) => {
     await toSizes(page, true);
     await screen(page, 'courier-size');
     await page.getByTestId('size-medium').click();
+    await tapPad(page, w.pads.phone, '13900139000');
+    await screen(page, 'courier-recipient');
+    await page.getByTestId('recipient-phone-submit').click();
     const boxNo = await boxOnScreen(page);
     expect(await cab.openDoors()).toEqual([boxNo]);
     await screen(page, 'deposit-open');
@@ -116,6 +130,7 @@ describe.each(['zh-CN', 'en'] as const)('the touchscreen in %s', (locale) => {
     await cab.sim(boxNo, 'door', { state: 'closed' });
     await page.getByTestId('pickup-code').waitFor();
     const code = (await page.getByTestId('pickup-code').getAttribute('data-code')) as string;
+    expect(await page.getByTestId('code-note').textContent()).toBe(w.toldByPhone);
     await screen(page, 'deposit-code');
     await finishWithCode(page, true);
 
@@ -168,6 +183,9 @@ describe.each(['zh-CN', 'en'] as const)('the touchscreen in %s', (locale) => {
       body: JSON.stringify({ jammed: true }),
     });
     await page.getByTestId('size-medium').click();
+    // The waybill from the scanner, which types like a keyboard and ends with Enter.
+    await page.getByTestId('recipient-phone-display').waitFor();
+    await page.keyboard.type('SF1234567890\n');
     const boxNo = await boxOnScreen(page);
     expect(boxNo).not.toBe(jammed);
     expect(await page.getByTestId('moved-note').textContent()).toBe(w.moved(jammed, boxNo));
@@ -176,7 +194,13 @@ describe.each(['zh-CN', 'en'] as const)('the touchscreen in %s', (locale) => {
     await cab.sim(boxNo, 'occupancy', { occupied: true });
     await cab.sim(boxNo, 'door', { state: 'closed' });
     await page.getByTestId('pickup-code').waitFor();
-    await finishWithCode(page);
+    expect(await page.getByTestId('code-note').textContent()).toBe(w.toldByWaybill);
+    // "Deposit another" asks first too, then goes on to the sizes without a new login.
+    await page.getByTestId('deposit-another').click();
+    await page.getByTestId('confirm-yes').click();
+    await page.getByTestId('size-medium').waitFor();
+    await page.getByTestId('back').click();
+    await page.getByTestId('start-pickup').waitFor();
   }, 90_000);
 
   it('counts down the wait after too many wrong codes, and opens nothing', async () => {

@@ -126,6 +126,8 @@ describe('the touchscreen of a Chinese cabinet', () => {
     await courierToSizes(page);
     await shot(page, 'zh-CN-courier-size');
     await page.getByTestId('size-medium').click();
+    await tapPad(page, '收件人手机号键盘', '13900139000');
+    await page.getByTestId('recipient-phone-submit').click();
     const boxNo = await boxOnScreen(page);
     expect(boxNo).toBe('05');
     expect(await openDoors()).toEqual(['05']);
@@ -160,6 +162,8 @@ describe('the touchscreen of a Chinese cabinet', () => {
     const page = await open(SMALL);
     await courierToSizes(page);
     await page.getByTestId('size-small').click();
+    await tapPad(page, '收件人手机号键盘', '13900139000');
+    await page.getByTestId('recipient-phone-submit').click();
     const boxNo = await boxOnScreen(page);
     await page.reload();
     expect(await boxOnScreen(page)).toBe(boxNo);
@@ -178,6 +182,8 @@ describe('the touchscreen of a Chinese cabinet', () => {
     const page = await open();
     await courierToSizes(page);
     await page.getByTestId('size-small').click();
+    await tapPad(page, '收件人手机号键盘', '13900139000');
+    await page.getByTestId('recipient-phone-submit').click();
     const boxNo = await boxOnScreen(page);
     // While the daemon is down the page keeps polling and says it is reconnecting; it comes back on the
     // same address.
@@ -236,8 +242,23 @@ describe('the touchscreen of a Chinese cabinet', () => {
       await check(`${lang} pickup`);
       await page.getByTestId('back').click();
     }
+    // A deposit's screens: sizes, recipient, the open box with its map, the code with its QR.
+    await courierToSizes(page);
+    await check('zh-CN sizes');
+    await page.getByTestId('size-small').click();
+    await tapPad(page, '收件人手机号键盘', '13900139000');
+    await check('zh-CN recipient');
+    await page.getByTestId('recipient-phone-submit').click();
+    const boxNo = await boxOnScreen(page);
+    await check('zh-CN box open');
+    await sim(boxNo, 'occupancy', { occupied: true });
+    await sim(boxNo, 'door', { state: 'closed' });
+    await page.getByTestId('pickup-code').waitFor();
+    await check('zh-CN code');
+    await page.getByTestId('finish').click();
+    await check('zh-CN confirm');
     await closeAll();
-  }, 90_000);
+  }, 120_000);
 
   it('shows the maintenance screen with the hotline while the whole cabinet is out of service, and the start again after', async () => {
     const page = await open(SMALL);

@@ -14,6 +14,7 @@ const COURIER = { id: 'C-1001', pin: '4711' };
 const GRANTEE = { userNo: '13466666666', code: '82731904', boxNo: '08' };
 const COST = { N: 1024, r: 8, p: 1 };
 const LOCKOUT_AFTER = 4;
+const RECIPIENT = '13900139000';
 const SHOTS = process.env.LOCKER_SCREENSHOTS ?? '/tmp';
 
 /**
@@ -121,6 +122,8 @@ describe('the cabinet touchscreen', () => {
     await page.getByTestId(`size-${size}`).waitFor();
     if (shots) await page.screenshot({ path: `${SHOTS}/touchscreen-courier-size.png` });
     await page.getByTestId(`size-${size}`).click();
+    await tapKeys(page, 'Recipient phone number', RECIPIENT);
+    await page.getByTestId('recipient-phone-submit').click();
     return boxOnScreen(page);
   }
 
@@ -339,6 +342,8 @@ describe('the cabinet touchscreen', () => {
     await tapKeys(page, 'PIN', COURIER.pin);
     await page.getByTestId('courier-pin-submit').click();
     await page.getByTestId('size-medium').click();
+    await tapKeys(page, 'Recipient phone number', RECIPIENT);
+    await page.getByTestId('recipient-phone-submit').click();
     // The size screen shows the cabinet's own message; the courier may still take parcels back.
     const refused = page.locator('[data-testid="error"][data-code="CABINET_OUT_OF_SERVICE"]');
     await refused.waitFor();

@@ -55,7 +55,19 @@ export function completeDeposit(deps: FlowDeps, s: SessionRecord): SessionRecord
     deps.logger.info({ boxNo, parcelId: parcel.parcelId, sessionId: s.id }, 'parcel deposited');
     return deps.sessions.update(fresh, {
       state: 'completed',
-      data: { parcelId: parcel.parcelId, message: `Deposited in box ${boxNo}.` },
+      data: {
+        parcelId: parcel.parcelId,
+        message: `Deposited in box ${boxNo}.`,
+        // What the code screen may promise: the cloud can tell the recipient only with the sealed code
+        // and someone to tell.
+        codeSentTo: !sealedCode
+          ? null
+          : fresh.data.recipientTel
+            ? 'phone'
+            : fresh.data.waybill
+              ? 'waybill'
+              : null,
+      },
     });
   });
   // Only after the commit: the codes then exist in memory alone, for the answer that shows them.

@@ -160,7 +160,10 @@ export class FlowEngine {
         else if (now - Date.parse(s.updatedAt) > timeout && s.data.awaitingConfirm && s.boxNo) {
           this.abandon(s, s.boxNo, 'nobody confirmed the parcel is inside');
         } else if (now - Date.parse(s.updatedAt) > timeout) {
-          d.sessions.update(s, { state: 'cancelled', data: { message: 'The session timed out.' } });
+          d.sessions.update(s, {
+            state: 'cancelled',
+            data: { timedOut: true, message: 'The session timed out.' },
+          });
         }
       }
       d.codes.purge(new Date(now - 30 * DAY).toISOString());

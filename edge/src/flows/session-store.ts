@@ -39,6 +39,10 @@ export interface SessionData {
   waybill?: string | null;
   /** deposit: the recipient's phone, when the parcel was not announced. */
   recipientTel?: string | null;
+  /** cancelled by the sweeper: nothing happened for `flows.sessionTimeoutSec`. */
+  timedOut?: boolean;
+  /** completed deposit: the code went to the cloud sealed, with whom to tell (ADR 0013). */
+  codeSentTo?: 'phone' | 'waybill' | null;
 }
 
 export interface SessionRecord {
@@ -75,6 +79,10 @@ export interface SessionView {
   awaitingConfirm: boolean;
   /** cancelled: the deposit was abandoned (no parcel was made of it; staff were asked to check the box). */
   abandoned: boolean;
+  /** cancelled because nothing happened for a while (not by the person). */
+  timedOut: boolean;
+  /** completed deposit: the cloud got the code sealed and whom to tell (phone, or the announced waybill). */
+  codeSentTo: 'phone' | 'waybill' | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -250,6 +258,8 @@ export function viewOf(s: SessionRecord, shown?: IssuedCode): SessionView {
     recollected: s.data.recollected ?? 0,
     awaitingConfirm: s.data.awaitingConfirm ?? false,
     abandoned: s.data.abandoned ?? false,
+    timedOut: s.data.timedOut ?? false,
+    codeSentTo: s.data.codeSentTo ?? null,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };

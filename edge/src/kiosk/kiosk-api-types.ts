@@ -52,6 +52,11 @@ export interface KioskSession {
   awaitingConfirm: boolean;
   /** Cancelled as abandoned: no parcel was made of it, staff were asked to check the box. */
   abandoned: boolean;
+  /** Cancelled because nothing happened for a while (not by the person). */
+  timedOut: boolean;
+  /** Completed deposit: the cloud got the code sealed and will tell the recipient (by phone, or through
+   * the announced waybill); null: nobody is told, the courier hands the code on. */
+  codeSentTo: 'phone' | 'waybill' | null;
   createdAt: string;
   updatedAt: string;
   status: SessionStatus;

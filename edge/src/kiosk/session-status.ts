@@ -25,8 +25,7 @@ export function statusOf(v: SessionView): SessionStatus {
       return { code: deposit ? 'DEPOSIT_DONE' : 'PICKUP_DONE', details: at };
     case 'cancelled':
       if (v.abandoned) return { code: 'DEPOSIT_ABANDONED', details: at };
-      // The sweeper's cancellation is the only one that says so (flow-engine.ts).
-      return { code: /timed out/.test(v.message) ? 'SESSION_TIMED_OUT' : 'SESSION_CANCELLED', details: at };
+      return { code: v.timedOut ? 'SESSION_TIMED_OUT' : 'SESSION_CANCELLED', details: at };
     default:
       return { code: 'SESSION_FAILED', details: at };
   }

@@ -66,16 +66,25 @@ async function call(method, path, body, { timeoutMs = 10_000 } = {}) {
   return json;
 }
 
+/** @typedef {{ phone: string } | { waybill: string }} Recipient */
+
 export const api = {
   /** @returns {Promise<KioskCabinet>} */
   cabinet: () => call('GET', '/api/cabinet', undefined, { timeoutMs: 5000 }),
   /** @param {{ code: string } | { token: string }} credential @returns {Promise<KioskSession>} */
   pickup: (credential) => call('POST', '/api/pickups', credential),
   /**
-   * @param {string} courierId @param {string} pin @param {string} size
+   * @param {string} courierId @param {string} pin @param {string} size @param {Recipient | null} recipient
    * @returns {Promise<KioskSession>}
    */
-  deposit: (courierId, pin, size) => call('POST', '/api/deposits', { courierId, pin, size }),
+  deposit: (courierId, pin, size, recipient) =>
+    call('POST', '/api/deposits', {
+      courierId,
+      pin,
+      size,
+      ...(recipient && 'phone' in recipient ? { recipientTel: recipient.phone } : {}),
+      ...(recipient && 'waybill' in recipient ? { waybill: recipient.waybill } : {}),
+    }),
   /** @param {string} courierId @param {string} pin @returns {Promise<{ count: number }>} */
   recollectCount: (courierId, pin) => call('POST', '/api/recollections/count', { courierId, pin }),
   /** @param {string} courierId @param {string} pin @returns {Promise<KioskSession>} */

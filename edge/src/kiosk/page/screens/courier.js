@@ -6,16 +6,21 @@ import { createEntry } from '../keypad.js';
 import { entryLayout, errorBanner, frame } from './common.js';
 import { handleStartError } from './failures.js';
 
+const PHONE = /^\+?[0-9]{5,20}$/;
+// A scan, not a stray key: at least 6 characters of what the kiosk API takes as a waybill.
+const WAYBILL = /^[A-Za-z0-9_-]{6,40}$/;
+
 /**
- * @typedef {'id' | 'pin' | 'size'} Step
- * @typedef {{ courierId: string, pin: string }} State
+ * @typedef {'id' | 'pin' | 'recipient' | 'size'} Step
+ * @typedef {{ courierId: string, pin: string, size: string | null, recipient: import('../api.js').Recipient | null }} State
  * @typedef {{ el: HTMLElement, alert: ReturnType<typeof errorBanner>, entry?: import('../keypad.js').Entry,
  *   onKey?: (event: KeyboardEvent) => boolean }} StepView
  */
 
 /**
- * Courier deposit in three steps: courier id, PIN, box size. The credential is checked when the box is
- * asked for; it stays in memory (never storage) so a courier can deposit several parcels in a row.
+ * Courier deposit in four steps: courier id, PIN, box size, the recipient (phone number on the pad, or
+ * the waybill from the scanner, which types like a keyboard, for the cloud to tell them). The credential
+ * is checked when the size step asks how many expired parcels wait (and again when the box is asked for); it stays in memory (never storage) so a courier can deposit several parcels in a row.
  * Next to the sizes, "Take back expired parcels (N)" appears when parcels wait for this courier.
  * @param {import('../types').App} app
  * @param {{ step?: Step, state?: State }} params
@@ -26,6 +31,8 @@ export function courierScreen(app, params) {
   const state = params.state ?? {
     courierId: app.courier?.courierId ?? '',
     pin: app.courier?.pin ?? '',
+    size: null,
+    recipient: null,
   };
   const holder = h('div', { class: 'steps-holder' });
   /** @type {StepView | null} */
@@ -87,7 +94,95 @@ export function courierScreen(app, params) {
       });
       return { el, alert, entry };
     },
+    recipient: () => recipientStep(),
     size: () => sizeStep(),
+  };
+
+  /** @param {any} err */
+  const credentialRefused = (err) => {
+    if (err.code !== 'CREDENTIAL_INVALID' && err.code !== 'CREDENTIAL_EXPIRED') return false;
+    app.courier = null;
+    state.pin = '';
+    go('pin', err);
+    return true;
+  };
+
+  /** The recipient's phone on the pad, or a waybill number typed by the scanner and ended by Enter. */
+  const recipientStep = () => {
+    const alert = errorBanner(app, 'deposit');
+    let scanned = '';
+    let sending = false;
+    /** @param {import('../api.js').Recipient} recipient */
+    const deposit = async (recipient) => {
+      if (sending || !state.size) return;
+      sending = true;
+      state.recipient = recipient;
+      alert.clear();
+      entry.submit.disabled = true;
+      entry.submit.classList.add('is-busy');
+      try {
+        const session = await api.deposit(state.courierId, state.pin, state.size, recipient);
+        app.courier = { courierId: state.courierId, pin: state.pin };
+        app.show('session', { id: session.id, session });
+      } catch (err) {
+        sending = false;
+        if (!credentialRefused(err) && !handleStartError(app, err, alert)) {
+          app.refreshCabinet().then(() => go('size', /** @type {any} */ (err)));
+        }
+      }
+    };
+    const entry = createEntry({
+      id: 'recipient-phone',
+      label: t('courier.phoneLabel'),
+      submitLabel: t('courier.openBox'),
+      maxLength: 20,
+      minLength: 5,
+      accept: /^[0-9+]$/,
+      onSubmit: (v) => {
+        if (!PHONE.test(v)) return alert.show({ code: 'PHONE_INVALID' });
+        deposit({ phone: v });
+      },
+    });
+    if (state.recipient && 'phone' in state.recipient) entry.set(state.recipient.phone);
+    /** @param {string} text */
+    const fromScan = (text) => {
+      if (!WAYBILL.test(text)) {
+        alert.show({ code: 'WAYBILL_INVALID' });
+        return true;
+      }
+      deposit({ waybill: text });
+      return true;
+    };
+    const el = frame({
+      title: t('courier.title'),
+      subtitle: t('courier.step4'),
+      back: () => go('size'),
+      body: entryLayout(entry, {
+        prompt: t('courier.phoneLabel'),
+        alert,
+        extra: h('p', { class: 'hint' }, t('courier.waybillHint')),
+      }),
+    });
+    return {
+      el,
+      alert,
+      entry,
+      /** @param {KeyboardEvent} event */
+      onKey: (event) => {
+        if (event.key === 'Enter') {
+          const text = scanned;
+          scanned = '';
+          return /[^0-9+]/.test(text) ? fromScan(text) : entry.key(event);
+        }
+        if (event.key.length === 1) {
+          scanned += event.key;
+          if (/[^0-9+]/.test(scanned)) return true;
+        } else if (event.key === 'Backspace' || event.key === 'Escape') {
+          scanned = '';
+        }
+        return entry.key(event);
+      },
+    };
   };
 
   const sizeStep = () => {
@@ -98,33 +193,11 @@ export function courierScreen(app, params) {
     const anyFrom = (size) =>
       offered.slice(offered.indexOf(size)).some((s) => (free.get(/** @type {any} */ (s)) ?? 0) > 0);
     let sending = false;
-    /** @param {any} err */
-    const credentialRefused = (err) => {
-      if (err.code !== 'CREDENTIAL_INVALID' && err.code !== 'CREDENTIAL_EXPIRED') return false;
-      app.courier = null;
-      state.pin = '';
-      go('pin', err);
-      return true;
-    };
-    /** @param {string} size @param {HTMLButtonElement} button */
-    const pick = async (size, button) => {
+    /** @param {string} size */
+    const pick = (size) => {
       if (sending) return;
-      sending = true;
-      alert.clear();
-      for (const b of grid.querySelectorAll('button')) b.disabled = true;
-      button.classList.add('is-busy');
-      const label = button.querySelector('.size-free');
-      if (label) label.textContent = t('opening');
-      try {
-        const session = await api.deposit(state.courierId, state.pin, size);
-        app.courier = { courierId: state.courierId, pin: state.pin };
-        app.show('session', { id: session.id, session });
-      } catch (err) {
-        sending = false;
-        if (!credentialRefused(err) && !handleStartError(app, err, alert)) {
-          app.refreshCabinet().then(() => go('size', /** @type {any} */ (err)));
-        }
-      }
+      state.size = size;
+      go('recipient');
     };
     const takeBack = h('button', {
       type: 'button',
@@ -175,7 +248,7 @@ export function courierScreen(app, params) {
                 : t('courier.noneFree'),
           ),
         );
-        button.addEventListener('click', () => pick(size, button));
+        button.addEventListener('click', () => pick(size));
         return button;
       }),
     );

@@ -7,6 +7,9 @@ import { statusText } from '../words.js';
 /** "483920" -> "483 920": easier to read out and copy. @param {string} code */
 const grouped = (code) => code.replace(/^(\d{3})(\d{3})$/, '$1 $2');
 
+/** What the code screen says about the recipient being told. */
+const CODE_NOTE = { phone: 'done.codeSentPhone', waybill: 'done.codeSentWaybill', none: 'done.codeOnce' };
+
 /** The pickup code stays at least this long, whatever the taps, before idle may end the screen. */
 export const CODE_MIN_SHOW_MS = 30_000;
 
@@ -42,14 +45,17 @@ export function doneScreen(app, { session: s }) {
       ),
       h(
         'button',
-        { type: 'button', class: 'btn btn-primary', 'data-testid': 'confirm-yes', onclick: () => app.home() },
+        { type: 'button', class: 'btn btn-primary', 'data-testid': 'confirm-yes', onclick: () => leave() },
         t('done.confirmYes'),
       ),
     ),
   );
   const actions = h('div', { class: 'done-actions' });
-  /** @param {boolean} asking */
-  const toggle = (asking) => {
+  /** Where "yes" goes: the start, or the next deposit when that is what the courier tapped. */
+  let leave = () => app.home();
+  /** @param {boolean} asking @param {() => void} [then] */
+  const toggle = (asking, then) => {
+    if (then) leave = then;
     confirm.hidden = !asking;
     actions.hidden = asking;
     /** @type {HTMLElement | null} */ (
@@ -62,7 +68,7 @@ export function doneScreen(app, { session: s }) {
       type: 'button',
       class: 'btn btn-primary',
       'data-testid': 'finish',
-      onclick: () => (code ? toggle(true) : app.home()),
+      onclick: () => (code ? toggle(true, () => app.home()) : app.home()),
     },
     t('finish'),
   );
@@ -75,7 +81,10 @@ export function doneScreen(app, { session: s }) {
             type: 'button',
             class: 'btn btn-light',
             'data-testid': 'deposit-another',
-            onclick: () => (code ? toggle(true) : app.show('courier', { step: 'size' })),
+            onclick: () => {
+              const next = () => app.show('courier', { step: 'size' });
+              return code ? toggle(true, next) : next();
+            },
           },
           s.kind === 'deposit' ? t('done.depositAnother') : t('done.depositOne'),
         )
@@ -108,8 +117,13 @@ export function doneScreen(app, { session: s }) {
                     h('figcaption', { class: 'hint' }, t('done.qrHint')),
                   )
                 : null,
-              // The code never leaves the cabinet (ADR 0006): nobody sends it to the recipient for the courier.
-              h('p', { class: 'code-note', 'data-testid': 'code-note' }, t('done.codeOnce')),
+              // Only what is true: the cloud tells the recipient only when it got the sealed code and whom to
+              // tell (ADR 0013); otherwise the courier hands the code on.
+              h(
+                'p',
+                { class: 'code-note', 'data-testid': 'code-note' },
+                t(CODE_NOTE[s.codeSentTo ?? 'none']),
+              ),
             )
           : h('p', { class: 'done-message', role: 'status' }, statusText(s)),
       ]

@@ -156,6 +156,9 @@ try {
   // A courier for the touchscreen demo; the cabinet receives it as desired state and checks the PIN offline.
   await admin('PUT', `/v1/admin/cabinets/${CABINET}/couriers/C-1001`, { pin: '4711', name: 'Demo courier' });
 
+  // The cabinet seals each pickup code to this key, so the cloud can text the recipient (ADR 0013).
+  const codeKey = await admin('GET', '/v1/admin/code-key');
+
   const edgeConfig = join(dir, 'edge.json');
   writeFileSync(
     edgeConfig,
@@ -163,6 +166,7 @@ try {
       {
         cabinetId: CABINET,
         dataDir: join(dir, 'edge-data'),
+        cloudCodeKey: codeKey.publicKey,
         broker: {
           url: `mqtt://127.0.0.1:${MQTT_PORT}`,
           username: cabinetCreds.username,
@@ -218,8 +222,11 @@ Locker platform demo is running.
   logs            .demo/cloud.log, .demo/edge.log
 
 Try it at the touchscreen (http://127.0.0.1:${KIOSK_PORT}/):
-  Courier deposit: courier C-1001, PIN 4711, pick a size. The box opens; in the "Simulated hardware"
-  drawer (top right) put a parcel in and close the door: the screen shows the pickup code.
+  Courier deposit: courier C-1001, PIN 4711, pick a size, type the recipient's phone (e.g. 13455555555).
+  The box opens; in the "Simulated hardware" drawer (top right) put a parcel in and close the door: the
+  screen shows the pickup code. The cabinet sends it sealed to the cloud, which queues a text message to
+  that phone (the demo has no SMS gateway: see docs/operations.md), or notifies the app of a user whose
+  verified number it is.
   Pick up a parcel: enter that code; close the door in the drawer again when the parcel is out.
 
 Try it from the cloud, as operator ${OPERATOR} (its account is in .demo/operator.json; this token

@@ -142,10 +142,13 @@ export class SiteRepository {
         .where('size', '=', size)
         .where('status', '=', 'free')
         .orderBy('box_no')
-        .limit(4)
+        .limit(16)
         .execute();
       if (candidates.length === 0) return undefined;
-      for (const c of candidates) {
+      // The lowest free box first; after a lost race (parallel reservations on PostgreSQL) the
+      // others in a random order, so the losers rarely queue on the same row again.
+      const [first, ...rest] = candidates;
+      for (const c of first ? [first, ...shuffled(rest)] : []) {
         const res = await trx
           .updateTable('site_boxes')
           .set({ status: 'reserved', holder_id: holderId, updated_at: nowIso() })
@@ -183,4 +186,13 @@ export class SiteRepository {
     const res = await q.executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }

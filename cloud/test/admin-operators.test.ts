@@ -118,7 +118,7 @@ describe('operator accounts: login, expiring tokens, audit', () => {
     const connect = () =>
       mqtt.connectAsync(cloud.server.brokerUrl, { ...created.broker, clientId: 'frank', reconnectPeriod: 0 });
     const live = await connect();
-    const closed = new Promise((resolve) => live.once('close', resolve));
+    const closed = new Promise<void>((resolve) => live.once('close', () => resolve()));
     const demoted = await call({
       method: 'PATCH',
       url: '/v1/admin/operators/frank',
@@ -130,7 +130,7 @@ describe('operator accounts: login, expiring tokens, audit', () => {
     live.end(true);
     // Connected again, it has a viewer's rights: a command closes the connection instead of passing.
     const again = await connect();
-    const refused = new Promise((resolve) => again.once('close', resolve));
+    const refused = new Promise<void>((resolve) => again.once('close', () => resolve()));
     again.publish('lockers/ANY01/request/open_box', JSON.stringify({ transaction: 't', params: {} }), {
       qos: 1,
     });

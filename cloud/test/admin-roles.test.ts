@@ -186,7 +186,7 @@ describe('operator roles: every admin route and MQTT command for every role', ()
         payload: { username, role: role === 'spare-op' ? 'operator' : role },
       });
       expect(res.statusCode).toBe(201);
-      if (role !== 'spare-op') accounts[role] = { username, ...res.json() };
+      if (role !== 'spare-op') accounts[role] = { ...res.json(), username };
     }
   });
 
@@ -294,7 +294,7 @@ describe('operator roles: every admin route and MQTT command for every role', ()
         else await c.publishAsync(topics.request(CAB, op), payload, { qos: 1 });
         sent.push({ role, op, transaction });
       }
-      if (role === 'viewer') await new Promise((closed) => c.once('close', closed));
+      if (role === 'viewer') await new Promise<void>((closed) => c.once('close', () => closed()));
     }
     const allowed = sent.filter((s) => s.role !== 'viewer');
     await expect.poll(() => seen.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(allowed.length);

@@ -59,7 +59,7 @@ describe('Dingo §2 tasks through the compatibility layer', () => {
       { size: '(30,20,-1)' },
       { size: '30x20x10' },
       { linked: 'bob' },
-    ]) {
+    ] as Record<string, string>[]) {
       expect([over, ...failure(await a.client.post('/upload-task', taskForm(over)))]).toEqual([over, ...BAD]);
     }
     const { size: _size, ...noSize } = taskForm();

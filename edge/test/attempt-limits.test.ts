@@ -88,7 +88,7 @@ describe('attempt limits at the kiosk', () => {
     expect(wait).toBeLessThanOrEqual(1000);
     expect(slowed[0]?.message).toMatch(/wait 1 s/);
     expect(c.daemon.alarms.active().map((a) => `${a.kind}:${a.subject}`)).toContain('code_lockout:cabinet');
-    const cabinet = (await c.call('GET', '/api/cabinet')).body as {
+    const cabinet = (await c.call('GET', '/api/cabinet')).body as unknown as {
       slowdown: { retryAfterMs: number } | null;
     };
     expect(cabinet.slowdown?.retryAfterMs).toBeGreaterThan(0);

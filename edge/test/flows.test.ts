@@ -198,7 +198,7 @@ describe('the cabinet flows through the kiosk API', () => {
     expect(c.daemon.alarms.active().map((a) => a.kind)).not.toContain('door_left_open');
     c.daemon.alarmWatch.sweep(Date.now() + limitMs + 1000);
     expect(c.daemon.alarms.active().map((a) => a.kind)).toContain('door_left_open');
-    putParcelAndClose(c, res.body.boxNo);
+    putParcelAndClose(c, res.body.boxNo as string);
     await waitForSession(c, res.body.id, 'completed');
     await expect.poll(() => c.daemon.alarms.active().length, { timeout: 10_000 }).toBe(0);
   });

@@ -191,7 +191,7 @@ describe('the same system on an external Mosquitto broker', () => {
 
   it('disconnects a cabinet that sends a packet over 1 MiB (issue 13, defect 4)', async () => {
     const c = await mqtt.connectAsync(mosquitto.url, { ...cabB, reconnectPeriod: 0 });
-    const closed = new Promise((resolve) => c.once('close', resolve));
+    const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
     c.publish('lockers/MQB01/events', Buffer.alloc(2 * 1024 * 1024, 0x7b), { qos: 1 });
     await closed;
     c.end(true);

@@ -298,7 +298,8 @@ describe('the cabinet touchscreen', () => {
 
   it('too many wrong codes make the next code wait, counted down in seconds, and nobody is locked out', async () => {
     const page = await open();
-    let slowed: { code: string; message: string; details: { retryAfterMs: number } } | undefined;
+    type Refusal = { code: string; message: string; details: { retryAfterMs: number } };
+    let slowed: Refusal | undefined;
     // From the LOCKOUT_AFTER-th wrong code on, each try waits 1 s, 2 s, 4 s, ...: typing soon outruns it.
     for (let n = 1; n <= LOCKOUT_AFTER + 6 && !slowed; n++) {
       if (n === 1) await page.getByTestId('start-pickup').click();
@@ -306,7 +307,7 @@ describe('the cabinet touchscreen', () => {
       const answer = page.waitForResponse((r) => r.url().endsWith('/api/pickups'));
       await page.getByTestId('pickup-code-submit').click();
       const res = await answer;
-      const body = (await res.json()) as { error: NonNullable<typeof slowed> };
+      const body = (await res.json()) as { error: Refusal };
       if (body.error.code === 'CODE_ENTRY_SLOWED') slowed = body.error;
       else await page.getByTestId('error').filter({ hasText: 'That code is not valid.' }).waitFor();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorFromFramework, httpStatusFor, LockerError } from '../src/index.js';
+import { type ErrorCode, errorFromFramework, httpStatusFor, LockerError } from '../src/index.js';
 
 const fastifyLike = (code: string | undefined, statusCode: number | undefined, message = 'framework words') =>
   Object.assign(new Error(message), { code, statusCode });
@@ -23,7 +23,7 @@ describe('errorFromFramework, the one mapping of framework errors', () => {
     expect(mapped?.code).toBe(expected);
     expect(mapped?.httpStatus).toBe(expectedStatus);
     // The status always follows the code, whatever status the framework chose.
-    expect(httpStatusFor(expected)).toBe(expectedStatus);
+    expect(httpStatusFor(expected as ErrorCode)).toBe(expectedStatus);
   });
 
   it('uses its own messages, never the framework wording that may echo the request', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BoardReply, hex } from '../../src/codecs/codec.js';
+import { type BoardReply, type BoardRequest, hex } from '../../src/codecs/codec.js';
 import { Xor8aCodec } from '../../src/codecs/xor8a.js';
 import { bytes } from '../helpers/bytes.js';
 
@@ -143,13 +143,13 @@ describe('xor8a framing', () => {
     ]);
   });
   it('decodes every request the driver can send back into the same request', () => {
-    const requests = [
+    const requests: BoardRequest[] = [
       { op: 'unlock', board: 1, lock: 1 },
       { op: 'unlock-all', board: 3 },
       { op: 'query-one', board: 1, lock: 9 },
       { op: 'query-all', board: 4 },
       { op: 'multi-open', board: 1, locks: [2, 10, 18] },
-    ] as const;
+    ];
     const d = closing.createRequestDecoder();
     expect(d.push(Buffer.concat(requests.map((r) => closing.encodeRequest(r))))).toEqual(requests);
   });

@@ -6,6 +6,10 @@ const unlocks = (c: PtyCabinet, board?: number) =>
   c.sim.frames.filter((f) => f.request.op === 'unlock' && (board === undefined || f.request.board === board));
 const courier = { courierId: 'C-1001', pin: '4711' };
 const activeKinds = (c: PtyCabinet) => c.daemon.alarms.active().map((a) => a.kind);
+const freeBySize = async (c: PtyCabinet) => {
+  const sizes = (await c.call('GET', '/api/cabinet')).body.sizes as Array<{ size: string; free: number }>;
+  return Object.fromEntries(sizes.map((s) => [s.size, s.free]));
+};
 
 describe('lock-bus faults on the real serialport stack over a socat pty', () => {
   let c: PtyCabinet;
@@ -33,6 +37,8 @@ describe('lock-bus faults on the real serialport stack over a socat pty', () => 
     const refused = await c.call('POST', '/api/deposits', { ...courier, size: 'small' });
     expect(refused.status).toBe(503);
     expect(refused.body.error.code).toBe('BUS_DOWN');
+    // The screen offers no box while no door can be opened.
+    expect(await freeBySize(c)).toEqual({ small: 0, medium: 0, large: 0 });
     // The courier shuts box 05 with the parcel inside while the link is gone.
     c.sim.setOccupied(0, 5, true);
     c.sim.setDoor(0, 5, 'closed');
@@ -62,8 +68,7 @@ describe('lock-bus faults on the real serialport stack over a socat pty', () => 
     await expect.poll(() => activeKinds(c), { timeout: 10_000 }).toContain('board_unreachable');
     c.sim.clearLog();
 
-    const sizes = (await c.call('GET', '/api/cabinet')).body.sizes as Record<string, number>;
-    expect(sizes.large ?? 0).toBe(0);
+    expect(await freeBySize(c)).toEqual({ small: 4, medium: 4, large: 0 });
     const refused = await c.call('POST', '/api/deposits', { ...courier, size: 'large' });
     expect(refused.status).toBe(503);
     expect(refused.body.error.code).toBe('BOARD_UNREACHABLE');
@@ -94,5 +99,34 @@ describe('lock-bus faults on the real serialport stack over a socat pty', () => 
     expect(unlocks(c)).toHaveLength(3);
     expect(activeKinds(c)).toContain('sensor_fault');
     expect((await c.call('GET', '/health')).body.reasons).toContain('sensor_fault');
+  }, 60_000);
+});
+
+describe('a cabinet booted before its serial adapter is plugged in', () => {
+  it('starts with the bus down and nothing offered, then serves once the port appears', async () => {
+    const c = await startPtyCabinet({ unplugged: true });
+    try {
+      c.daemon.desired.apply(await courierDoc());
+      expect(c.daemon.driver.busState).toBe('down');
+      expect(activeKinds(c)).toContain('bus_down');
+      const health = (await c.call('GET', '/health')).body;
+      expect(health).toMatchObject({ status: 'degraded', bus: { state: 'down' } });
+      expect(await freeBySize(c)).toEqual({ small: 0, medium: 0, large: 0 });
+      const refused = await c.call('POST', '/api/deposits', { ...courier, size: 'small' });
+      expect(refused.status).toBe(503);
+      expect(refused.body.error.code).toBe('BUS_DOWN');
+
+      await c.link.replug();
+      await expect.poll(() => c.daemon.driver.busState, { timeout: 15_000 }).toBe('up');
+      expect(activeKinds(c)).not.toContain('bus_down');
+      await expect.poll(() => freeBySize(c), { timeout: 10_000 }).toEqual({ small: 4, medium: 4, large: 8 });
+      // The boards were never read before the port appeared; they are now, and nothing was queued.
+      expect(unlocks(c)).toHaveLength(0);
+      const served = await c.call('POST', '/api/deposits', { ...courier, size: 'small' });
+      expect(served.body).toMatchObject({ state: 'door_open', boxNo: '01' });
+      expect(unlocks(c)).toHaveLength(1);
+    } finally {
+      await c.close();
+    }
   }, 60_000);
 });

@@ -34,6 +34,11 @@ const WORDS = {
     thanks: '谢谢使用！',
     toldByPhone: '快递柜联网后，收件人会收到此取件码的消息通知。此码在这里只显示一次。',
     toldByWaybill: '若该运单已在系统登记，收件人会收到此取件码的消息通知。此码在这里只显示一次。',
+    reconnecting: '正在重新连接快递柜…',
+    abandoned: (box: string) => `${box} 号箱的投递未完成，未记录包裹，工作人员将检查箱门。`,
+    maintenance: '暂停服务',
+    helpLine: (cabinet: string) => `客服热线：${HOTLINE} · 柜号 ${cabinet}`,
+    offline: '暂时无法连接网络，取件和投递仍可正常使用。',
   },
   en: {
     pads: {
@@ -52,6 +57,12 @@ const WORDS = {
       'The recipient also gets this code by message once the cabinet reaches the network. It is shown here only once.',
     toldByWaybill:
       'If this waybill was announced, its recipient also gets this code by message. It is shown here only once.',
+    reconnecting: 'Reconnecting to the cabinet…',
+    abandoned: (box: string) =>
+      `The deposit in box ${box} was not finished. No parcel was recorded; staff will check the box.`,
+    maintenance: 'Out of service',
+    helpLine: (cabinet: string) => `Help: ${HOTLINE} · cabinet ${cabinet}`,
+    offline: 'No connection to the network right now. Pickups and deposits still work.',
   },
 } as const;
 
@@ -63,12 +74,13 @@ const WORDS = {
  */
 describe.each(['zh-CN', 'en'] as const)('the touchscreen in %s', (locale) => {
   const w = WORDS[locale];
+  const cabinetId = locale === 'en' ? '610091D04' : '610091D05';
   let cab: TouchCabinet;
   const screens: Screen[] = [];
 
   beforeAll(async () => {
     if (SHOTS) mkdirSync(SHOTS, { recursive: true });
-    cab = await startTouchCabinet(locale === 'en' ? '610091D04' : '610091D05', {
+    cab = await startTouchCabinet(cabinetId, {
       kiosk: { host: '127.0.0.1', port: 0, locale, hotline: HOTLINE },
       attempts: { perCabinet: LOCKOUT_AFTER },
       // The cloud's key: deposit codes travel sealed to it, so the recipient can be told (ADR 0013).
@@ -223,4 +235,56 @@ describe.each(['zh-CN', 'en'] as const)('the touchscreen in %s', (locale) => {
     await screen(page, 'slowed');
     expect(await cab.openDoors()).toEqual([]);
   }, 90_000);
+
+  it('in low-reach mode, puts every control of the start screen in the lower part of the screen', async () => {
+    const page = await open();
+    await page.getByTestId('low-reach').click();
+    expect(await page.getByTestId('low-reach').getAttribute('aria-pressed')).toBe('true');
+    const tops = await page.$$eval('#kiosk button', (els) =>
+      els
+        .filter((e) => e.getClientRects().length > 0 && !e.closest('.sim-toggle, .sim-drawer'))
+        .map((e) => e.getBoundingClientRect().top),
+    );
+    expect(tops.length).toBeGreaterThan(3);
+    expect(tops.filter((top) => top < PORTRAIT.height * 0.4)).toEqual([]);
+    await screen(page, 'low-reach');
+  }, 60_000);
+
+  it('ends a deposit as abandoned when the daemon restarts and the door was shut on the empty box', async () => {
+    const page = await open();
+    await toSizes(page);
+    await page.getByTestId('size-small').click();
+    await tapPad(page, w.pads.phone, '13900139000');
+    await page.getByTestId('recipient-phone-submit').click();
+    const boxNo = await boxOnScreen(page);
+    expect(await cab.openDoors()).toEqual([boxNo]);
+    await cab.restart(() => page.getByText(w.reconnecting).waitFor());
+    await page.getByTestId('message').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('message-text').textContent()).toBe(w.abandoned(boxNo));
+    await screen(page, 'abandoned');
+    expect(await cab.openDoors()).toEqual([]);
+  }, 120_000);
+
+  it('shows the maintenance screen with the hotline while every box is out of service', async () => {
+    const page = await open();
+    const all = ['01', '02', '03', '04', '05', '06', '07', '08'];
+    await cab.setOutOfService(all, true);
+    const maintenance = page.getByTestId('maintenance');
+    await maintenance.waitFor({ timeout: 20_000 });
+    expect(await maintenance.locator('h1').textContent()).toBe(w.maintenance);
+    expect(await page.getByTestId('help-line').textContent()).toBe(w.helpLine(cabinetId));
+    await screen(page, 'maintenance');
+    await cab.setOutOfService(all, false);
+    await page.getByTestId('start-pickup').waitFor({ timeout: 20_000 });
+  }, 60_000);
+
+  // Last: the network does not come back for this cabinet.
+  it('says, when the network is gone, that pickups and deposits still work', async () => {
+    const page = await open();
+    cab.dropNetwork();
+    const banner = page.getByTestId('offline-banner');
+    await banner.waitFor({ timeout: 30_000 });
+    expect(await banner.textContent()).toBe(w.offline);
+    await screen(page, 'offline');
+  }, 60_000);
 });

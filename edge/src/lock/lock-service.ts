@@ -68,9 +68,9 @@ export class LockService {
     return undefined;
   }
 
-  /** Whether the boxes of this board can be offered to a person (its board answers). */
+  /** Whether the boxes of this board can be offered to a person: the bus is up and its board answers. */
   isReachable(board: number): boolean {
-    return this.driver.monitor.isReachable(board);
+    return this.driver.busState === 'up' && this.driver.monitor.isReachable(board);
   }
 
   async start(): Promise<void> {
@@ -92,7 +92,8 @@ export class LockService {
       () => monitor.off('occupancy', onOccupancy),
       () => clearInterval(this.reconcileTimer),
     );
-    await this.driver.start();
+    // A port missing at boot leaves the bus down (alarm, BUS_DOWN to flows) until it appears.
+    await this.driver.start({ waitForPort: true });
     await this.reconcile();
     this.reconcilePending();
     // A board that failed its start-up read is reconciled from the monitor's snapshot once polls

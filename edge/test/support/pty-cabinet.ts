@@ -22,9 +22,10 @@ export interface PtyCabinet {
 /**
  * A cabinet whose daemon opens a real serial device (a socat pty pair, at a fixed path) through the
  * real serialport stack, with the Kerong simulator on the other end. Two boards: board 0 holds boxes
- * 01-08 (01-04 small, 05-08 medium), board 1 holds the large boxes 09-16.
+ * 01-08 (01-04 small, 05-08 medium), board 1 holds the large boxes 09-16. `unplugged` boots the daemon
+ * with the link's path missing.
  */
-export async function startPtyCabinet(): Promise<PtyCabinet> {
+export async function startPtyCabinet(opts: { unplugged?: boolean } = {}): Promise<PtyCabinet> {
   const dir = mkdtempSync(join(tmpdir(), 'locker-edge-pty-'));
   const boards = [
     { address: 0, locks: 8 },
@@ -55,6 +56,8 @@ export async function startPtyCabinet(): Promise<PtyCabinet> {
     kiosk: { enabled: false },
   });
   const daemon = new EdgeDaemon(config, { logger: pino({ level: 'silent' }) });
+  // The adapter is not plugged in yet when the daemon boots: its path does not exist.
+  if (opts.unplugged) await link.unplug();
   await daemon.start();
   return {
     daemon,

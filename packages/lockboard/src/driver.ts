@@ -133,19 +133,38 @@ export class LockBoardDriver extends TypedEmitter<DriverEvents> {
     };
   }
 
-  async start(): Promise<void> {
+  /**
+   * Opens the port and starts the door monitor. A tool (the CLI) wants a missing port to fail at once;
+   * a cabinet (`waitForPort`) starts anyway with the bus down, and reopens it with backoff, so a
+   * daemon booted before its USB adapter is plugged in serves as soon as the port appears.
+   */
+  async start(opts: { waitForPort?: boolean } = {}): Promise<void> {
     if (this.bus) return;
     const bus = new LockBus(this.codec, this.transport, this.settings.timeouts, this.log);
+    let missing: Error | undefined;
     try {
       await bus.start();
     } catch (err) {
-      throw new LockerError('BUS_CLOSED', `cannot open ${this.settings.port}: ${(err as Error).message}`);
+      const error = new LockerError(
+        'BUS_CLOSED',
+        `cannot open ${this.settings.port}: ${(err as Error).message}`,
+      );
+      if (!opts.waitForPort) throw error;
+      missing = error;
     }
     this.bus = bus;
     this.abort = new AbortController();
     bus.onDown((err) => this.lost(bus, err));
-    this.setState('up');
-    this.log.info({ port: this.settings.port, family: this.settings.family }, 'lock bus started');
+    if (missing) {
+      this.log.warn(
+        { port: this.settings.port, err: missing.message },
+        'serial port missing at start; reopening',
+      );
+      this.lost(bus, missing);
+    } else {
+      this.setState('up');
+      this.log.info({ port: this.settings.port, family: this.settings.family }, 'lock bus started');
+    }
     this.monitor.start();
   }
 

@@ -8,11 +8,12 @@ import { helpLine } from './common.js';
  * A full-screen message: a failed session, a lockout, a wait, a cancellation. An error says whom to
  * call (hotline and cabinet id); a wait counts down in seconds, as the cabinet's limiter keeps it.
  * @param {import('../types').App} app
- * @param {{ error?: import('../words.js').ErrorLike, kind?: string, info?: string, title?: string }} params
+ * @param {{ error?: import('../words.js').ErrorLike, kind?: string, info?: string, title?: string, infoIcon?: string }} params
  * @returns {import('../types').Screen}
  */
-export function messageScreen(app, { error, kind, info, title }) {
-  const look = error ? errorLook(error.code) : { icon: 'check', tone: 'info' };
+export function messageScreen(app, { error, kind, info, title, infoIcon }) {
+  // An info message is a success (a check) unless the caller says otherwise: a cancelled deposit is not one.
+  const look = error ? errorLook(error.code) : { icon: infoIcon ?? 'check', tone: 'info' };
   const text = h(
     'p',
     { class: 'message-text', role: error ? 'alert' : 'status', 'data-testid': 'message-text' },

@@ -141,7 +141,7 @@ export function sessionScreen(app, { id, session: initial }) {
         kind: s.kind,
         title: s.boxNo ? t('session.boxTitle', { boxNo: s.boxNo }) : undefined,
       });
-    } else app.show('message', { info: statusText(s), title: t('session.cancelled') });
+    } else app.show('message', { info: statusText(s), title: t('session.cancelled'), infoIcon: 'door' });
   };
 
   const stop = () => {

@@ -149,9 +149,13 @@ try {
 
   // Register the demo cabinet (the patent's worked example) or rotate its broker password.
   const known = await admin('GET', '/v1/admin/cabinets');
+  // Both answers carry the cabinet's access key, which checks grants' codes offline (ADR 0015).
   const cabinetCreds = known.cabinets.some((c) => c.id === CABINET)
     ? await admin('POST', `/v1/admin/cabinets/${CABINET}/credentials`)
-    : (await admin('POST', '/v1/admin/cabinets', { id: CABINET, name: 'Demo cabinet, gate A' })).broker;
+    : await admin('POST', '/v1/admin/cabinets', { id: CABINET, name: 'Demo cabinet, gate A' }).then((r) => ({
+        ...r.broker,
+        accessKeys: r.accessKeys,
+      }));
   const watcher = await demoOperator();
   // A courier for the touchscreen demo; the cabinet receives it as desired state and checks the PIN offline.
   await admin('PUT', `/v1/admin/cabinets/${CABINET}/couriers/C-1001`, { pin: '4711', name: 'Demo courier' });
@@ -167,6 +171,7 @@ try {
         cabinetId: CABINET,
         dataDir: join(dir, 'edge-data'),
         cloudCodeKey: codeKey.publicKey,
+        accessKeys: cabinetCreds.accessKeys,
         broker: {
           url: `mqtt://127.0.0.1:${MQTT_PORT}`,
           username: cabinetCreds.username,

@@ -28,6 +28,7 @@ import { v1ParcelRoutes } from './parcels/parcel-routes.js';
 import type { ParcelService } from './parcels/parcel-service.js';
 import type { Rights } from './rights-module.js';
 import { rightsRoutes } from './rights-routes.js';
+import type { CabinetAccessKeys } from './security/cabinet-access-keys.js';
 import type { Tasks } from './tasks/tasks-module.js';
 
 /** What the HTTP app is built from; `server.ts` makes them, tests may make their own. */
@@ -40,6 +41,8 @@ export interface CloudServices {
   /** Courier credentials and box settings each cabinet holds for offline use. */
   desired: DesiredStateService;
   brokerAccounts: BrokerAccounts;
+  /** Each cabinet's access key, shown at provisioning (ADR 0015). */
+  accessKeys: CabinetAccessKeys;
   /** Accounts, sessions, verification and addresses, shared by /v1 and the Dingo layer. */
   accounts: Accounts;
   /** The one way to notify a user; other features publish through it. */
@@ -113,6 +116,7 @@ export function createApp(services: CloudServices): FastifyInstance {
     fleet: services.fleet,
     desired: services.desired,
     brokerAccounts: services.brokerAccounts,
+    accessKeys: services.accessKeys,
     accounts: services.accounts,
     operators: services.operators,
     audit: services.audit,

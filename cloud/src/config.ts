@@ -90,6 +90,14 @@ export const CloudConfig = z
           .string()
           .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 43 base64url characters (32 bytes)')
           .optional(),
+        /**
+         * Master secret (64 hex chars) of the cabinets' access keys, which make and check grants'
+         * access codes (ADR 0015). Without it one is derived from `adminToken`.
+         */
+        accessKey: z
+          .string()
+          .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
+          .optional(),
       })
       .strict()
       .prefault({}),
@@ -163,13 +171,6 @@ export const CloudConfig = z
           .default(72),
         /** How often expired reservations and grants are released. */
         sweepIntervalMs: z.number().int().min(100).max(3_600_000).default(30_000),
-        /** Access-code scrypt cost (lower only in benchmarks and tests). */
-        verifierCostN: z
-          .number()
-          .int()
-          .min(1024)
-          .max(2 ** 17)
-          .default(16_384),
       })
       .strict()
       .prefault({}),
@@ -235,6 +236,7 @@ export function loadCloudConfig(path: string | undefined, env: NodeJS.ProcessEnv
     set(['database'], { dialect: 'postgres', url: env.LOCKER_CLOUD_DATABASE_URL });
   if (env.LOCKER_CLOUD_SEAL_KEY) set(['secrets', 'sealKey'], env.LOCKER_CLOUD_SEAL_KEY);
   if (env.LOCKER_CLOUD_CODE_KEY) set(['secrets', 'codeKey'], env.LOCKER_CLOUD_CODE_KEY);
+  if (env.LOCKER_CLOUD_ACCESS_KEY) set(['secrets', 'accessKey'], env.LOCKER_CLOUD_ACCESS_KEY);
   if (env.LOCKER_CLOUD_HTTP_PORT) set(['http', 'port'], Number(env.LOCKER_CLOUD_HTTP_PORT));
   return parseCloudConfig(merged);
 }

@@ -81,7 +81,15 @@ async function main(): Promise<number> {
       const cabinet = await server.cabinets.create(args[0], args[1] ?? args[0], layout);
       const password = await server.brokerAccounts.issue(cabinet.id, 'cabinet', cabinet.id);
       console.log(
-        JSON.stringify({ cabinetId: cabinet.id, broker: { username: cabinet.id, password } }, null, 2),
+        JSON.stringify(
+          {
+            cabinetId: cabinet.id,
+            broker: { username: cabinet.id, password },
+            accessKeys: server.accessKeys.provisioning(cabinet.id),
+          },
+          null,
+          2,
+        ),
       );
       return 0;
     }

@@ -14,7 +14,8 @@ import { ParcelRepository } from './parcels/parcel-repository.js';
 import { ReservationQuota } from './reservations/reservation-quota.js';
 import { ReservationRepository } from './reservations/reservation-repository.js';
 import { ReservationService } from './reservations/reservation-service.js';
-import type { Notify, RightsDeps } from './reservations/rights-deps.js';
+import type { Notify, NotifyIn, RightsDeps } from './reservations/rights-deps.js';
+import type { CabinetAccessKeys } from './security/cabinet-access-keys.js';
 import { BoxStateSync } from './sites/box-state-sync.js';
 import { SiteRepository } from './sites/site-repository.js';
 import { TimelineRecorder } from './timeline/timeline-recorder.js';
@@ -71,6 +72,8 @@ export interface RightsWiring {
   cabinets: CabinetRepository;
   desired: Pick<DesiredStateService, 'changeGrants'>;
   notify: Notify;
+  notifyIn: NotifyIn;
+  accessKeys: CabinetAccessKeys;
   logger: Logger;
   now?: () => Date;
 }
@@ -84,6 +87,8 @@ export function createRights(records: RightsRecords, w: RightsWiring): Rights {
     parcels: records.parcels,
     desired: w.desired,
     timeline: new TimelineRecorder(records.timeline),
+    accessKeys: w.accessKeys,
+    notifyIn: w.notifyIn,
     notify: (userId, kind, payload) =>
       w.notify(userId, kind, payload).catch((err: unknown) => {
         w.logger.error({ err, userId, kind }, 'notification not stored');

@@ -7,6 +7,7 @@ import { EmbeddedBroker } from './broker/embedded-broker.js';
 import { MosquittoFiles } from './broker/mosquitto-files.js';
 import type { CloudConfig } from './config.js';
 import { createDatabase, type Db, migrateToLatest } from './db/database.js';
+import { GroupCommit } from './db/group-commit.js';
 import { CabinetRepository } from './fleet/cabinet-repository.js';
 import { CommandLog } from './fleet/command-log.js';
 import { desiredSources } from './fleet/desired/desired-sources.js';
@@ -22,6 +23,7 @@ import { AuditLog } from './operators/audit-log.js';
 import { OperatorAccounts } from './operators/operator-accounts.js';
 import { createParcels, type Parcels } from './parcels/parcels-module.js';
 import { createRights, createRightsRecords, type Rights, type RightsRecords } from './rights-module.js';
+import { CabinetAccessKeys } from './security/cabinet-access-keys.js';
 import { createTasks, type Tasks } from './tasks/tasks-module.js';
 
 /** Parts a test may swap for its own. */
@@ -62,6 +64,10 @@ export class CloudServer {
   readonly rightsRecords: RightsRecords;
   /** Sites, reservations, authorizations and the timeline (the patent). */
   readonly rights: Rights;
+  /** Units of work committed together on SQLite (ADR 0015). */
+  readonly units: GroupCommit;
+  /** Each cabinet's access key: grants' code verifiers and the cabinet's provisioning (ADR 0015). */
+  readonly accessKeys: CabinetAccessKeys;
   private started = false;
 
   constructor(
@@ -97,11 +103,20 @@ export class CloudServer {
     this.audit = new AuditLog(this.db);
     this.commands = new CommandLog(this.db);
     this.rightsRecords = createRightsRecords(this.db);
+    this.units = new GroupCommit(this.db, config.database.dialect === 'sqlite', (err) =>
+      this.logger.error({ err }, 'after-commit work failed'),
+    );
     if (!config.secrets.sealKey) {
       this.logger.warn(
         'secrets.sealKey is not set; deriving the seal key from adminToken (set one in production)',
       );
     }
+    if (!config.secrets.accessKey) {
+      this.logger.warn(
+        'secrets.accessKey is not set; deriving the cabinet access keys from adminToken (set one in production)',
+      );
+    }
+    this.accessKeys = CabinetAccessKeys.fromConfig(config.secrets.accessKey, config.adminToken);
     const { embedded, mosquitto } = config.broker;
     this.mosquittoFiles = mosquitto
       ? new MosquittoFiles({
@@ -146,7 +161,7 @@ export class CloudServer {
       logger: this.logger.child({ subsystem: 'fleet' }),
     });
     const desired = new DesiredStateService(
-      desiredSources(this.db, this.rightsRecords.grantSources),
+      desiredSources(this.db, this.rightsRecords.grantSources, this.units),
       this.cabinets,
       this.fleet,
       this.logger.child({ subsystem: 'desired-state' }),
@@ -157,6 +172,9 @@ export class CloudServer {
       cabinets: this.cabinets,
       desired,
       notify: (userId, kind, payload) => this.notifications.publish(userId, kind, payload),
+      notifyIn: (trx, commit, userId, kind, payload) =>
+        this.notifications.publishIn(trx, commit, userId, kind, payload),
+      accessKeys: this.accessKeys,
       logger: this.logger.child({ subsystem: 'rights' }),
     });
     this.rights = rights;
@@ -195,6 +213,7 @@ export class CloudServer {
       fleet: this.fleet,
       desired,
       brokerAccounts: this.brokerAccounts,
+      accessKeys: this.accessKeys,
       accounts: this.accounts,
       notifications: this.notifications,
       operators: this.operators,

@@ -14,7 +14,7 @@ let cloud: TestCloud;
 const app = () => cloud.server.app;
 
 beforeAll(async () => {
-  cloud = await startAccountsCloud({ rights: { verifierCostN: 1024 } });
+  cloud = await startAccountsCloud({});
 });
 afterAll(() => cloud?.close());
 

@@ -5,7 +5,7 @@ import { admin, inHours, siteWithBoxes, userWithTel } from './rights-helpers.js'
 describe('operators and the rights at a site', () => {
   let cloud: TestCloud;
   beforeAll(async () => {
-    cloud = await startAccountsCloud({ rights: { verifierCostN: 1024 } });
+    cloud = await startAccountsCloud({});
   });
   afterAll(() => cloud?.close());
 

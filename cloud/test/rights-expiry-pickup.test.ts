@@ -7,7 +7,7 @@ let cloud: TestCloud;
 const app = () => cloud.server.app;
 
 beforeAll(async () => {
-  cloud = await startAccountsCloud({ rights: { verifierCostN: 1024, maxActiveReservationsPerUser: 1 } });
+  cloud = await startAccountsCloud({ rights: { maxActiveReservationsPerUser: 1 } });
 });
 afterAll(() => cloud.close());
 
@@ -27,6 +27,9 @@ const rightsAt = (hoursAhead: number) =>
     config: cloud.server.config,
     cabinets: cloud.server.cabinets,
     desired: cloud.server.desired,
+    accessKeys: cloud.server.accessKeys,
+    notifyIn: (trx, commit, userId, kind, payload) =>
+      cloud.server.notifications.publishIn(trx, commit, userId, kind, payload),
     notify: (userId: string, kind: string, payload: unknown) =>
       cloud.server.notifications.publish(userId, kind, payload),
     logger: cloud.server.logger,

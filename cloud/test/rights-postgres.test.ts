@@ -11,7 +11,6 @@ describe('reservations and authorizations on PostgreSQL', () => {
     db = await freshDatabase('rights');
     cloud = await startAccountsCloud({
       database: { dialect: 'postgres', url: db.url },
-      rights: { verifierCostN: 1024 },
     });
   });
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { siteWithBoxes, userWithTel } from './rights-helpers.js';
 describe("the cloud's expiry sweep as a background worker", () => {
   let cloud: TestCloud;
   beforeAll(async () => {
-    cloud = await startAccountsCloud({ rights: { verifierCostN: 1024, sweepIntervalMs: 100 } });
+    cloud = await startAccountsCloud({ rights: { sweepIntervalMs: 100 } });
   });
   afterAll(() => cloud?.close());
 

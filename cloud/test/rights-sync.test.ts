@@ -12,7 +12,7 @@ describe('sites and boxes from cabinets, rights to cabinets', () => {
   const SITE = 'SYNC01';
 
   beforeAll(async () => {
-    cloud = await startAccountsCloud({ rights: { verifierCostN: 1024 } });
+    cloud = await startAccountsCloud({});
     const res = await cloud.server.app.inject({
       method: 'POST',
       url: '/v1/admin/cabinets',

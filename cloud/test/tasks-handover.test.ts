@@ -13,7 +13,7 @@ let tels = 0;
 const nextTel = () => `1350900${String(++tels).padStart(4, '0')}`;
 
 beforeAll(async () => {
-  cloud = await startAccountsCloud({ rights: { verifierCostN: 1024 } });
+  cloud = await startAccountsCloud({});
 });
 afterAll(() => cloud?.close());
 

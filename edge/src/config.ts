@@ -60,6 +60,17 @@ export const EdgeConfig = z
       .string()
       .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 43 base64url characters (an X25519 public key)')
       .optional(),
+    /**
+     * The cabinet's access key by key id, as `cabinet add` or POST /v1/admin/cabinets printed it
+     * (ADR 0015): it checks grants' access codes offline. Keep an old key beside a new one while
+     * grants made under the old one are still live.
+     */
+    accessKeys: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'a key id'),
+        z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 43 base64url characters (32 bytes)'),
+      )
+      .optional(),
     bus: BusSettings,
     /**
      * Door labels and where each door's lock sits on the bus. Omitted: every lock of every board,
@@ -221,7 +232,10 @@ export function parseEdgeConfig(input: unknown): EdgeConfig {
   return result.data;
 }
 
-/** Reads a JSON config file; `LOCKER_EDGE_BROKER_PASSWORD` may carry the broker secret instead. */
+/**
+ * Reads a JSON config file; `LOCKER_EDGE_BROKER_PASSWORD` and `LOCKER_EDGE_ACCESS_KEYS` (JSON) may
+ * carry the secrets instead.
+ */
 export function loadEdgeConfig(path: string, env: NodeJS.ProcessEnv = process.env): EdgeConfig {
   let raw: unknown;
   try {
@@ -229,6 +243,17 @@ export function loadEdgeConfig(path: string, env: NodeJS.ProcessEnv = process.en
   } catch (e) {
     const why = e instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(e as Error).message})`;
     throw new LockerError('CONFIG_INVALID', `edge config: ${path} ${why}`);
+  }
+  const keys = env.LOCKER_EDGE_ACCESS_KEYS;
+  if (keys && raw && typeof raw === 'object') {
+    try {
+      (raw as Record<string, unknown>).accessKeys = JSON.parse(keys);
+    } catch {
+      throw new LockerError(
+        'CONFIG_INVALID',
+        'LOCKER_EDGE_ACCESS_KEYS is not a JSON object of key id to key',
+      );
+    }
   }
   const password = env.LOCKER_EDGE_BROKER_PASSWORD;
   if (

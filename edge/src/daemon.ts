@@ -6,6 +6,7 @@ import { AlarmKeeper } from './alarms/alarm-keeper.js';
 import { AlarmWatch } from './alarms/alarm-watch.js';
 import { BoxStateMachine } from './boxes/box-state-machine.js';
 import { boxLayout, type EdgeConfig } from './config.js';
+import { AccessKeyWatch, accessKeyring } from './credentials/access-keys.js';
 import { AttemptLimiter } from './credentials/attempt-limiter.js';
 import { CodeHasher } from './credentials/code-hasher.js';
 import { PickupCodes } from './credentials/pickup-codes.js';
@@ -67,6 +68,7 @@ export class EdgeDaemon {
   readonly parcels: ParcelStore;
   readonly credentials: CredentialStore;
   readonly desired: DesiredStateApplier;
+  readonly accessKeyWatch: AccessKeyWatch;
   readonly sessions: SessionStore;
   readonly limiter: AttemptLimiter;
   readonly flows: FlowEngine;
@@ -91,12 +93,15 @@ export class EdgeDaemon {
     this.alarmWatch = new AlarmWatch(this.driver, this.boxes, this.alarms, this.bus, config);
     this.parcels = new ParcelStore(this.store, this.outbox);
     this.credentials = new CredentialStore(this.store);
+    const accessKeys = accessKeyring(config);
+    this.accessKeyWatch = new AccessKeyWatch(accessKeys, this.credentials, this.alarms);
     this.desired = new DesiredStateApplier(
       this.store,
       this.credentials,
       this.boxes,
       this.outbox,
       log('desired'),
+      this.accessKeyWatch,
     );
     this.sessions = new SessionStore(this.store);
     this.limiter = new AttemptLimiter(this.store, this.alarms, config.attempts);
@@ -112,6 +117,7 @@ export class EdgeDaemon {
         codes: new PickupCodes(this.store, hasher),
         hasher,
         credentials: this.credentials,
+        accessKeys,
         limiter: this.limiter,
         alarms: this.alarms,
         sessions: this.sessions,
@@ -177,6 +183,7 @@ export class EdgeDaemon {
       start: async () => {
         await this.store.start();
         this.boxes.seed(boxLayout(this.config));
+        this.accessKeyWatch.check();
       },
       stop: () => this.store.stop(),
     };

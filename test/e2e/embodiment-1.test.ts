@@ -8,7 +8,7 @@ import type { DaemonProcess } from '../support/daemon-process.js';
 import { PhoneUser } from '../support/phone-user.js';
 import {
   type CloudHandle,
-  registerCabinet,
+  provisionCabinet,
   startCloudProcess,
   startEdgeProcess,
   tempDir,
@@ -123,12 +123,13 @@ describe('embodiment 1: direct authorization of a reserved box, end to end', () 
 
   beforeAll(async () => {
     cloud = await startCloudProcess(dir.path);
-    const creds = await registerCabinet(cloud, SITE);
+    const { broker: creds, accessKeys } = await provisionCabinet(cloud, SITE);
     proxy = await TcpProxy.start(cloud.brokerUrl);
     sim = new BoardSimulator({ family: 'kerong', boards: [{ address: 0, locks: 4 }] });
     bus = await simulatorOnPty(sim);
     edge = startEdgeProcess(dir.path, {
       cabinetId: SITE,
+      accessKeys,
       // The keypads are read by their English names (the screen's default is zh-CN, ADR 0011).
       kiosk: { host: '127.0.0.1', port: 0, locale: 'en' },
       broker: { url: proxy.url, ...creds, resendAfterMs: 1000, keepaliveSec: 5 },

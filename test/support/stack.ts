@@ -69,6 +69,20 @@ export async function registerCabinet(
   return (res.body as { broker: { username: string; password: string } }).broker;
 }
 
+/** Registers a cabinet: its broker credentials and its access key (edge config `accessKeys`, ADR 0015). */
+export async function provisionCabinet(
+  cloud: CloudHandle,
+  id: string,
+): Promise<{ broker: { username: string; password: string }; accessKeys: Record<string, string> }> {
+  const res = await cloud.admin('POST', '/v1/admin/cabinets', { id, name: `Cabinet ${id}` });
+  if (res.status !== 201) throw new Error(`cabinet registration failed: ${JSON.stringify(res.body)}`);
+  const body = res.body as {
+    broker: { username: string; password: string };
+    accessKeys: Record<string, string>;
+  };
+  return { broker: body.broker, accessKeys: body.accessKeys };
+}
+
 /**
  * Waits until the cloud itself has applied a cabinet's online status. Seeing the retained status on
  * the broker is not enough: the cloud applies it a moment later, and a command sent in between is

@@ -1,4 +1,4 @@
-import { LockerError, makeVerifier } from '@locker/protocol';
+import { LockerError, makeAccessVerifier } from '@locker/protocol';
 import type { SecretSeal } from '../accounts/secret-seal.js';
 import type { UserRow } from '../accounts/user-repository.js';
 import { newAccessCode, newRightId } from '../reservations/access-code.js';
@@ -50,7 +50,7 @@ export class AuthorizationService {
     const grantee = await this.findGrantee(req.grantee);
     const granteeNo = usableUser(grantee, 'GRANTEE_DISABLED');
     if (grantee.id === userId) throw new LockerError('VALIDATION_FAILED', 'you cannot authorize yourself');
-    // A cheap look before the slow verifier, so requests for boxes one does not hold cost no scrypt;
+    // A look before the transaction, so requests for boxes one does not hold take no write lock;
     // the transaction below checks again.
     const seen = await this.d.sites.getBox(req.siteNo, req.boxNo);
     // A parcel addressed to the caller in that box is theirs to hand on (a pickup right).
@@ -59,10 +59,11 @@ export class AuthorizationService {
       throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
     }
     const accessCode = newAccessCode();
-    const verifier = JSON.stringify(await makeVerifier(accessCode, { N: this.d.config.verifierCostN }));
     const now = this.now();
     const id = newRightId('G');
-    const row = await this.d.desired.changeGrants(req.siteNo, async (trx) => {
+    const verifier = JSON.stringify(makeAccessVerifier(this.d.accessKeys.keyFor(req.siteNo), id, accessCode));
+    // One unit of work: the grant, the box, the steps and both messages commit together.
+    const row = await this.d.desired.changeGrants(req.siteNo, async (trx, commit) => {
       const box = await this.d.sites.getBox(req.siteNo, req.boxNo, trx);
       const live = await this.grants.activeForBox(req.siteNo, req.boxNo, trx);
       if (live) {
@@ -129,28 +130,31 @@ export class AuthorizationService {
         },
         trx,
       );
+      const view = toView(g, holder, grantee);
+      await this.d.notifyIn(trx, commit, grantee.id, 'grant.received', {
+        grant: view,
+        userNo: granteeNo,
+        // Sealed to this grant: the stored notification never holds the code in the clear.
+        accessCodeSealed: this.seal.seal(accessCode, sealBinding(g)),
+      });
+      await this.d.timeline.record(
+        {
+          subject: 'grant',
+          subjectId: id,
+          event: 'notified',
+          siteNo: g.site_no,
+          boxNo: g.box_no,
+          actor: null,
+          holderId: userId,
+          granteeId: grantee.id,
+        },
+        trx,
+      );
+      await this.d.notifyIn(trx, commit, userId, 'grant.confirmed', { grant: view });
       const removeGrants = reservation ? [reservation.id] : [];
-      return { delta: { grants: [toGrantDoc(g, granteeNo, holder.tel)], removeGrants }, result: g };
+      return { delta: { grants: [toGrantDoc(g, granteeNo, holder.tel)], removeGrants }, result: view };
     });
-    const view = toView(row, holder, grantee);
-    await this.d.notify(grantee.id, 'grant.received', {
-      grant: view,
-      userNo: granteeNo,
-      // Sealed to this grant: the stored notification never holds the code in the clear.
-      accessCodeSealed: this.seal.seal(accessCode, sealBinding(row)),
-    });
-    await this.d.timeline.record({
-      subject: 'grant',
-      subjectId: id,
-      event: 'notified',
-      siteNo: row.site_no,
-      boxNo: row.box_no,
-      actor: null,
-      holderId: userId,
-      granteeId: grantee.id,
-    });
-    await this.d.notify(userId, 'grant.confirmed', { grant: view });
-    return view;
+    return row;
   }
 
   /** The grantee opens the sealed code of their notification (shown once, kept nowhere). */

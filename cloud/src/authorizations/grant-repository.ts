@@ -1,4 +1,4 @@
-import { type GrantDoc, LockerError, ScryptVerifier } from '@locker/protocol';
+import { AccessVerifier, type GrantDoc, LockerError } from '@locker/protocol';
 import type { Selectable } from 'kysely';
 import { type Db, nowIso } from '../db/database.js';
 import type { BoxGrantsTable, GrantState } from '../db/schema.js';
@@ -119,7 +119,7 @@ export function toGrantDoc(row: GrantRow, userNo: string, holderNo: string | nul
     boxNo: row.box_no,
     userNo,
     ...(holderNo ? { holderNo } : {}),
-    access: ScryptVerifier.parse(JSON.parse(row.verifier)),
+    access: AccessVerifier.parse(JSON.parse(row.verifier)),
     expiresAt: row.expires_at,
   };
 }

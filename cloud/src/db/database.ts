@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { CloudConfig } from '../config.js';
 import { migrations } from './migrations/index.js';
 import type { CloudDatabase } from './schema.js';
+import { withStatementCache } from './statement-cache.js';
 
 export type Db = Kysely<CloudDatabase>;
 
@@ -22,7 +23,7 @@ export function createDatabase(config: CloudConfig['database']): Db {
           db.pragma('synchronous = FULL');
           db.pragma('foreign_keys = ON');
           db.pragma('busy_timeout = 5000');
-          return db;
+          return withStatementCache(db);
         },
       }),
     });

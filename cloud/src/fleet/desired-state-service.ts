@@ -6,6 +6,7 @@ import {
 } from '@locker/protocol';
 import type { Logger } from 'pino';
 import { nowIso } from '../db/database.js';
+import type { AfterCommit } from '../db/group-commit.js';
 import type { CabinetRepository } from './cabinet-repository.js';
 import type { BoxSettingRepository } from './desired/box-setting-repository.js';
 import type { CourierCredentialRepository } from './desired/courier-credential-repository.js';
@@ -114,15 +115,16 @@ export class DesiredStateService {
 
   /**
    * A change of rights (a reservation, an authorization, a revocation): `work` writes its own
-   * tables in the transaction that bumps the version and answers with the grants to send and to
-   * remove. The delta goes out after the commit; a cabinet that misses it gets a snapshot later.
+   * tables in the unit of work that bumps the version and answers with the grants to send and to
+   * remove. The delta goes out after the commit, off the request's path (the request does not wait
+   * for the broker); a cabinet that misses it asks with its version and gets a snapshot.
    */
   async changeGrants<T>(
     cabinetId: string,
-    work: (trx: Tx) => Promise<{ delta: GrantDelta; result: T }>,
+    work: (trx: Tx, commit: AfterCommit) => Promise<{ delta: GrantDelta; result: T }>,
   ): Promise<T> {
     const { version, result } = await this.sources.versions.change(cabinetId, work);
-    await this.push(cabinetId, { kind: 'delta', version, baseVersion: version - 1, ...result.delta });
+    void this.push(cabinetId, { kind: 'delta', version, baseVersion: version - 1, ...result.delta });
     return result.result;
   }
 
@@ -175,8 +177,8 @@ export class DesiredStateService {
   }
 
   private async push(cabinetId: string, doc: Record<string, unknown>): Promise<void> {
-    const parsed = DesiredStateSchema.parse({ issuedAt: nowIso(), ...doc });
     try {
+      const parsed = DesiredStateSchema.parse({ issuedAt: nowIso(), ...doc });
       await this.publisher.publishDesired(cabinetId, parsed);
     } catch (err) {
       // The cabinet catches up with a snapshot when it next asks; the change is committed.

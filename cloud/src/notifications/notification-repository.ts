@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import type { Executor } from '../fleet/desired/desired-version-repository.js';
 
 export interface StoredNotification {
   id: string;
@@ -23,9 +24,15 @@ function newNotificationId(now: Date): string {
 export class NotificationRepository {
   constructor(private readonly db: Db) {}
 
-  async add(userId: string, kind: string, payload: unknown, now = new Date()): Promise<StoredNotification> {
+  async add(
+    userId: string,
+    kind: string,
+    payload: unknown,
+    now = new Date(),
+    db: Executor = this.db,
+  ): Promise<StoredNotification> {
     const n = { id: newNotificationId(now), kind, payload, createdAt: now.toISOString() };
-    await this.db
+    await db
       .insertInto('notifications')
       .values({
         id: n.id,

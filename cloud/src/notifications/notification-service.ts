@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { AfterCommit } from '../db/group-commit.js';
+import type { Executor } from '../fleet/desired/desired-version-repository.js';
 import type { NotificationRepository, StoredNotification } from './notification-repository.js';
 
 /**
@@ -47,6 +49,27 @@ export class NotificationService {
 
   async publish(userId: string, kind: NotificationKind, payload: unknown): Promise<StoredNotification> {
     const n = await this.store.add(userId, kind, payload);
+    this.deliver(userId, kind, n);
+    return n;
+  }
+
+  /**
+   * Stores the notification in the unit of work of the change it tells of (both commit or
+   * neither), and pushes it to live connections once that commit is done.
+   */
+  async publishIn(
+    trx: Executor,
+    commit: AfterCommit,
+    userId: string,
+    kind: NotificationKind,
+    payload: unknown,
+  ): Promise<StoredNotification> {
+    const n = await this.store.add(userId, kind, payload, new Date(), trx);
+    commit.after(() => this.deliver(userId, kind, n));
+    return n;
+  }
+
+  private deliver(userId: string, kind: NotificationKind, n: StoredNotification): void {
     const sinks = this.live.get(userId);
     if (sinks?.size) {
       const shown = this.out(n);
@@ -56,7 +79,6 @@ export class NotificationService {
       { userId, kind, id: n.id, live: this.live.get(userId)?.size ?? 0 },
       'notification published',
     );
-    return n;
   }
 
   /**

@@ -5,15 +5,16 @@ import type { Executor } from '../fleet/desired/desired-version-repository.js';
 
 /**
  * How many live reservations each user holds. Taken with a conditional UPDATE (`active < limit`)
- * before any slow work, so parallel requests cannot pass the quota on either dialect.
+ * in the reservation's unit of work, so parallel requests cannot pass the quota on either dialect.
  */
 export class ReservationQuota {
   constructor(private readonly db: Db) {}
 
-  async take(userId: string, limit: number): Promise<void> {
-    // One statement (one commit): the first reservation inserts the row, later ones count up while
-    // under the limit; a user at the limit changes nothing.
-    const res = await this.db
+  async take(userId: string, limit: number, db: Executor = this.db): Promise<void> {
+    // One statement: the first reservation inserts the row, later ones count up while under the
+    // limit; a user at the limit changes nothing. In the reservation's unit of work, a reservation
+    // that fails later gives its count back with the rollback.
+    const res = await db
       .insertInto('reservation_counts')
       .values({ user_id: userId, active: 1 })
       .onConflict((oc) =>

@@ -1,4 +1,4 @@
-import { type GrantDoc, LockerError, ScryptVerifier } from '@locker/protocol';
+import { AccessVerifier, type GrantDoc, LockerError } from '@locker/protocol';
 import type { Selectable } from 'kysely';
 import { type Db, nowIso } from '../db/database.js';
 import type { ReservationState, ReservationsTable } from '../db/schema.js';
@@ -113,7 +113,7 @@ export function toGrantDoc(row: ReservationRow, userNo: string): GrantDoc {
     kind: 'deposit',
     boxNo: row.box_no,
     userNo,
-    access: ScryptVerifier.parse(JSON.parse(row.verifier)),
+    access: AccessVerifier.parse(JSON.parse(row.verifier)),
     expiresAt: row.ends_at,
   };
 }

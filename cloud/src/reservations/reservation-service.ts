@@ -1,4 +1,4 @@
-import { LockerError, makeVerifier } from '@locker/protocol';
+import { LockerError, makeAccessVerifier } from '@locker/protocol';
 import type { UserRow } from '../accounts/user-repository.js';
 import type { Executor } from '../fleet/desired/desired-version-repository.js';
 import { newAccessCode, newRightId } from './access-code.js';
@@ -36,7 +36,7 @@ export function usableUser(user: UserRow, code: 'USER_DISABLED' | 'GRANTEE_DISAB
 
 /**
  * Reservations: an empty box of a size at a site, held for one user for a window (具有空箱使用权).
- * The quota is taken before the slow verifier; the box is claimed with a conditional UPDATE in the
+ * The quota is taken first; the box is claimed with a conditional UPDATE in the
  * transaction that bumps the cabinet's desired version, so the cabinet learns the right before the
  * user arrives and two requests never get one box.
  */
@@ -64,57 +64,52 @@ export class ReservationService {
       );
     }
     await this.d.sites.getSite(req.siteNo);
-    await this.d.quota.take(userId, this.d.config.maxActiveReservationsPerUser);
-    try {
-      const accessCode = newAccessCode();
-      const verifier = await makeVerifier(accessCode, { N: this.d.config.verifierCostN });
-      const id = newRightId('R');
-      const row = await this.d.desired.changeGrants(req.siteNo, async (trx) => {
-        const boxNo = await this.d.sites.claimFree(trx, req.siteNo, req.size, userId);
-        if (!boxNo) {
-          throw new LockerError('NO_BOX_AVAILABLE', `no free ${req.size} box at site ${req.siteNo}`);
-        }
-        const r: ReservationRow = {
-          id,
-          user_id: userId,
-          site_no: req.siteNo,
-          box_no: boxNo,
-          size: req.size,
-          starts_at: new Date(start).toISOString(),
-          ends_at: new Date(end).toISOString(),
-          state: 'active',
-          verifier: JSON.stringify(verifier),
-          created_at: now.toISOString(),
-          closed_at: null,
-        };
-        await this.d.reservations.insert(trx, r);
-        await this.d.timeline.record(
-          {
-            subject: 'reservation',
-            subjectId: id,
-            event: 'reserved',
-            siteNo: req.siteNo,
-            boxNo,
-            actor: userId,
-            holderId: userId,
-            detail: { size: req.size, endsAt: r.ends_at },
-          },
-          trx,
-        );
-        return { delta: { grants: [toGrantDoc(r, userNo)], removeGrants: [] }, result: r };
-      });
-      await this.d.notify(userId, 'reservation.confirmed', {
+    const accessCode = newAccessCode();
+    const id = newRightId('R');
+    const verifier = makeAccessVerifier(this.d.accessKeys.keyFor(req.siteNo), id, accessCode);
+    // One unit of work: the quota, the box, the right, its step and its message commit together.
+    const row = await this.d.desired.changeGrants(req.siteNo, async (trx, commit) => {
+      await this.d.quota.take(userId, this.d.config.maxActiveReservationsPerUser, trx);
+      const boxNo = await this.d.sites.claimFree(trx, req.siteNo, req.size, userId);
+      if (!boxNo) {
+        throw new LockerError('NO_BOX_AVAILABLE', `no free ${req.size} box at site ${req.siteNo}`);
+      }
+      const r: ReservationRow = {
+        id,
+        user_id: userId,
+        site_no: req.siteNo,
+        box_no: boxNo,
+        size: req.size,
+        starts_at: new Date(start).toISOString(),
+        ends_at: new Date(end).toISOString(),
+        state: 'active',
+        verifier: JSON.stringify(verifier),
+        created_at: now.toISOString(),
+        closed_at: null,
+      };
+      await this.d.reservations.insert(trx, r);
+      await this.d.timeline.record(
+        {
+          subject: 'reservation',
+          subjectId: id,
+          event: 'reserved',
+          siteNo: req.siteNo,
+          boxNo,
+          actor: userId,
+          holderId: userId,
+          detail: { size: req.size, endsAt: r.ends_at },
+        },
+        trx,
+      );
+      await this.d.notifyIn(trx, commit, userId, 'reservation.confirmed', {
         reservationId: id,
-        siteNo: row.site_no,
-        boxNo: row.box_no,
-        endsAt: row.ends_at,
+        siteNo: r.site_no,
+        boxNo: r.box_no,
+        endsAt: r.ends_at,
       });
-      return { reservation: toView(row), accessCode };
-    } catch (err) {
-      // Only a reservation that was never committed gets here (notify does not throw).
-      await this.d.quota.release(userId);
-      throw err;
-    }
+      return { delta: { grants: [toGrantDoc(r, userNo)], removeGrants: [] }, result: r };
+    });
+    return { reservation: toView(row), accessCode };
   }
 
   async list(userId: string): Promise<ReservationView[]> {

@@ -1,4 +1,10 @@
-import { type BoxNo, type CourierCredentialDoc, type GrantDoc, ScryptVerifier } from '@locker/protocol';
+import {
+  AccessVerifier,
+  type BoxNo,
+  type CourierCredentialDoc,
+  type GrantDoc,
+  ScryptVerifier,
+} from '@locker/protocol';
 import type { EdgeStore } from '../store/edge-store.js';
 
 export interface CourierCredential {
@@ -16,7 +22,7 @@ export interface Grant {
   userNo: string;
   holderNo: string | null;
   authorizerId: string | null;
-  access: ScryptVerifier;
+  access: AccessVerifier;
   expiresAt: string;
   usedAt: string | null;
 }
@@ -33,7 +39,7 @@ interface GrantRow {
   used_at: string | null;
 }
 
-/** Courier credentials and grants as the cloud sent them (scrypt verifiers, never secrets). */
+/** Courier credentials and grants as the cloud sent them (verifiers, never secrets). */
 export class CredentialStore {
   constructor(private readonly store: EdgeStore) {}
 
@@ -70,6 +76,16 @@ export class CredentialStore {
       .prepare('SELECT * FROM grants WHERE user_no = ? AND used_at IS NULL ORDER BY box_no')
       .all(userNo) as GrantRow[];
     return rows.map(toGrant);
+  }
+
+  /** Key ids that unused grants' HMAC verifiers were made under (ADR 0015). */
+  keyIdsInUse(): string[] {
+    const rows = this.store
+      .prepare(
+        "SELECT DISTINCT json_extract(verifier, '$.kid') AS kid FROM grants WHERE used_at IS NULL AND json_extract(verifier, '$.alg') = 'hmac-sha256'",
+      )
+      .all() as Array<{ kid: string | null }>;
+    return rows.flatMap((r) => (r.kid ? [r.kid] : []));
   }
 
   grant(grantId: string): Grant | undefined {
@@ -149,7 +165,7 @@ function toGrant(r: GrantRow): Grant {
     userNo: r.user_no,
     holderNo: r.holder_no,
     authorizerId: r.authorizer_id,
-    access: ScryptVerifier.parse(JSON.parse(r.verifier)),
+    access: AccessVerifier.parse(JSON.parse(r.verifier)),
     expiresAt: r.expires_at,
     usedAt: r.used_at,
   };

@@ -7,6 +7,7 @@ import {
 } from '@locker/protocol';
 import type { Logger } from 'pino';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
+import type { AccessKeyWatch } from '../credentials/access-keys.js';
 import { restingUsage } from '../parcels/parcel-store.js';
 import type { EdgeStore } from '../store/edge-store.js';
 import type { Outbox } from '../store/outbox.js';
@@ -28,6 +29,7 @@ export class DesiredStateApplier {
     private readonly boxes: BoxStateMachine,
     private readonly outbox: Outbox,
     private readonly logger: Logger,
+    private readonly keys?: AccessKeyWatch,
   ) {}
 
   appliedVersion(): number {
@@ -90,6 +92,7 @@ export class DesiredStateApplier {
           .run(cabinetOutOfService ? 1 : 0);
         this.logger.info({ outOfService: cabinetOutOfService }, 'cabinet service setting applied');
       }
+      this.keys?.check();
       this.outbox.append('desired.applied', { version: doc.version });
       this.logger.info({ version: doc.version, kind: doc.kind }, 'desired state applied');
       return { applied: true, version: doc.version } as const;

@@ -1,4 +1,4 @@
-import { type BoxNo, type BoxSize, isLockerError, LockerError } from '@locker/protocol';
+import { type AccessKeyring, type BoxNo, type BoxSize, isLockerError, LockerError } from '@locker/protocol';
 import type { Logger } from 'pino';
 import type { AlarmKeeper } from '../alarms/alarm-keeper.js';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
@@ -24,6 +24,8 @@ export interface FlowDeps {
   codes: PickupCodes;
   hasher: CodeHasher;
   credentials: CredentialStore;
+  /** The cabinet's access keys, which check grants' codes (ADR 0015). */
+  accessKeys: AccessKeyring;
   limiter: AttemptLimiter;
   alarms: AlarmKeeper;
   sessions: SessionStore;

@@ -1,4 +1,4 @@
-import { LockerError, verifyAgainst } from '@locker/protocol';
+import { checkAccess, LockerError } from '@locker/protocol';
 import { refuseDepositsWhenOutOfService } from '../desired/cabinet-service.js';
 import type { Grant } from '../desired/credential-store.js';
 import { openDepositBox } from './deposit-flow.js';
@@ -59,15 +59,26 @@ export async function startPickup(deps: FlowDeps, req: PickupRequest): Promise<S
 /** The patent's flow at the cabinet: the holder or grantee identifies and their box opens. */
 export async function useGrant(deps: FlowDeps, req: GrantUseRequest): Promise<SessionRecord> {
   assertCanServe(deps);
-  // Reserved before the slow scrypt checks, so parallel tries cannot pass the limit.
+  // Reserved before the checks (older grants' are a slow scrypt), so parallel tries cannot pass the limit.
   const attempt = deps.limiter.reserve(`user:${req.userNo}`, { cabinetWide: true });
   const candidates = deps.credentials.grantsOf(req.userNo).filter((g) => !req.boxNo || g.boxNo === req.boxNo);
   let match: Grant | undefined;
+  let keyMissing = false;
   for (const g of candidates) {
-    if (await verifyAgainst(req.accessCode, g.access)) {
+    const outcome = await checkAccess(req.accessCode, g.grantId, g.access, deps.accessKeys);
+    if (outcome === 'match') {
       match = g;
       break;
     }
+    if (outcome === 'key-missing') keyMissing = true;
+  }
+  if (!match && keyMissing) {
+    // Not the person's fault: the cabinet lacks the key to check (the access_key_missing alarm says so).
+    attempt.release();
+    throw new LockerError(
+      'ACCESS_KEY_MISSING',
+      'This cabinet cannot check access codes right now. Staff have been alerted.',
+    );
   }
   if (!match) {
     const left = attempt.fail();

@@ -36,6 +36,29 @@ export const ScryptVerifier = z
   .strict();
 export type ScryptVerifier = z.infer<typeof ScryptVerifier>;
 
+/** A key id of a cabinet access key: which key an HMAC verifier was made under (ADR 0015). */
+export const AccessKeyId = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/);
+
+/**
+ * A grant's access code as the cabinet checks it (ADR 0015): HMAC-SHA256 under the cabinet's own access
+ * key, bound to the grant id. The key reaches the cabinet once, at provisioning, never over MQTT, so a
+ * captured document or a copied cloud database cannot be tried against the 10^8 codes; and it costs
+ * microseconds, not a scrypt, on both sides.
+ */
+export const HmacVerifier = z
+  .object({
+    alg: z.literal('hmac-sha256'),
+    kid: AccessKeyId,
+    /** base64 of the 32-byte MAC */
+    hash: z.string().min(40).max(64),
+  })
+  .strict();
+export type HmacVerifier = z.infer<typeof HmacVerifier>;
+
+/** What a grant's access code is checked against: HMAC (today) or scrypt (grants from older clouds). */
+export const AccessVerifier = z.discriminatedUnion('alg', [HmacVerifier, ScryptVerifier]);
+export type AccessVerifier = z.infer<typeof AccessVerifier>;
+
 /** A user number: usually the phone number (the patent's `13466666666`). */
 export const UserNo = z.string().regex(/^[0-9A-Za-z+_-]{1,32}$/);
 export type UserNo = z.infer<typeof UserNo>;
@@ -64,7 +87,7 @@ export const GrantDoc = z
     userNo: UserNo,
     holderNo: UserNo.optional(),
     authorizerId: z.string().max(32).optional(),
-    access: ScryptVerifier,
+    access: AccessVerifier,
     expiresAt: IsoTime,
   })
   .strict();

@@ -59,6 +59,8 @@ export const errorStatus = {
   // issue 14: the serial bus is down (reopening), or the door sensors are not trusted (fail-safe)
   BUS_DOWN: 503,
   SENSOR_FAULT: 503,
+  /** A grant's code was made under an access key the cabinet's config does not hold (ADR 0015). */
+  ACCESS_KEY_MISSING: 503,
   /** An operator took the whole cabinet out of service: no new deposits (pickups still work). */
   CABINET_OUT_OF_SERVICE: 503,
   // cabinet kiosk (codes, credentials, flow sessions)

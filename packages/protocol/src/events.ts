@@ -70,6 +70,7 @@ export const eventData = {
       'box_reported',
       'sensor_fault',
       'bus_down',
+      'access_key_missing',
     ]),
     boxNo: BoxNo.optional(),
     board: z.number().int().min(0).max(255).optional(),

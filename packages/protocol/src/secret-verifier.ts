@@ -1,5 +1,5 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import type { ScryptVerifier } from './desired.js';
+import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import type { AccessVerifier, HmacVerifier, ScryptVerifier } from './desired.js';
 
 /**
  * How a secret (a courier PIN, a grantee's access code) becomes a verifier the cabinet can check
@@ -41,4 +41,43 @@ export async function makeVerifier(
   };
   const hash = (await derive(secret, base)).toString('base64');
   return { alg: 'scrypt', ...base, hash };
+}
+
+/** A cabinet access key (ADR 0015): 32 bytes, named by its key id. */
+export interface AccessKey {
+  kid: string;
+  key: Buffer;
+}
+
+/** The access keys a cabinet holds, by key id (more than one while a new key is rolled out). */
+export type AccessKeyring = ReadonlyMap<string, Buffer>;
+
+/** The outcome of a code check; `key-missing` is a provisioning fault, not a wrong code. */
+export type AccessCheck = 'match' | 'mismatch' | 'key-missing';
+
+// The grant id is in the message, so a verifier copied onto another grant does not match.
+function accessMac(key: Buffer, grantId: string, code: string): Buffer {
+  return createHmac('sha256', key)
+    .update(`locker-access v1\0${grantId}\0${code.normalize('NFKC')}`, 'utf8')
+    .digest();
+}
+
+/** The verifier of a grant's access code under the cabinet's key (the cloud makes it). */
+export function makeAccessVerifier(key: AccessKey, grantId: string, code: string): HmacVerifier {
+  return { alg: 'hmac-sha256', kid: key.kid, hash: accessMac(key.key, grantId, code).toString('base64') };
+}
+
+/** Checks a typed access code against a grant's verifier, in constant time (the cabinet does this). */
+export async function checkAccess(
+  code: string,
+  grantId: string,
+  v: AccessVerifier,
+  keys: AccessKeyring,
+): Promise<AccessCheck> {
+  if (v.alg === 'scrypt') return (await verifyAgainst(code, v)) ? 'match' : 'mismatch';
+  const key = keys.get(v.kid);
+  if (!key) return 'key-missing';
+  const expected = Buffer.from(v.hash, 'base64');
+  const actual = accessMac(key, grantId, code);
+  return expected.length === actual.length && timingSafeEqual(actual, expected) ? 'match' : 'mismatch';
 }

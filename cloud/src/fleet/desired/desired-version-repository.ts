@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { type AfterCommit, GroupCommit } from '../../db/group-commit.js';
 import type { CloudDatabase } from '../../db/schema.js';
 
 export type Tx = Transaction<CloudDatabase>;
@@ -7,7 +8,10 @@ export type Executor = Db | Tx;
 
 /** The desired-state version of each cabinet: it only grows, one step per change. */
 export class DesiredVersionRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly units: GroupCommit = new GroupCommit(db, false),
+  ) {}
 
   async current(cabinetId: string, db: Executor = this.db): Promise<number> {
     const row = await db
@@ -19,11 +23,14 @@ export class DesiredVersionRepository {
   }
 
   /**
-   * Runs `work` and the version bump in one transaction, so a change and the version that announces
-   * it are committed together or not at all.
+   * Runs `work` and the version bump as one unit of work, so a change and the version that announces
+   * it are committed together or not at all (with other units in the same commit on SQLite).
    */
-  async change<T>(cabinetId: string, work: (trx: Tx) => Promise<T>): Promise<{ version: number; result: T }> {
-    return this.db.transaction().execute(async (trx) => {
+  async change<T>(
+    cabinetId: string,
+    work: (trx: Tx, commit: AfterCommit) => Promise<T>,
+  ): Promise<{ version: number; result: T }> {
+    return this.units.run(async (trx, commit) => {
       // One statement: on PostgreSQL the row lock it takes orders concurrent changes of a cabinet,
       // so two of them never announce the same version.
       const row = await trx
@@ -34,7 +41,7 @@ export class DesiredVersionRepository {
         )
         .returning('version')
         .executeTakeFirstOrThrow();
-      return { version: Number(row.version), result: await work(trx) };
+      return { version: Number(row.version), result: await work(trx, commit) };
     });
   }
 

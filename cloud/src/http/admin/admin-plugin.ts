@@ -12,6 +12,7 @@ import type { OperatorAccounts } from '../../operators/operator-accounts.js';
 import { adminParcelRoutes } from '../../parcels/admin-parcel-routes.js';
 import type { ParcelService } from '../../parcels/parcel-service.js';
 import type { Rights } from '../../rights-module.js';
+import type { CabinetAccessKeys } from '../../security/cabinet-access-keys.js';
 import { adminSiteRoutes } from '../../sites/admin-site-routes.js';
 import type { Tasks } from '../../tasks/tasks-module.js';
 import { authenticateOperator, ROLE_GUARD, type RoleGuard } from '../admin-auth.js';
@@ -41,6 +42,8 @@ export interface AdminServices {
   fleet: FleetLink;
   desired: DesiredStateService;
   brokerAccounts: BrokerAccounts;
+  /** Each cabinet's access key, shown at provisioning (ADR 0015). */
+  accessKeys: CabinetAccessKeys;
   accounts: Accounts;
   operators: OperatorAccounts;
   audit: AuditLog;

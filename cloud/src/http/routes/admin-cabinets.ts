@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { BrokerAccounts } from '../../broker/broker-accounts.js';
 import type { CabinetRepository } from '../../fleet/cabinet-repository.js';
 import type { FleetLink } from '../../fleet/fleet-link.js';
+import type { CabinetAccessKeys } from '../../security/cabinet-access-keys.js';
 import { requireRole } from '../admin-auth.js';
 import { ErrorResponse } from '../schemas.js';
 
@@ -12,6 +13,7 @@ export interface AdminCabinetDeps {
   cabinets: CabinetRepository;
   fleet: FleetLink;
   brokerAccounts: BrokerAccounts;
+  accessKeys: CabinetAccessKeys;
 }
 
 const Cabinet = z.object({
@@ -32,6 +34,11 @@ const BrokerCredentials = z.object({
   username: z.string(),
   password: z.string().describe('shown once; store it in the cabinet config'),
 });
+const AccessKeys = z
+  .record(z.string(), z.string())
+  .describe(
+    "the cabinet's access key by key id (ADR 0015): put it in the cabinet config as `accessKeys`; it checks grants' access codes",
+  );
 const CabinetParams = z.object({ cabinetId: CabinetId });
 const errors = {
   400: ErrorResponse,
@@ -52,18 +59,25 @@ export async function adminCabinetRoutes(app: FastifyInstance, deps: AdminCabine
       preHandler: requireRole('admin'),
       schema: {
         tags: ['operator'],
-        summary: 'Register a cabinet and issue its broker credentials',
+        summary: 'Register a cabinet and issue its broker credentials and access key',
         security,
         body: z
           .object({ id: CabinetId, name: z.string().min(1).max(100), boxes: Layout.optional() })
           .strict(),
-        response: { 201: z.object({ cabinet: Cabinet, broker: BrokerCredentials }), ...errors },
+        response: {
+          201: z.object({ cabinet: Cabinet, broker: BrokerCredentials, accessKeys: AccessKeys }),
+          ...errors,
+        },
       },
     },
     async (req, reply) => {
       const cabinet = await deps.cabinets.create(req.body.id, req.body.name, req.body.boxes);
       const password = await deps.brokerAccounts.issue(cabinet.id, 'cabinet', cabinet.id);
-      return reply.status(201).send({ cabinet, broker: { username: cabinet.id, password } });
+      return reply.status(201).send({
+        cabinet,
+        broker: { username: cabinet.id, password },
+        accessKeys: deps.accessKeys.provisioning(cabinet.id),
+      });
     },
   );
 
@@ -126,16 +140,17 @@ export async function adminCabinetRoutes(app: FastifyInstance, deps: AdminCabine
       preHandler: requireRole('admin'),
       schema: {
         tags: ['operator'],
-        summary: "Rotate a cabinet's broker password (the old one stops working)",
+        summary:
+          "Rotate a cabinet's broker password (the old one stops working); shows its access key again, for a replaced cabinet computer",
         security,
         params: CabinetParams,
-        response: { 200: BrokerCredentials, ...errors },
+        response: { 200: BrokerCredentials.extend({ accessKeys: AccessKeys }), ...errors },
       },
     },
     async (req) => {
       const cabinet = await deps.cabinets.get(req.params.cabinetId);
       const password = await deps.brokerAccounts.issue(cabinet.id, 'cabinet', cabinet.id);
-      return { username: cabinet.id, password };
+      return { username: cabinet.id, password, accessKeys: deps.accessKeys.provisioning(cabinet.id) };
     },
   );
 

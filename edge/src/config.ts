@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BusSettings } from '@locker/lockboard';
-import { BoxNo, BoxSize, CabinetId, describeIssues, LockerError } from '@locker/protocol';
+import { AccessKeyId, BoxNo, BoxSize, CabinetId, describeIssues, LockerError } from '@locker/protocol';
 import { z } from 'zod';
 
 export const BoxConfig = z
@@ -21,6 +21,9 @@ export const BoxConfig = z
   })
   .strict();
 export type BoxConfig = z.infer<typeof BoxConfig>;
+
+/** 32 bytes in base64url without padding: the cloud's code key, a cabinet access key. */
+const BASE64URL_32 = /^[A-Za-z0-9_-]{43}$/;
 
 export const KioskLocale = z.enum(['zh-CN', 'en']);
 export type KioskLocale = z.infer<typeof KioskLocale>;
@@ -58,7 +61,7 @@ export const EdgeConfig = z
      */
     cloudCodeKey: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 43 base64url characters (an X25519 public key)')
+      .regex(BASE64URL_32, 'must be 43 base64url characters (an X25519 public key)')
       .optional(),
     /**
      * The cabinet's access key by key id, as `cabinet add` or POST /v1/admin/cabinets printed it
@@ -66,10 +69,7 @@ export const EdgeConfig = z
      * grants made under the old one are still live.
      */
     accessKeys: z
-      .record(
-        z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'a key id'),
-        z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 43 base64url characters (32 bytes)'),
-      )
+      .record(AccessKeyId, z.string().regex(BASE64URL_32, 'must be 43 base64url characters (32 bytes)'))
       .optional(),
     bus: BusSettings,
     /**

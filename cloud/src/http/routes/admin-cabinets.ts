@@ -1,4 +1,4 @@
-import { BoxNo, BoxState, CabinetId, OpenBoxResult } from '@locker/protocol';
+import { AccessKeyId, BoxNo, BoxState, CabinetId, OpenBoxResult } from '@locker/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -35,7 +35,7 @@ const BrokerCredentials = z.object({
   password: z.string().describe('shown once; store it in the cabinet config'),
 });
 const AccessKeys = z
-  .record(z.string(), z.string())
+  .record(AccessKeyId, z.string())
   .describe(
     "the cabinet's access key by key id (ADR 0015): put it in the cabinet config as `accessKeys`; it checks grants' access codes",
   );

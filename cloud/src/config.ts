@@ -171,6 +171,17 @@ export const CloudConfig = z
           .default(72),
         /** How often expired reservations and grants are released. */
         sweepIntervalMs: z.number().int().min(100).max(3_600_000).default(30_000),
+        /**
+         * Lifetime of a signed grant token (ADR 0017). It bounds how long a revoked grant's token
+         * still opens a cabinet that has been offline since before the revocation; the app fetches
+         * a fresh one whenever it is online.
+         */
+        grantTokenTtlMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 60)
+          .default(120),
       })
       .strict()
       .prefault({}),

@@ -10,6 +10,7 @@ import type { Db } from './db/database.js';
 import type { CabinetRepository } from './fleet/cabinet-repository.js';
 import type { GrantSource } from './fleet/desired/grant-source.js';
 import type { DesiredStateService } from './fleet/desired-state-service.js';
+import type { GrantTokens } from './grant-tokens/grant-tokens-module.js';
 import { ParcelRepository } from './parcels/parcel-repository.js';
 import { ReservationQuota } from './reservations/reservation-quota.js';
 import { ReservationRepository } from './reservations/reservation-repository.js';
@@ -57,6 +58,8 @@ export interface Rights {
   reservations: ReservationService;
   authorizations: AuthorizationService;
   follower: RightUseFollower;
+  /** Signed grant tokens: signing keys, issuer and revocations (ADR 0017). */
+  tokens: GrantTokens;
   /** Feeds a cabinet's box state (FleetLink `box`); applied in arrival order with the events. */
   onBox(cabinetId: string, box: BoxState): void;
   /** Feeds a cabinet event (FleetLink `event`). */
@@ -74,6 +77,8 @@ export interface RightsWiring {
   notify: Notify;
   notifyIn: NotifyIn;
   accessKeys: CabinetAccessKeys;
+  /** Signed grant tokens: grantees get them, revocations reach cabinets (ADR 0017). */
+  grantTokens: GrantTokens;
   logger: Logger;
   now?: () => Date;
 }
@@ -104,7 +109,7 @@ export function createRights(records: RightsRecords, w: RightsWiring): Rights {
   const feed = (what: string, work: () => Promise<void>) => {
     queue = queue.then(work).catch((err: unknown) => w.logger.error({ err, what }, 'rights feed failed'));
   };
-  const authorizations = new AuthorizationService(deps, records.grants, seal);
+  const authorizations = new AuthorizationService(deps, records.grants, seal, w.grantTokens);
   const follower = new RightUseFollower(deps, records.grants);
   return {
     records,
@@ -112,11 +117,14 @@ export function createRights(records: RightsRecords, w: RightsWiring): Rights {
     reservations,
     authorizations,
     follower,
+    tokens: w.grantTokens,
     onBox: (cabinetId, box) => feed('box', () => boxSync.apply(cabinetId, box)),
     onEvent: (ev) => feed(ev.type, () => follower.apply(ev)),
     settle: () => queue,
     async sweep() {
-      return (await reservations.expireDue()) + (await authorizations.expireDue());
+      const ended = (await reservations.expireDue()) + (await authorizations.expireDue());
+      await w.grantTokens.revocations.prune((w.now?.() ?? new Date()).toISOString());
+      return ended;
     },
   };
 }

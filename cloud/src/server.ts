@@ -13,6 +13,7 @@ import { CommandLog } from './fleet/command-log.js';
 import { desiredSources } from './fleet/desired/desired-sources.js';
 import { DesiredStateService } from './fleet/desired-state-service.js';
 import { FleetLink } from './fleet/fleet-link.js';
+import { createGrantTokens, type GrantTokens } from './grant-tokens/grant-tokens-module.js';
 import { IntervalWorker } from './lifecycle/interval-worker.js';
 import { SubsystemPlan } from './lifecycle/subsystem-plan.js';
 import { createLogger } from './logger.js';
@@ -68,6 +69,8 @@ export class CloudServer {
   readonly units: GroupCommit;
   /** Each cabinet's access key: grants' code verifiers and the cabinet's provisioning (ADR 0015). */
   readonly accessKeys: CabinetAccessKeys;
+  /** Signed grant tokens: signing keys, issuer, revocations (ADR 0017). */
+  readonly grantTokens: GrantTokens;
   private started = false;
 
   constructor(
@@ -160,8 +163,12 @@ export class CloudServer {
       audit: this.audit,
       logger: this.logger.child({ subsystem: 'fleet' }),
     });
+    this.grantTokens = createGrantTokens(this.db, config);
     const desired = new DesiredStateService(
-      desiredSources(this.db, this.rightsRecords.grantSources, this.units),
+      desiredSources(this.db, this.rightsRecords.grantSources, this.units, {
+        keys: this.grantTokens.keys,
+        revocations: this.grantTokens.revocations,
+      }),
       this.cabinets,
       this.fleet,
       this.logger.child({ subsystem: 'desired-state' }),
@@ -175,6 +182,7 @@ export class CloudServer {
       notifyIn: (trx, commit, userId, kind, payload) =>
         this.notifications.publishIn(trx, commit, userId, kind, payload),
       accessKeys: this.accessKeys,
+      grantTokens: this.grantTokens,
       logger: this.logger.child({ subsystem: 'rights' }),
     });
     this.rights = rights;
@@ -242,6 +250,7 @@ export class CloudServer {
     this.plan = new SubsystemPlan(this.logger)
       .add('database', { start: () => migrateToLatest(this.db), stop: () => this.db.destroy() })
       .add('mosquitto-files', files && { start: () => files.write(), stop: async () => undefined })
+      .add('grant-keys', this.grantTokens.keys)
       .add('broker', this.broker)
       // Stopped after the fleet link: what it fed to the rights is applied before the database closes.
       .add('rights', { start: async () => undefined, stop: () => rights.settle() })

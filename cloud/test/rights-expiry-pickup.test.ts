@@ -28,6 +28,7 @@ const rightsAt = (hoursAhead: number) =>
     cabinets: cloud.server.cabinets,
     desired: cloud.server.desired,
     accessKeys: cloud.server.accessKeys,
+    grantTokens: cloud.server.grantTokens,
     notifyIn: (trx, commit, userId, kind, payload) =>
       cloud.server.notifications.publishIn(trx, commit, userId, kind, payload),
     notify: (userId: string, kind: string, payload: unknown) =>

@@ -149,6 +149,7 @@ describe('reservations', () => {
       notify: (userId: string, kind: string, payload: unknown) =>
         cloud.server.notifications.publish(userId, kind, payload),
       accessKeys: cloud.server.accessKeys,
+      grantTokens: cloud.server.grantTokens,
       notifyIn: (trx, commit, userId, kind, payload) =>
         cloud.server.notifications.publishIn(trx, commit, userId, kind, payload),
       logger: cloud.server.logger,

@@ -13,6 +13,7 @@ import { PickupCodes } from './credentials/pickup-codes.js';
 import { cabinetOutOfService } from './desired/cabinet-service.js';
 import { CredentialStore } from './desired/credential-store.js';
 import { DesiredStateApplier } from './desired/desired-state.js';
+import { GrantTokenStore } from './desired/grant-token-store.js';
 import { EdgeEventBus } from './event-bus.js';
 import { BoxAllocator } from './flows/box-allocator.js';
 import { FlowEngine } from './flows/flow-engine.js';
@@ -67,6 +68,8 @@ export class EdgeDaemon {
   readonly alarmWatch: AlarmWatch;
   readonly parcels: ParcelStore;
   readonly credentials: CredentialStore;
+  /** The cloud's grant-token keys, revocations and the grants used here (ADR 0017). */
+  readonly grantTokens: GrantTokenStore;
   readonly desired: DesiredStateApplier;
   readonly accessKeyWatch: AccessKeyWatch;
   readonly sessions: SessionStore;
@@ -93,6 +96,7 @@ export class EdgeDaemon {
     this.alarmWatch = new AlarmWatch(this.driver, this.boxes, this.alarms, this.bus, config);
     this.parcels = new ParcelStore(this.store, this.outbox);
     this.credentials = new CredentialStore(this.store);
+    this.grantTokens = new GrantTokenStore(this.store);
     const accessKeys = accessKeyring(config);
     this.accessKeyWatch = new AccessKeyWatch(accessKeys, this.credentials, this.alarms);
     this.desired = new DesiredStateApplier(
@@ -101,6 +105,7 @@ export class EdgeDaemon {
       this.boxes,
       this.outbox,
       log('desired'),
+      this.grantTokens,
       this.accessKeyWatch,
     );
     this.sessions = new SessionStore(this.store);
@@ -118,6 +123,7 @@ export class EdgeDaemon {
         hasher,
         credentials: this.credentials,
         accessKeys,
+        grantTokens: this.grantTokens,
         limiter: this.limiter,
         alarms: this.alarms,
         sessions: this.sessions,

@@ -9,6 +9,7 @@ import {
   AccessCodeBody,
   AuthorizeBody,
   Grant,
+  GrantTokenIssued,
   HeldBox,
   RightId,
   Timeline,
@@ -96,6 +97,27 @@ export async function authorizationRoutes(
       },
     },
     async (req) => deps.authorizations.revoke((await auth(req)).userId, req.params.grantId),
+  );
+
+  r.post(
+    '/:grantId/token',
+    {
+      schema: {
+        tags,
+        summary:
+          'A fresh signed token for a grant you received: show it as a QR code; the cabinet checks it with no network',
+        security,
+        params,
+        response: {
+          200: GrantTokenIssued,
+          ...authErrors,
+          404: notFound,
+          409: ErrorResponse.describe('GRANT_CLOSED'),
+          410: ErrorResponse.describe('GRANT_EXPIRED'),
+        },
+      },
+    },
+    async (req) => deps.authorizations.issueToken((await auth(req)).userId, req.params.grantId),
   );
 
   r.get(

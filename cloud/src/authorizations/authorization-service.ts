@@ -1,6 +1,8 @@
 import { LockerError, makeAccessVerifier } from '@locker/protocol';
 import type { SecretSeal } from '../accounts/secret-seal.js';
 import type { UserRow } from '../accounts/user-repository.js';
+import type { GrantTokenIssuer, IssuedGrantToken } from '../grant-tokens/grant-token-issuer.js';
+import type { RevocationList } from '../grant-tokens/revocation-list.js';
 import { newAccessCode, newRightId } from '../reservations/access-code.js';
 import { usableUser } from '../reservations/reservation-service.js';
 import type { RightsDeps } from '../reservations/rights-deps.js';
@@ -32,6 +34,7 @@ export class AuthorizationService {
     private readonly d: RightsDeps,
     private readonly grants: GrantRepository,
     private readonly seal: SecretSeal,
+    private readonly tokens: { issuer: GrantTokenIssuer; revocations: RevocationList },
   ) {}
 
   private now(): Date {
@@ -169,6 +172,17 @@ export class AuthorizationService {
     return code;
   }
 
+  /**
+   * A fresh signed token for the grantee (ADR 0017): shown as a QR code, it opens the box even at a
+   * cabinet that never received the grant. Made on request, kept nowhere.
+   */
+  async issueToken(userId: string, grantId: string): Promise<IssuedGrantToken> {
+    const g = await this.grants.get(grantId);
+    if (g.grantee_id !== userId) throw new LockerError('GRANT_NOT_FOUND', `no grant ${grantId}`);
+    const grantee = await this.d.users.get(userId);
+    return this.tokens.issuer.issue(g, usableUser(grantee, 'USER_DISABLED'), this.now());
+  }
+
   async list(userId: string): Promise<{ given: GrantView[]; received: GrantView[] }> {
     const [given, received] = await Promise.all([
       this.grants.listFor(userId, 'holder'),
@@ -275,7 +289,21 @@ export class AuthorizationService {
           trx,
         );
       }
-      return { delta: { grants, removeGrants: moved ? [g.id] : [] }, result: moved };
+      // Tokens of a revoked grant may still be out there: the cabinet refuses them until they expire.
+      const revokedGrants =
+        moved && to === 'revoked'
+          ? [
+              await this.tokens.revocations.add(trx, {
+                grantId: g.id,
+                siteNo: g.site_no,
+                until: new Date(
+                  Math.min(Date.parse(g.expires_at), this.now().getTime() + this.tokens.issuer.lifetimeMs),
+                ).toISOString(),
+                at: this.now().toISOString(),
+              }),
+            ]
+          : [];
+      return { delta: { grants, removeGrants: moved ? [g.id] : [], revokedGrants }, result: moved };
     });
   }
 

@@ -430,6 +430,25 @@ export interface BoxGrantsTable {
   closed_at: string | null;
 }
 
+/** The cloud's grant-token signing keys (ADR 0017); the private half sealed with the server key. */
+export interface GrantSigningKeysTable {
+  kid: string;
+  public_key: string;
+  private_sealed: string;
+  state: 'active' | 'retired';
+  created_at: string;
+  /** A retired key's tokens are accepted until then; null on the active key. */
+  accept_until: string | null;
+}
+
+/** Grants revoked while tokens of theirs may still be valid; gone after `until`. */
+export interface RevokedGrantsTable {
+  grant_id: string;
+  site_no: string;
+  until: string;
+  created_at: string;
+}
+
 /** Append-only: rows are inserted, never updated or deleted. */
 export interface TimelineEntriesTable {
   id: string;
@@ -447,6 +466,8 @@ export interface TimelineEntriesTable {
 
 export interface CloudDatabase {
   cabinets: CabinetsTable;
+  grant_signing_keys: GrantSigningKeysTable;
+  revoked_grants: RevokedGrantsTable;
   box_states: BoxStatesTable;
   cabinet_events: CabinetEventsTable;
   commands: CommandsTable;

@@ -2,7 +2,9 @@ import {
   type CourierCredentialDoc,
   type DesiredState,
   DesiredState as DesiredStateSchema,
+  type GrantKeyDoc,
   makeVerifier,
+  type RevokedGrantDoc,
 } from '@locker/protocol';
 import type { Logger } from 'pino';
 import { nowIso } from '../db/database.js';
@@ -38,6 +40,11 @@ export interface DesiredSources {
   boxSettings: BoxSettingRepository;
   /** Reservations and authorizations; read in order, composed into one list. */
   grants: GrantSource[];
+  /** Keys and revocations of signed grant tokens (ADR 0017); absent, cabinets accept no tokens. */
+  tokens?: {
+    keys: { docs(now?: string): Promise<GrantKeyDoc[]> };
+    revocations: { liveAt(cabinetId: string, now: string): Promise<RevokedGrantDoc[]> };
+  };
 }
 
 /**
@@ -128,6 +135,23 @@ export class DesiredStateService {
     return result.result;
   }
 
+  /**
+   * The grant-token keys changed (a rotation): every cabinet gets the new list as a delta. A
+   * cabinet that misses it gets the list in its next snapshot.
+   */
+  async pushGrantKeys(): Promise<number> {
+    const keys = this.sources.tokens?.keys;
+    if (!keys) return 0;
+    const grantKeys = await keys.docs();
+    let n = 0;
+    for (const cabinet of await this.cabinets.list()) {
+      const { version } = await this.sources.versions.change(cabinet.id, async () => undefined);
+      void this.push(cabinet.id, { kind: 'delta', version, baseVersion: version - 1, grantKeys });
+      n++;
+    }
+    return n;
+  }
+
   /** What an operator may see: everything but the verifiers. */
   async summary(cabinetId: string): Promise<DesiredSummary> {
     await this.cabinets.get(cabinetId);
@@ -158,11 +182,14 @@ export class DesiredStateService {
 
   private async snapshot(cabinetId: string): Promise<Extract<DesiredState, { kind: 'snapshot' }>> {
     const now = nowIso();
-    const [version, couriers, boxes, cabinet, ...grantLists] = await Promise.all([
+    const tokens = this.sources.tokens;
+    const [version, couriers, boxes, cabinet, grantKeys, revokedGrants, ...grantLists] = await Promise.all([
       this.sources.versions.current(cabinetId),
       this.sources.couriers.list(cabinetId),
       this.sources.boxSettings.list(cabinetId),
       this.cabinets.get(cabinetId),
+      tokens?.keys.docs(now),
+      tokens?.revocations.liveAt(cabinetId, now),
       ...this.sources.grants.map((g) => g.liveGrants(cabinetId, now)),
     ]);
     return {
@@ -173,6 +200,8 @@ export class DesiredStateService {
       grants: grantLists.flat(),
       boxes,
       cabinet: { outOfService: cabinet.outOfService },
+      ...(grantKeys ? { grantKeys } : {}),
+      ...(revokedGrants ? { revokedGrants } : {}),
     };
   }
 

@@ -84,3 +84,14 @@ export const TimelineEntry = z.object({
   detail: z.record(z.string(), z.unknown()).nullable(),
 });
 export const Timeline = z.object({ entries: z.array(TimelineEntry) });
+
+export const GrantTokenIssued = z.object({
+  grantId: RightId,
+  token: z
+    .string()
+    .describe(
+      'LG1.<claims>.<Ed25519 signature>: show as a QR code; a bearer secret, made on request and stored nowhere (docs/grant-tokens.md)',
+    ),
+  expiresAt: z.string().describe('at most rights.grantTokenTtlMinutes from now, never after the grant'),
+  keyId: z.string(),
+});

@@ -39,6 +39,9 @@ interface GrantRow {
   used_at: string | null;
 }
 
+/** How long a use is remembered when the grant's expiry is unknown (its tokens live hours). */
+const USE_MEMORY_MS = 31 * 24 * 3_600_000;
+
 /** Courier credentials and grants as the cloud sent them (verifiers, never secrets). */
 export class CredentialStore {
   constructor(private readonly store: EdgeStore) {}
@@ -95,10 +98,19 @@ export class CredentialStore {
     return r && toGrant(r);
   }
 
-  markGrantUsed(grantId: string, at: string, parcelId: string | null): void {
+  /**
+   * Marks a grant used, whichever way it was presented: its row if the cloud sent it, and the use
+   * list that signed tokens are checked against (ADR 0017), kept until the grant's expiry.
+   */
+  markGrantUsed(grantId: string, at: string, parcelId: string | null, expiresAt?: string): void {
     this.store
       .prepare('UPDATE grants SET used_at = ?, parcel_id = ? WHERE grant_id = ?')
       .run(at, parcelId, grantId);
+    const known = this.grant(grantId)?.expiresAt;
+    const until = known ?? expiresAt ?? new Date(Date.parse(at) + USE_MEMORY_MS).toISOString();
+    this.store
+      .prepare('INSERT INTO grant_uses (grant_id, used_at, until) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(grantId, at, until);
   }
 
   upsertCourier(c: CourierCredentialDoc): void {
@@ -115,12 +127,15 @@ export class CredentialStore {
     this.store.prepare('DELETE FROM couriers WHERE courier_id = ?').run(courierId);
   }
 
-  /** A grant the cabinet already used keeps its used mark when the cloud repeats it. */
+  /**
+   * A grant the cabinet already used keeps its used mark when the cloud repeats it, and one first
+   * used by its signed token arrives marked used.
+   */
   upsertGrant(g: GrantDoc): void {
     this.store
       .prepare(
-        `INSERT INTO grants (grant_id, kind, box_no, user_no, holder_no, authorizer_id, verifier, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO grants (grant_id, kind, box_no, user_no, holder_no, authorizer_id, verifier, expires_at, used_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT used_at FROM grant_uses WHERE grant_id = ?))
          ON CONFLICT (grant_id) DO UPDATE SET kind = excluded.kind, box_no = excluded.box_no,
          user_no = excluded.user_no, holder_no = excluded.holder_no, authorizer_id = excluded.authorizer_id,
          verifier = excluded.verifier, expires_at = excluded.expires_at`,
@@ -134,6 +149,7 @@ export class CredentialStore {
         g.authorizerId ?? null,
         JSON.stringify(g.access),
         g.expiresAt,
+        g.grantId,
       );
   }
 

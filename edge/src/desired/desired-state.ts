@@ -12,6 +12,7 @@ import { restingUsage } from '../parcels/parcel-store.js';
 import type { EdgeStore } from '../store/edge-store.js';
 import type { Outbox } from '../store/outbox.js';
 import type { CredentialStore } from './credential-store.js';
+import type { GrantTokenStore } from './grant-token-store.js';
 
 export type ApplyOutcome =
   | { applied: true; version: number }
@@ -29,6 +30,7 @@ export class DesiredStateApplier {
     private readonly boxes: BoxStateMachine,
     private readonly outbox: Outbox,
     private readonly logger: Logger,
+    private readonly tokens: GrantTokenStore,
     private readonly keys?: AccessKeyWatch,
   ) {}
 
@@ -77,6 +79,15 @@ export class DesiredStateApplier {
         settings.run(s.boxNo, s.outOfService ? 1 : 0);
         touched.add(s.boxNo);
       }
+      // Signed grant tokens (ADR 0017): a snapshot states keys and revocations in full.
+      if (doc.kind === 'snapshot') {
+        this.tokens.replaceKeys(doc.grantKeys ?? []);
+        this.tokens.replaceRevocations(doc.revokedGrants ?? []);
+      } else {
+        if (doc.grantKeys) this.tokens.replaceKeys(doc.grantKeys);
+        this.tokens.addRevocations(doc.revokedGrants);
+      }
+      this.tokens.prune(new Date());
       for (const boxNo of touched) this.settle(boxNo);
       this.store
         .prepare(

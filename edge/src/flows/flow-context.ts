@@ -7,6 +7,7 @@ import type { AttemptLimiter } from '../credentials/attempt-limiter.js';
 import type { CodeHasher } from '../credentials/code-hasher.js';
 import type { PickupCodes } from '../credentials/pickup-codes.js';
 import type { CredentialStore } from '../desired/credential-store.js';
+import type { GrantTokenStore } from '../desired/grant-token-store.js';
 import type { LockService, UnlockPurpose } from '../lock/lock-service.js';
 import { MAX_UNCONFIRMED_PER_SESSION } from '../lock/sensor-guard.js';
 import type { ParcelStore } from '../parcels/parcel-store.js';
@@ -26,6 +27,8 @@ export interface FlowDeps {
   credentials: CredentialStore;
   /** The cabinet's access keys, which check grants' codes (ADR 0015). */
   accessKeys: AccessKeyring;
+  /** The cloud's keys for signed grant tokens, revocations and uses (ADR 0017). */
+  grantTokens: GrantTokenStore;
   limiter: AttemptLimiter;
   alarms: AlarmKeeper;
   sessions: SessionStore;

@@ -5,6 +5,7 @@ import { nextSize } from './box-allocator.js';
 import { completeDeposit, completePickup } from './completion.js';
 import { type DepositRequest, moveToNextBox, openDepositBox, startDeposit } from './deposit-flow.js';
 import { type FlowDeps, failWith, openBox } from './flow-context.js';
+import { type GrantTokenRequest, useGrantToken } from './grant-token-flow.js';
 import { type GrantUseRequest, type PickupRequest, startPickup, useGrant } from './pickup-flow.js';
 import {
   completeRecollect,
@@ -60,6 +61,10 @@ export class FlowEngine {
 
   useGrant(req: GrantUseRequest): Promise<SessionView> {
     return useGrant(this.deps, req).then(viewOf);
+  }
+
+  useGrantToken(req: GrantTokenRequest): Promise<SessionView> {
+    return useGrantToken(this.deps, req).then(viewOf);
   }
 
   recollect(req: RecollectRequest): Promise<SessionView> {

@@ -91,44 +91,54 @@ export async function useGrant(deps: FlowDeps, req: GrantUseRequest): Promise<Se
     );
   }
   attempt.succeed();
-  if (Date.parse(match.expiresAt) <= Date.now()) {
-    throw new LockerError('CREDENTIAL_EXPIRED', `Your right to box ${match.boxNo} has expired.`, {
-      boxNo: match.boxNo,
+  return openWithRight(deps, match);
+}
+
+/** A right the person has proved, by access code or by signed token: what the cabinet opens for. */
+export type ProvedRight = Pick<Grant, 'grantId' | 'kind' | 'boxNo' | 'userNo' | 'expiresAt'> & {
+  /** A pickup right bound to one parcel (a signed token names it). */
+  parcelId?: string | undefined;
+};
+
+/** Opens the box of a proved right: its parcel for a pickup right, the empty box for a deposit. */
+export async function openWithRight(deps: FlowDeps, right: ProvedRight): Promise<SessionRecord> {
+  if (Date.parse(right.expiresAt) <= Date.now()) {
+    throw new LockerError('CREDENTIAL_EXPIRED', `Your right to box ${right.boxNo} has expired.`, {
+      boxNo: right.boxNo,
     });
   }
-  const box = deps.boxes.get(match.boxNo);
-  if (match.kind === 'pickup') {
-    const parcel = deps.parcels.inBox(match.boxNo);
-    if (!parcel)
-      throw new LockerError('BOX_NOT_AVAILABLE', `There is nothing to pick up in box ${match.boxNo}.`, {
-        boxNo: match.boxNo,
+  const box = deps.boxes.get(right.boxNo);
+  if (right.kind === 'pickup') {
+    const parcel = deps.parcels.inBox(right.boxNo);
+    if (!parcel || (right.parcelId && parcel.parcelId !== right.parcelId))
+      throw new LockerError('BOX_NOT_AVAILABLE', `There is nothing to pick up in box ${right.boxNo}.`, {
+        boxNo: right.boxNo,
       });
-    return openForPickup(deps, parcel.parcelId, match.boxNo, {
+    return openForPickup(deps, parcel.parcelId, right.boxNo, {
       via: 'grant',
-      grantId: match.grantId,
-      userNo: req.userNo,
+      grantId: right.grantId,
+      userNo: right.userNo,
     });
   }
   refuseDepositsWhenOutOfService(deps.store);
   if (box.usage !== 'reserved' && box.usage !== 'free') {
     throw new LockerError(
       'BOX_NOT_AVAILABLE',
-      `Box ${match.boxNo} cannot be used right now. Staff have been alerted.`,
-      { boxNo: match.boxNo },
+      `Box ${right.boxNo} cannot be used right now. Staff have been alerted.`,
+      { boxNo: right.boxNo },
     );
   }
-  const grant = match;
   const session = deps.store.tx(() => {
-    if (deps.sessions.activeForBox(grant.boxNo)) {
-      throw new LockerError('SESSION_ACTIVE', `Box ${grant.boxNo} is being used right now.`, {
-        boxNo: grant.boxNo,
+    if (deps.sessions.activeForBox(right.boxNo)) {
+      throw new LockerError('SESSION_ACTIVE', `Box ${right.boxNo} is being used right now.`, {
+        boxNo: right.boxNo,
       });
     }
-    return deps.sessions.create('grant_deposit', grant.boxNo, {
-      ...emptyData(`Opening box ${grant.boxNo}...`),
+    return deps.sessions.create('grant_deposit', right.boxNo, {
+      ...emptyData(`Opening box ${right.boxNo}...`),
       size: box.size,
-      userNo: req.userNo,
-      grantId: grant.grantId,
+      userNo: right.userNo,
+      grantId: right.grantId,
     });
   });
   return openDepositBox(deps, session, box.size);

@@ -41,6 +41,8 @@ const CourierBody = DepositBody.omit({ size: true, waybill: true, recipientTel: 
 const GrantBody = z
   .object({ userNo: UserNo, code: z.string().regex(/^[0-9A-Za-z]{4,32}$/), boxNo: BoxNo.optional() })
   .strict();
+// A scanner types the token; its own shape is checked by the verifier, so only the length is bounded here.
+const GrantTokenBody = z.object({ token: z.string().min(1).max(1000), boxNo: BoxNo.optional() }).strict();
 const ProblemBody = z
   .object({ problem: z.enum(['did_not_open', 'too_small', 'box_occupied', 'box_broken']) })
   .strict();
@@ -128,6 +130,10 @@ export function buildKioskApp(deps: KioskDeps): FastifyInstance {
   app.post('/api/grants/use', async (req, reply) => {
     const { code, ...body } = parseOrThrow(GrantBody, req.body, 'VALIDATION_FAILED', 'grant use');
     return reply.code(201).send(kioskSession(await deps.flows.useGrant({ ...body, accessCode: code })));
+  });
+  app.post('/api/grants/token', async (req, reply) => {
+    const { token, ...body } = parseOrThrow(GrantTokenBody, req.body, 'VALIDATION_FAILED', 'grant token');
+    return reply.code(201).send(kioskSession(await deps.flows.useGrantToken({ ...body, grantToken: token })));
   });
   // After a reload (or a restart) the page asks which session is running, and shows it again.
   app.get('/api/sessions/current', async () => {

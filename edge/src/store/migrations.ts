@@ -181,4 +181,24 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE desired_meta ADD COLUMN cabinet_out_of_service INTEGER NOT NULL DEFAULT 0;
   `,
+  // 6: signed grant tokens (issue 9, ADR 0017): the cloud's public keys, revocations until the
+  // tokens they name expire, and every grant used here, whichever way it came (code or token).
+  `
+  CREATE TABLE grant_keys (
+    kid          TEXT PRIMARY KEY,
+    public_key   TEXT NOT NULL,
+    accept_until TEXT
+  );
+  CREATE TABLE revoked_grants (
+    grant_id TEXT PRIMARY KEY,
+    until    TEXT NOT NULL
+  );
+  CREATE TABLE grant_uses (
+    grant_id TEXT PRIMARY KEY,
+    used_at  TEXT NOT NULL,
+    until    TEXT NOT NULL
+  );
+  INSERT INTO grant_uses (grant_id, used_at, until)
+    SELECT grant_id, used_at, expires_at FROM grants WHERE used_at IS NOT NULL;
+  `,
 ];

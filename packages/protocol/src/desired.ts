@@ -93,6 +93,33 @@ export const GrantDoc = z
   .strict();
 export type GrantDoc = z.infer<typeof GrantDoc>;
 
+/** A key id of the cloud's grant-signing key (ADR 0017). */
+export const GrantKeyId = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/);
+
+/**
+ * A public key the cabinet accepts signed grant tokens under (ADR 0017): Ed25519, base64url of the
+ * raw 32 bytes. `acceptUntil` is set on a key the cloud has rotated away from: tokens it signed work
+ * until then (they expire sooner anyway); a key missing from the list is refused at once.
+ */
+export const GrantKeyDoc = z
+  .object({
+    kid: GrantKeyId,
+    alg: z.literal('ed25519'),
+    publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+    acceptUntil: IsoTime.optional(),
+  })
+  .strict();
+export type GrantKeyDoc = z.infer<typeof GrantKeyDoc>;
+
+/**
+ * A grant revoked before its tokens expired: the cabinet refuses its tokens until `until` (the
+ * latest expiry a token of it can have); after that the entry can go, so the list stays short.
+ */
+export const RevokedGrantDoc = z
+  .object({ grantId: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/), until: IsoTime })
+  .strict();
+export type RevokedGrantDoc = z.infer<typeof RevokedGrantDoc>;
+
 export const BoxSettingDoc = z.object({ boxNo: BoxNo, outOfService: z.boolean() }).strict();
 export type BoxSettingDoc = z.infer<typeof BoxSettingDoc>;
 
@@ -112,6 +139,10 @@ export const DesiredSnapshot = z
     boxes: z.array(BoxSettingDoc).max(1000).default([]),
     /** Absent from older clouds: the cabinet is in service. */
     cabinet: CabinetSettingDoc.optional(),
+    /** The whole list of grant-token keys; absent from older clouds (no tokens accepted). */
+    grantKeys: z.array(GrantKeyDoc).max(16).optional(),
+    /** Every revocation still in force; absent from older clouds. */
+    revokedGrants: z.array(RevokedGrantDoc).max(20000).optional(),
   })
   .strict();
 
@@ -128,6 +159,10 @@ export const DesiredDelta = z
     boxes: z.array(BoxSettingDoc).max(1000).default([]),
     /** Present only when the cabinet's own settings changed. */
     cabinet: CabinetSettingDoc.optional(),
+    /** Present only when the keys changed: the whole new list, replacing the old. */
+    grantKeys: z.array(GrantKeyDoc).max(16).optional(),
+    /** Revocations added since the base version. */
+    revokedGrants: z.array(RevokedGrantDoc).max(20000).default([]),
   })
   .strict()
   .refine((d) => d.version > d.baseVersion, 'version must be above baseVersion');

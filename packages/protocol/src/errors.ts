@@ -99,6 +99,13 @@ export const errorStatus = {
   GRANT_NOT_FOUND: 404,
   GRANT_EXPIRED: 410,
   GRANT_CLOSED: 409,
+  // signed grant tokens, checked at the cabinet with no network (issue 9, ADR 0017)
+  GRANT_TOKEN_INVALID: 401,
+  GRANT_TOKEN_EXPIRED: 410,
+  GRANT_TOKEN_WRONG_PLACE: 403,
+  GRANT_TOKEN_REVOKED: 410,
+  GRANT_TOKEN_USED: 410,
+  GRANT_KEY_NOT_FOUND: 404,
   // everything else
   INTERNAL: 500,
 } as const;

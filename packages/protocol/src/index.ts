@@ -4,6 +4,7 @@ export * from './commands.js';
 export * from './desired.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './grant-token.js';
 export * from './http-errors.js';
 export * from './ids.js';
 export * from './json.js';

@@ -13,6 +13,7 @@ export const SECRET_FIELDS = [
   'pickupCode',
   'pickupToken',
   'accessCode',
+  'grantToken',
   'courierPin',
   'pin',
   'credential',

@@ -7,11 +7,17 @@ import { DesiredVersionRepository } from './desired-version-repository.js';
 import type { GrantSource } from './grant-source.js';
 
 /** The repositories desired state is composed from; grant sources are added by their modules. */
-export function desiredSources(db: Db, grants: GrantSource[] = [], units?: GroupCommit): DesiredSources {
+export function desiredSources(
+  db: Db,
+  grants: GrantSource[] = [],
+  units?: GroupCommit,
+  tokens?: DesiredSources['tokens'],
+): DesiredSources {
   return {
     versions: new DesiredVersionRepository(db, units),
     couriers: new CourierCredentialRepository(db),
     boxSettings: new BoxSettingRepository(db),
     grants,
+    ...(tokens ? { tokens } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { GrantDoc } from '@locker/protocol';
+import type { GrantDoc, RevokedGrantDoc } from '@locker/protocol';
 
 /**
  * Where the grants of a cabinet's desired state come from: reservations (the reserver's own
@@ -12,4 +12,6 @@ export interface GrantSource {
 export interface GrantDelta {
   grants: GrantDoc[];
   removeGrants: string[];
+  /** Revoked grants whose signed tokens the cabinet must refuse (ADR 0017). */
+  revokedGrants?: RevokedGrantDoc[];
 }

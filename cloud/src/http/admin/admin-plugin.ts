@@ -7,6 +7,7 @@ import type { CabinetRepository } from '../../fleet/cabinet-repository.js';
 import type { CommandLog } from '../../fleet/command-log.js';
 import type { DesiredStateService } from '../../fleet/desired-state-service.js';
 import type { FleetLink } from '../../fleet/fleet-link.js';
+import { adminGrantKeyRoutes } from '../../grant-tokens/admin-grant-key-routes.js';
 import type { AuditLog, AuditResult } from '../../operators/audit-log.js';
 import type { OperatorAccounts } from '../../operators/operator-accounts.js';
 import { adminParcelRoutes } from '../../parcels/admin-parcel-routes.js';
@@ -81,6 +82,7 @@ const modules: AdminRouteModule[] = [
   adminParcelRoutes,
   adminSiteRoutes,
   adminRightsRoutes,
+  adminGrantKeyRoutes,
 ];
 
 const resultOf = (reply: FastifyReply, code: string | undefined): AuditResult =>

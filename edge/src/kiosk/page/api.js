@@ -92,6 +92,8 @@ export const api = {
   /** @param {string} userNo @param {string} code @param {string} [boxNo] @returns {Promise<KioskSession>} */
   useGrant: (userNo, code, boxNo) =>
     call('POST', '/api/grants/use', boxNo ? { userNo, code, boxNo } : { userNo, code }),
+  /** A signed grant token from the scanner (ADR 0017). @param {string} token @returns {Promise<KioskSession>} */
+  useGrantToken: (token) => call('POST', '/api/grants/token', { token }),
   /** @returns {Promise<{ session: KioskSession | null }>} */
   currentSession: () => call('GET', '/api/sessions/current', undefined, { timeoutMs: 5000 }),
   /** @param {string} id @returns {Promise<KioskSession>} */

@@ -5,6 +5,9 @@ import { createEntry } from '../keypad.js';
 import { busy, entryLayout, errorBanner, frame } from './common.js';
 import { handleStartError } from './failures.js';
 
+/** The shape of a signed grant token (`@locker/protocol` grant-token.ts); the cabinet checks the rest. */
+const GRANT_TOKEN = /^LG1\.[A-Za-z0-9_-]{20,800}\.[A-Za-z0-9_-]{86}$/;
+
 /**
  * The patent's flow at the cabinet: someone holding a reserved or authorized box (a holder or a grantee)
  * identifies with their user number and the access code the cloud sent them; their box opens.
@@ -13,6 +16,24 @@ import { handleStartError } from './failures.js';
  */
 export function grantScreen(app) {
   const state = { userNo: '' };
+  // A scanner types a signed grant token (ADR 0017) and Enter; it opens the box with no other step.
+  let scanned = '';
+  let sendingToken = false;
+  /** @param {string} token */
+  const sendToken = async (token) => {
+    if (sendingToken || !step) return;
+    sendingToken = true;
+    const current = step;
+    current.alert.clear();
+    try {
+      const session = await busy(current.entry.submit, t('opening'), () => api.useGrantToken(token));
+      app.show('session', { id: session.id, session });
+    } catch (err) {
+      handleStartError(app, err, current.alert);
+    } finally {
+      sendingToken = false;
+    }
+  };
   const holder = h('div', { class: 'steps-holder' });
   /** @type {{ el: HTMLElement, alert: ReturnType<typeof errorBanner>, entry: import('../keypad.js').Entry } | null} */
   let step = null;
@@ -44,7 +65,11 @@ export function grantScreen(app) {
         title: t('grant.title'),
         subtitle: t('grant.step1'),
         back: () => app.home(),
-        body: entryLayout(entry, { prompt: t('grant.userLabel'), alert }),
+        body: entryLayout(entry, {
+          prompt: t('grant.userLabel'),
+          alert,
+          extra: h('p', { class: 'hint' }, t('grant.qrHint')),
+        }),
       });
       return { el, alert, entry };
     },
@@ -106,6 +131,27 @@ export function grantScreen(app) {
   return {
     el: holder,
     idleMs: 60_000,
-    onKey: (event) => step?.entry?.key(event) ?? false,
+    onPaste: (text) => {
+      if (!GRANT_TOKEN.test(text.trim())) return false;
+      void sendToken(text.trim());
+      return true;
+    },
+    /** Keys go to the entry, and are also collected: a token is only ever typed by a scanner. */
+    onKey(event) {
+      if (event.key === 'Enter' && GRANT_TOKEN.test(scanned)) {
+        const token = scanned;
+        scanned = '';
+        step?.entry.set('');
+        void sendToken(token);
+        return true;
+      }
+      if (event.key.length === 1) {
+        scanned = (scanned + event.key).slice(-1000);
+        const at = scanned.indexOf('LG1.');
+        if (at > 0) scanned = scanned.slice(at);
+      } else if (event.key === 'Enter' || event.key === 'Escape' || event.key === 'Backspace') scanned = '';
+      if (scanned.startsWith('LG1.')) return true;
+      return step?.entry?.key(event) ?? false;
+    },
   };
 }

@@ -20,6 +20,11 @@ const parts = [
     about: 'cabinet daemon: kiosk to wire, memory, cold start',
   },
   {
+    name: 'grant-tokens',
+    entry: 'tools/dist/edge-bench/grant-token-main.js',
+    about: 'signed grant token checks at the cabinet vs the access-code HMAC',
+  },
+  {
     name: 'cloud',
     entry: 'tools/dist/cloud-bench/main.js',
     about: 'authenticated /v1 vs a bare fastify route',

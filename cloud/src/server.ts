@@ -163,7 +163,7 @@ export class CloudServer {
       audit: this.audit,
       logger: this.logger.child({ subsystem: 'fleet' }),
     });
-    this.grantTokens = createGrantTokens(this.db, config);
+    this.grantTokens = createGrantTokens(this.db, config, this.logger.child({ subsystem: 'grant-tokens' }));
     const desired = new DesiredStateService(
       desiredSources(this.db, this.rightsRecords.grantSources, this.units, {
         keys: this.grantTokens.keys,

@@ -1,6 +1,9 @@
 import { type DesiredState, type GrantKeyring, grantPublicKey, verifyGrantToken } from '@locker/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretSeal } from '../src/accounts/secret-seal.js';
+import { GrantSigningKeys } from '../src/grant-tokens/grant-signing-keys.js';
 import { startAccountsCloud, type TestCloud } from './accounts-helpers.js';
 import { admin, inHours, userWithTel } from './rights-helpers.js';
 
@@ -249,5 +252,20 @@ describe('signed grant tokens from the cloud', () => {
       payload: {},
     });
     expect(res.statusCode).toBe(403);
+  });
+
+  it('keeps running when its signing key no longer opens (the seal key changed), refuses tokens with a code, and recovers by rotation', async () => {
+    const other = new GrantSigningKeys(
+      cloud.server.db,
+      new SecretSeal(Buffer.alloc(32, 9)),
+      pino({ level: 'silent' }),
+    );
+    await expect(other.start()).resolves.toBeUndefined();
+    await expect(other.active()).rejects.toMatchObject({ code: 'GRANT_KEY_UNUSABLE' });
+    const rotated = await other.rotate({ retireNow: true, tokenTtlMs: 60_000 });
+    expect((await other.active()).kid).toBe(rotated.kid);
+    // Back to a key this server opens, for whatever runs after.
+    await cloud.server.grantTokens.keys.rotate({ retireNow: true, tokenTtlMs: 60_000 });
+    expect((await cloud.server.grantTokens.keys.active()).kid).not.toBe(rotated.kid);
   });
 });

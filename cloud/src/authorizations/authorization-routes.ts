@@ -114,6 +114,7 @@ export async function authorizationRoutes(
           404: notFound,
           409: ErrorResponse.describe('GRANT_CLOSED'),
           410: ErrorResponse.describe('GRANT_EXPIRED'),
+          503: ErrorResponse.describe('GRANT_KEY_UNUSABLE'),
         },
       },
     },

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { type GrantKeyDoc, generateGrantKey, grantPrivateKey, LockerError } from '@locker/protocol';
+import type { Logger } from 'pino';
 import type { SecretSeal } from '../accounts/secret-seal.js';
 import { type Db, nowIso } from '../db/database.js';
 
@@ -27,11 +28,20 @@ export class GrantSigningKeys {
   constructor(
     private readonly db: Db,
     private readonly seal: SecretSeal,
+    private readonly logger: Logger,
   ) {}
 
-  /** Makes the first key if there is none (safe with several processes: one active row at most). */
+  /**
+   * Makes the first key if there is none (safe with several processes: one active row at most). A
+   * key that does not open (the seal key changed) does not stop the cloud: tokens are refused with
+   * GRANT_KEY_UNUSABLE until an admin rotates.
+   */
   async start(): Promise<void> {
-    await this.active();
+    try {
+      await this.active();
+    } catch (err) {
+      this.logger.error({ code: (err as { code?: string }).code }, 'grant-signing key unusable; rotate it');
+    }
   }
 
   async stop(): Promise<void> {
@@ -137,8 +147,8 @@ export class GrantSigningKeys {
     const pkcs8 = this.seal.open(row.private_sealed, binding(row.kid));
     if (!pkcs8) {
       throw new LockerError(
-        'INTERNAL',
-        `grant key ${row.kid} does not open with this server's seal key (secrets.sealKey changed?)`,
+        'GRANT_KEY_UNUSABLE',
+        `grant key ${row.kid} does not open with this server's seal key (secrets.sealKey changed?); rotate it`,
       );
     }
     return grantPrivateKey(pkcs8);

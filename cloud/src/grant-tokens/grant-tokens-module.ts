@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { SecretSeal } from '../accounts/secret-seal.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
@@ -13,8 +14,12 @@ export interface GrantTokens {
   revocations: RevocationList;
 }
 
-export function createGrantTokens(db: Db, config: CloudConfig): GrantTokens {
-  const keys = new GrantSigningKeys(db, SecretSeal.fromConfig(config.secrets.sealKey, config.adminToken));
+export function createGrantTokens(db: Db, config: CloudConfig, logger: Logger): GrantTokens {
+  const keys = new GrantSigningKeys(
+    db,
+    SecretSeal.fromConfig(config.secrets.sealKey, config.adminToken),
+    logger,
+  );
   const parcels = new ParcelRepository(db);
   const issuer = new GrantTokenIssuer(keys, config.rights.grantTokenTtlMinutes * 60_000, async (parcelNo) => {
     const row = await parcels.get(parcelNo).catch(() => undefined);

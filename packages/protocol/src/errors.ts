@@ -105,7 +105,8 @@ export const errorStatus = {
   GRANT_TOKEN_WRONG_PLACE: 403,
   GRANT_TOKEN_REVOKED: 410,
   GRANT_TOKEN_USED: 410,
-  GRANT_KEY_NOT_FOUND: 404,
+  /** The signing key does not open with this server's seal key: an admin rotates (ADR 0017). */
+  GRANT_KEY_UNUSABLE: 503,
   // everything else
   INTERNAL: 500,
 } as const;

@@ -1,7 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { signedHeaders } from '../src/authorizers/webhook-signature.js';
+import { type CloudConfigInput, parseCloudConfig } from '../src/config.js';
+import { CloudServer } from '../src/server.js';
+import { ADMIN_TOKEN } from './helpers.js';
 import { admin, inHours, siteWithBoxes, userWithTel } from './rights-helpers.js';
 
 export interface Received {
@@ -115,4 +120,33 @@ export function askAuthorizer(
   body: { siteNo: string; boxNo: string; authorizerNo: string },
 ) {
   return app.inject({ method: 'POST', url: '/v1/authorizations/third-party', headers: auth, payload: body });
+}
+
+/** A cloud on a given directory, so a test can stop it and start another on the same database. */
+export async function cloudOn(dir: string, overrides: Partial<CloudConfigInput> = {}): Promise<CloudServer> {
+  const config = parseCloudConfig({
+    http: { host: '127.0.0.1', port: 0 },
+    broker: { servicePassword: 'service-password-for-tests', embedded: { port: 0 } },
+    database: { dialect: 'sqlite', file: join(dir, 'cloud.db') },
+    adminToken: ADMIN_TOKEN,
+    commandTimeoutMs: 3000,
+    logLevel: 'silent',
+    ...overrides,
+  });
+  const server = new CloudServer(config, pino({ level: 'silent' }));
+  await server.start();
+  return server;
+}
+
+export type Notes = Array<{ kind: string; payload: Record<string, unknown> }>;
+
+export async function notesOf(app: FastifyInstance, auth: Record<string, string>): Promise<Notes> {
+  return (await app.inject({ method: 'GET', url: '/v1/me/notifications', headers: auth })).json()
+    .notifications;
+}
+
+export async function requestOf(app: FastifyInstance, auth: Record<string, string>, id: string) {
+  return (
+    await app.inject({ method: 'GET', url: `/v1/authorizations/third-party/${id}`, headers: auth })
+  ).json();
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../src/authorizers/webhook-signature.js';
+import { startAccountsCloud } from './accounts-helpers.js';
 import {
   askAuthorizer,
   boxOf,
@@ -10,10 +11,9 @@ import {
   holderWithBox,
   registerAuthorizer,
 } from './authorizer-helpers.js';
-import { startTestCloud } from './helpers.js';
 import { admin, userWithTel } from './rights-helpers.js';
 
-type Cloud = Awaited<ReturnType<typeof startTestCloud>>;
+type Cloud = Awaited<ReturnType<typeof startAccountsCloud>>;
 
 describe('third-party authorizers (method 2): registry, request, answer and confirmations', () => {
   let cloud: Cloud;
@@ -21,7 +21,7 @@ describe('third-party authorizers (method 2): registry, request, answer and conf
   beforeAll(async () => {
     fake = await FakeAuthorizer.start();
     // The worker is driven by the test (runOnce / pass), never by its timer.
-    cloud = await startTestCloud({ authorizers: { workerIntervalMs: 600_000 } });
+    cloud = await startAccountsCloud({ authorizers: { workerIntervalMs: 600_000 } });
   });
   afterAll(async () => {
     await cloud?.close();

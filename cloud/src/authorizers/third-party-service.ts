@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isLockerError, LockerError, parseOrThrow } from '@locker/protocol';
-import type { UserRepository } from '../accounts/user-repository.js';
+import type { UserRepository, UserRow } from '../accounts/user-repository.js';
 import type { AuthorizationService, GrantView } from '../authorizations/authorization-service.js';
 import type { CloudConfig } from '../config.js';
 import type { GroupCommit } from '../db/group-commit.js';
@@ -188,8 +188,20 @@ export class ThirdPartyService {
       );
     }
     const grantee = await this.d.authorizations.findGrantee(a.grantee);
+    const grant = await this.grantFor(req, a, via, grantee, now).catch(async (err: unknown) => {
+      // Two answers raced: the loser meets the winner's grant first; say what really happened.
+      const after = await this.d.requests.find(req.id);
+      if (isLockerError(err) && err.code === 'BOX_ALREADY_GRANTED' && after?.state === 'granted') {
+        throw new LockerError('AUTHORIZATION_REQUEST_ANSWERED', `request ${req.id} was answered already`);
+      }
+      throw err;
+    });
+    return { request: await this.views.of(await this.d.requests.get(req.id)), grant };
+  }
+
+  private grantFor(req: RequestRow, a: AuthorizerAnswer, via: AnswerSource, grantee: UserRow, now: Date) {
     const by = `authorizer:${req.authorizer_no}`;
-    const grant = await this.d.authorizations.applyGrant({
+    return this.d.authorizations.applyGrant({
       holderId: req.holder_id,
       siteNo: req.site_no,
       boxNo: req.box_no,
@@ -226,7 +238,6 @@ export class ThirdPartyService {
         );
       },
     });
-    return { request: await this.views.of(await this.d.requests.get(req.id)), grant };
   }
 
   /** The authorizer took the request (202) and will call back. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isLockerError, LockerError, parseOrThrow } from '@locker/protocol';
+import { isLockerError, LockerError } from '@locker/protocol';
 import type { UserRepository, UserRow } from '../accounts/user-repository.js';
 import type { AuthorizationService, GrantView } from '../authorizations/authorization-service.js';
 import type { CloudConfig } from '../config.js';
@@ -13,9 +13,9 @@ import type { AuthorizerRow } from './authorizer-repository.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { RequestRepository, RequestRow } from './request-repository.js';
 import { type AuthorizationRequestView, RequestViews } from './request-view.js';
-import { type AuthorizationRequestMessage, AuthorizerAnswer, type ConfirmationMessage } from './schemas.js';
+import type { AuthorizationRequestMessage, AuthorizerAnswer, ConfirmationMessage } from './schemas.js';
 import type { SeenSignatures } from './seen-signatures.js';
-import { type SignedParts, verifySignature } from './webhook-signature.js';
+import { SignedAnswers, type SignedMessage, type VerifiedAnswer } from './signed-answer.js';
 
 export interface ThirdPartyDeps {
   registry: AuthorizerRegistry;
@@ -41,9 +41,11 @@ export type AnswerSource = 'response' | 'callback';
  */
 export class ThirdPartyService {
   readonly views: RequestViews;
+  private readonly signed: SignedAnswers;
 
   constructor(private readonly d: ThirdPartyDeps) {
     this.views = new RequestViews(d.registry, d.users);
+    this.signed = new SignedAnswers(d.registry, d.signatures, d.config, () => this.now());
   }
 
   private now(): Date {
@@ -115,32 +117,9 @@ export class ThirdPartyService {
     return row;
   }
 
-  /**
-   * Checks a signed message from an authorizer (a callback, or the body of its 200 answer): who
-   * sent it, the timestamp window, the signature, a replay, a disabled authorizer, in that order.
-   */
-  async verified(parts: SignedParts & { authorizerNo?: string | undefined }): Promise<{
-    authorizer: AuthorizerRow;
-    answer: AuthorizerAnswer;
-  }> {
-    let json: unknown;
-    try {
-      json = JSON.parse(parts.body);
-    } catch {
-      throw new LockerError('VALIDATION_FAILED', 'the body is not JSON');
-    }
-    const answer = parseOrThrow(AuthorizerAnswer, json, 'VALIDATION_FAILED', 'answer');
-    if (parts.authorizerNo !== undefined && parts.authorizerNo !== answer.authorizerNo) {
-      throw new LockerError('SIGNATURE_INVALID', 'X-Locker-Authorizer differs from the body');
-    }
-    const authorizer = await this.d.registry.get(answer.authorizerNo);
-    const window = this.d.config.timestampWindowSeconds;
-    const now = this.now();
-    const signature = verifySignature(this.d.registry.secretOf(authorizer), parts, now, window);
-    await this.d.signatures.remember(authorizer.no, signature, new Date(now.getTime() + 2 * window * 1000));
-    if (authorizer.status !== 'normal')
-      throw new LockerError('AUTHORIZER_DISABLED', `authorizer ${authorizer.no} is disabled`);
-    return { authorizer, answer };
+  /** Checks a signed message from an authorizer (signed-answer.ts). */
+  verified(parts: SignedMessage): Promise<VerifiedAnswer> {
+    return this.signed.verify(parts);
   }
 
   /**

@@ -184,7 +184,13 @@ export const CloudConfig = z
         /** First retry after about this, doubling each time (with jitter) up to `retryMaxMs`. */
         retryBaseMs: z.number().int().min(10).max(3_600_000).default(2_000),
         retryMaxMs: z.number().int().min(10).max(86_400_000).default(600_000),
-        /** How often the delivery worker looks for due tries. */
+        /**
+         * Start a pass as soon as a message is queued (after its commit) instead of at the next
+         * interval, so a holder waits for the authorizer, not for the timer. Tests that drive the
+         * worker by hand turn it off.
+         */
+        sendAtOnce: z.boolean().default(true),
+        /** How often the delivery worker looks for due tries (retries, and a missed kick). */
         workerIntervalMs: z.number().int().min(20).max(600_000).default(1_000),
         /** A claimed try is held this long before another pass may take it (a crash mid-send). */
         leaseMs: z.number().int().min(100).max(3_600_000).default(60_000),

@@ -24,7 +24,7 @@ describe('third-party authorizers on PostgreSQL', () => {
     fake = await FakeAuthorizer.start();
     cloud = await startAccountsCloud({
       database: { dialect: 'postgres', url: db.url },
-      authorizers: { workerIntervalMs: 600_000 },
+      authorizers: { workerIntervalMs: 600_000, sendAtOnce: false },
     });
   });
   afterAll(async () => {

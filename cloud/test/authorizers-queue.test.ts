@@ -22,6 +22,7 @@ const limits = {
   accounts: { limits: { registrationsPerAddress: 1000, loginAttemptsPerAddress: 1000 } },
   authorizers: {
     workerIntervalMs: 600_000,
+    sendAtOnce: false,
     maxAttempts: 3,
     retryBaseMs: 1_000,
     retryMaxMs: 4_000,

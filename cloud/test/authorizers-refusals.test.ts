@@ -23,7 +23,7 @@ describe("refusals of an authorizer's answer", () => {
   let site = 0;
   beforeAll(async () => {
     fake = await FakeAuthorizer.start();
-    cloud = await startAccountsCloud({ authorizers: { workerIntervalMs: 600_000 } });
+    cloud = await startAccountsCloud({ authorizers: { workerIntervalMs: 600_000, sendAtOnce: false } });
     secret = await registerAuthorizer(cloud.server.app, '0001', '快递公司A', fake.url);
     await registerAuthorizer(cloud.server.app, '0002', '快递公司B', fake.url);
     fake.secret = secret;

@@ -21,7 +21,7 @@ describe('third-party authorizers (method 2): registry, request, answer and conf
   beforeAll(async () => {
     fake = await FakeAuthorizer.start();
     // The worker is driven by the test (runOnce / pass), never by its timer.
-    cloud = await startAccountsCloud({ authorizers: { workerIntervalMs: 600_000 } });
+    cloud = await startAccountsCloud({ authorizers: { workerIntervalMs: 600_000, sendAtOnce: false } });
   });
   afterAll(async () => {
     await cloud?.close();

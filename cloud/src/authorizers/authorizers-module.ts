@@ -6,6 +6,7 @@ import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { GroupCommit } from '../db/group-commit.js';
 import { IntervalWorker } from '../lifecycle/interval-worker.js';
+import type { Subsystem } from '../lifecycle/subsystem-plan.js';
 import type { NotifyIn } from '../reservations/rights-deps.js';
 import { TimelineRecorder } from '../timeline/timeline-recorder.js';
 import type { TimelineRepository } from '../timeline/timeline-repository.js';
@@ -28,8 +29,8 @@ export interface Authorizers {
   timeline: RequestTimeline;
   /** One pass of the webhook worker (tests call it directly). */
   sender: DeliveryWorker;
-  /** The sender in the subsystem plan. */
-  worker: IntervalWorker;
+  /** The sender in the subsystem plan: its interval, and a pass at once when a message is queued. */
+  worker: Subsystem;
 }
 
 export interface AuthorizersWiring {
@@ -51,6 +52,18 @@ export function createAuthorizers(w: AuthorizersWiring): Authorizers {
   const requests = new RequestRepository(w.db);
   const queue = new DeliveryQueue(w.db);
   const signatures = new SeenSignatures(w.db);
+  // Set once the worker is started: a kick before start or after stop would use a closed database.
+  let live = false;
+  let kickPending = false;
+  const kick = () => {
+    if (!live || kickPending) return;
+    kickPending = true;
+    // Coalesced: requests committed together share one pass (it claims every due row).
+    setImmediate(() => {
+      kickPending = false;
+      if (live) void interval.runOnce();
+    });
+  };
   const service = new ThirdPartyService({
     registry,
     requests,
@@ -62,6 +75,7 @@ export function createAuthorizers(w: AuthorizersWiring): Authorizers {
     units: w.units,
     notifyIn: w.notifyIn,
     config: w.config.authorizers,
+    ...(w.config.authorizers.sendAtOnce ? { onQueued: kick } : {}),
     ...(w.now ? { now: w.now } : {}),
   });
   const sender = new DeliveryWorker({
@@ -74,7 +88,7 @@ export function createAuthorizers(w: AuthorizersWiring): Authorizers {
     logger: w.logger,
     ...(w.post ? { post: w.post } : {}),
   });
-  const worker = new IntervalWorker({
+  const interval = new IntervalWorker({
     name: 'authorizer-deliveries',
     intervalMs: w.config.authorizers.workerIntervalMs,
     run: () => sender.pass(),
@@ -87,6 +101,15 @@ export function createAuthorizers(w: AuthorizersWiring): Authorizers {
     queue,
     timeline: new RequestTimeline(service, w.timeline),
     sender,
-    worker,
+    worker: {
+      async start() {
+        await interval.start();
+        live = true;
+      },
+      async stop() {
+        live = false;
+        await interval.stop();
+      },
+    },
   };
 }

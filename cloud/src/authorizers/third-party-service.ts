@@ -3,7 +3,7 @@ import { isLockerError, LockerError } from '@locker/protocol';
 import type { UserRepository, UserRow } from '../accounts/user-repository.js';
 import type { AuthorizationService, GrantView } from '../authorizations/authorization-service.js';
 import type { CloudConfig } from '../config.js';
-import type { GroupCommit } from '../db/group-commit.js';
+import type { AfterCommit, GroupCommit } from '../db/group-commit.js';
 import type { Executor } from '../fleet/desired/desired-version-repository.js';
 import { usableUser } from '../reservations/reservation-service.js';
 import type { NotifyIn } from '../reservations/rights-deps.js';
@@ -29,6 +29,8 @@ export interface ThirdPartyDeps {
   units: GroupCommit;
   notifyIn: NotifyIn;
   config: CloudConfig['authorizers'];
+  /** Called after the commit of a unit that queued a message: starts a worker pass at once. */
+  onQueued?: () => void;
   now?: () => Date;
 }
 
@@ -89,7 +91,7 @@ export class ThirdPartyService {
       holder: holderNo,
       expiresAt: row.expires_at,
     };
-    await this.d.units.run(async (trx) => {
+    await this.d.units.run(async (trx, commit) => {
       await this.d.requests.insert(trx, row);
       await this.d.queue.enqueue(
         trx,
@@ -97,6 +99,7 @@ export class ThirdPartyService {
         now,
       );
       await this.step(trx, row, 'requested', holderId, { authorizerNo: authorizer.no });
+      this.queued(commit);
     });
     return this.views.of(row);
   }
@@ -186,7 +189,7 @@ export class ThirdPartyService {
       boxNo: req.box_no,
       grantee,
       authorizerNo: req.authorizer_no,
-      within: async (trx, _commit, g) => {
+      within: async (trx, commit, g) => {
         const at = now.toISOString();
         const closed = await this.d.requests.close(
           trx,
@@ -215,6 +218,7 @@ export class ThirdPartyService {
           { requestId: req.id, authorizerNo: req.authorizer_no, kind: 'confirmation', body: confirmation },
           now,
         );
+        this.queued(commit);
       },
     });
   }
@@ -267,6 +271,11 @@ export class ThirdPartyService {
       if (await this.fail(req, 'AUTHORIZATION_REQUEST_EXPIRED')) n++;
     }
     return n;
+  }
+
+  private queued(commit: AfterCommit): void {
+    const kick = this.d.onQueued;
+    if (kick) commit.after(kick);
   }
 
   private step(

@@ -34,6 +34,8 @@ export interface GrantApplication {
   expiresAt?: string | undefined;
   /** The authorizer whose answer this is (recorded on the grant and sent to the cabinet). */
   authorizerNo?: string | null | undefined;
+  /** Work first in the grant's unit of work (method 2: the record that the answer arrived). */
+  before?: (trx: Executor) => Promise<void>;
   /** More work in the grant's own unit of work (method 2: the request's state, its confirmation). */
   within?: (trx: Executor, commit: AfterCommit, grant: GrantRow, view: GrantView) => Promise<void>;
 }
@@ -128,6 +130,7 @@ export class GrantApplier {
     const verifier = JSON.stringify(makeAccessVerifier(this.d.accessKeys.keyFor(a.siteNo), id, accessCode));
     // One unit of work: the grant, the box, the steps and both messages commit together.
     return this.d.desired.changeGrants(a.siteNo, async (trx, commit) => {
+      await a.before?.(trx);
       const { box, reservation, limit } = await this.heldRight(
         a.holderId,
         a.siteNo,

@@ -67,8 +67,8 @@ export class DeliveryQueue {
     return claimed;
   }
 
-  async markSent(id: string, at: Date): Promise<void> {
-    await this.db
+  async markSent(id: string, at: Date, db: Executor = this.db): Promise<void> {
+    await db
       .updateTable('authorizer_deliveries')
       .set((eb) => ({ sent_at: at.toISOString(), attempts: eb('attempts', '+', 1), last_error: null }))
       .where('id', '=', id)

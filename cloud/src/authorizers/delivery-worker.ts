@@ -22,6 +22,9 @@ export interface DeliveryWorkerDeps {
 
 type Outcome = { ok: true } | { ok: false; error: string };
 
+/** Expiry and the replay memory's pruning run at most this often, not on every kicked pass. */
+const SWEEP_EVERY_MS = 1_000;
+
 /**
  * One pass of the authorizer webhook worker (step D and the confirmations of step E): expires
  * requests no one answered in time, forgets signatures past the window, then claims due tries and
@@ -29,11 +32,16 @@ type Outcome = { ok: true } | { ok: false; error: string };
  * dead-lettered; a dead request fails and its holder is told. Nothing secret is logged.
  */
 export class DeliveryWorker {
+  private lastSweep = Number.NEGATIVE_INFINITY;
+
   constructor(private readonly d: DeliveryWorkerDeps) {}
 
   async pass(now = new Date()): Promise<{ sent: number; failed: number }> {
-    await this.d.service.expireDue();
-    await this.d.signatures.prune(now);
+    if (now.getTime() - this.lastSweep >= SWEEP_EVERY_MS || now.getTime() < this.lastSweep) {
+      this.lastSweep = now.getTime();
+      await this.d.service.expireDue();
+      await this.d.signatures.prune(now);
+    }
     let sent = 0;
     let failed = 0;
     const rows = await this.d.queue.claimDue(now, this.d.config.leaseMs);
@@ -83,36 +91,45 @@ export class DeliveryWorker {
       this.d.config.timeoutMs,
     );
     if (res.status < 200 || res.status > 299) return { ok: false, error: `HTTP ${res.status}` };
-    await this.d.queue.markSent(row.id, new Date());
     if (row.kind === 'confirmation') {
+      await this.d.queue.markSent(row.id, new Date());
       await service.confirmedToAuthorizer(row.request_id, attempt);
     } else if (res.status === 202) {
+      await this.d.queue.markSent(row.id, new Date());
       await service.accepted(row.request_id, attempt);
     } else {
-      await service.delivered(row.request_id, attempt);
-      await this.applyImmediate(row, res);
+      await this.applyImmediate(row, res, attempt);
     }
     return { ok: true };
   }
 
-  /** A 200 answer carries the grantee: checked and applied like a callback; a refusal fails the request. */
-  private async applyImmediate(row: DeliveryRow, res: AuthorizerResponse): Promise<void> {
+  /**
+   * A 200 answer carries the grantee: checked like a callback and applied in one unit of work with
+   * the record that it arrived (the try sent, the step, the signature seen), so the holder waits
+   * for one commit, not four. A refusal fails the request, the box untouched.
+   */
+  private async applyImmediate(row: DeliveryRow, res: AuthorizerResponse, attempt: number): Promise<void> {
+    const { service, queue, signatures } = this.d;
     try {
-      const { authorizer, answer } = await this.d.service.verified({
-        body: res.body,
-        timestamp: res.timestamp,
-        signature: res.signature,
+      const v = await service.verified(
+        { body: res.body, timestamp: res.timestamp, signature: res.signature },
+        false,
+      );
+      await service.answer(v.authorizer, v.answer, 'response', async (trx) => {
+        await signatures.remember(v.authorizer.no, v.signature, v.keepUntil, trx);
+        await queue.markSent(row.id, new Date(), trx);
+        await service.delivered(row.request_id, attempt, trx);
       });
-      await this.d.service.answer(authorizer, answer, 'response');
     } catch (err) {
+      await queue.markSent(row.id, new Date());
+      await service.delivered(row.request_id, attempt);
       // An unreadable body is the authorizer's fault, not the holder's input.
       const raw = isLockerError(err) ? err.code : 'AUTHORIZER_ANSWER_INVALID';
       const code = raw === 'VALIDATION_FAILED' ? 'AUTHORIZER_ANSWER_INVALID' : raw;
       if (isLockerError(err))
         this.d.logger.warn({ requestId: row.request_id, code }, 'authorizer answer refused');
       else this.d.logger.error({ err, requestId: row.request_id }, 'authorizer answer failed');
-      const req = await this.d.requests.get(row.request_id);
-      await this.d.service.fail(req, code);
+      await service.fail(await this.d.requests.get(row.request_id), code);
     }
   }
 

@@ -1,5 +1,6 @@
 import { LockerError } from '@locker/protocol';
 import type { Db } from '../db/database.js';
+import type { Executor } from '../fleet/desired/desired-version-repository.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 /**
@@ -10,9 +11,14 @@ import { isUniqueViolation } from './unique-violation.js';
 export class SeenSignatures {
   constructor(private readonly db: Db) {}
 
-  async remember(authorizerNo: string, signature: string, expiresAt: Date): Promise<void> {
+  async remember(
+    authorizerNo: string,
+    signature: string,
+    expiresAt: Date,
+    db: Executor = this.db,
+  ): Promise<void> {
     try {
-      await this.db
+      await db
         .insertInto('authorizer_signatures')
         .values({ authorizer_no: authorizerNo, signature, expires_at: expiresAt.toISOString() })
         .execute();

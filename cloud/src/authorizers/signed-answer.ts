@@ -10,6 +10,9 @@ export type SignedMessage = SignedParts & { authorizerNo?: string | undefined };
 export interface VerifiedAnswer {
   authorizer: AuthorizerRow;
   answer: AuthorizerAnswer;
+  /** The signature's hex and how long to remember it (done here unless the caller does it). */
+  signature: string;
+  keepUntil: Date;
 }
 
 /**
@@ -25,7 +28,11 @@ export class SignedAnswers {
     private readonly now: () => Date,
   ) {}
 
-  async verify(parts: SignedMessage): Promise<VerifiedAnswer> {
+  /**
+   * With `remember` false the caller stores the signature itself, in the unit of work that applies
+   * the answer (the worker does, to spare a commit).
+   */
+  async verify(parts: SignedMessage, remember = true): Promise<VerifiedAnswer> {
     let json: unknown;
     try {
       json = JSON.parse(parts.body);
@@ -41,9 +48,10 @@ export class SignedAnswers {
     const now = this.now();
     const signature = verifySignature(this.registry.secretOf(authorizer), parts, now, window);
     // Kept twice the window: a message stamped at the far edge is still refused as a replay.
-    await this.signatures.remember(authorizer.no, signature, new Date(now.getTime() + 2 * window * 1000));
+    const keepUntil = new Date(now.getTime() + 2 * window * 1000);
+    if (remember) await this.signatures.remember(authorizer.no, signature, keepUntil);
     if (authorizer.status !== 'normal')
       throw new LockerError('AUTHORIZER_DISABLED', `authorizer ${authorizer.no} is disabled`);
-    return { authorizer, answer };
+    return { authorizer, answer, signature, keepUntil };
   }
 }

@@ -121,8 +121,8 @@ export class ThirdPartyService {
   }
 
   /** Checks a signed message from an authorizer (signed-answer.ts). */
-  verified(parts: SignedMessage): Promise<VerifiedAnswer> {
-    return this.signed.verify(parts);
+  verified(parts: SignedMessage, remember = true): Promise<VerifiedAnswer> {
+    return this.signed.verify(parts, remember);
   }
 
   /**
@@ -134,12 +134,13 @@ export class ThirdPartyService {
     authorizer: AuthorizerRow,
     a: AuthorizerAnswer,
     via: AnswerSource,
+    before?: (trx: Executor) => Promise<void>,
   ): Promise<{ request: AuthorizationRequestView; grant: GrantView }> {
     const req = await this.d.requests.find(a.requestId);
     if (!req || req.authorizer_no !== authorizer.no)
       throw new LockerError('AUTHORIZATION_REQUEST_NOT_FOUND', `no request ${a.requestId}`);
     try {
-      return await this.applyAnswer(req, a, via);
+      return await this.applyAnswer(req, a, via, before);
     } catch (err) {
       if (isLockerError(err) && err.code !== 'AUTHORIZATION_REQUEST_ANSWERED') {
         await this.step(this.d.requests.db, req, 'answer_refused', `authorizer:${authorizer.no}`, {
@@ -151,7 +152,12 @@ export class ThirdPartyService {
     }
   }
 
-  private async applyAnswer(req: RequestRow, a: AuthorizerAnswer, via: AnswerSource) {
+  private async applyAnswer(
+    req: RequestRow,
+    a: AuthorizerAnswer,
+    via: AnswerSource,
+    before: ((trx: Executor) => Promise<void>) | undefined,
+  ) {
     const now = this.now();
     if (req.state === 'failed' && req.failure_code === 'AUTHORIZATION_REQUEST_EXPIRED') {
       throw new LockerError('AUTHORIZATION_REQUEST_EXPIRED', `request ${req.id} has expired`);
@@ -170,7 +176,7 @@ export class ThirdPartyService {
       );
     }
     const grantee = await this.d.authorizations.findGrantee(a.grantee);
-    const grant = await this.grantFor(req, a, via, grantee, now).catch(async (err: unknown) => {
+    const grant = await this.grantFor(req, a, via, grantee, now, before).catch(async (err: unknown) => {
       // Two answers raced: the loser meets the winner's grant first; say what really happened.
       const after = await this.d.requests.find(req.id);
       if (isLockerError(err) && err.code === 'BOX_ALREADY_GRANTED' && after?.state === 'granted') {
@@ -181,7 +187,14 @@ export class ThirdPartyService {
     return { request: await this.views.of(await this.d.requests.get(req.id)), grant };
   }
 
-  private grantFor(req: RequestRow, a: AuthorizerAnswer, via: AnswerSource, grantee: UserRow, now: Date) {
+  private grantFor(
+    req: RequestRow,
+    a: AuthorizerAnswer,
+    via: AnswerSource,
+    grantee: UserRow,
+    now: Date,
+    before: ((trx: Executor) => Promise<void>) | undefined,
+  ) {
     const by = `authorizer:${req.authorizer_no}`;
     return this.d.authorizations.applyGrant({
       holderId: req.holder_id,
@@ -189,6 +202,7 @@ export class ThirdPartyService {
       boxNo: req.box_no,
       grantee,
       authorizerNo: req.authorizer_no,
+      ...(before ? { before } : {}),
       within: async (trx, commit, g) => {
         const at = now.toISOString();
         const closed = await this.d.requests.close(
@@ -231,9 +245,9 @@ export class ThirdPartyService {
   }
 
   /** The request reached the authorizer and it answered at once (200). */
-  async delivered(requestId: string, attempt: number): Promise<void> {
-    const req = await this.d.requests.get(requestId);
-    await this.step(this.d.requests.db, req, 'sent', null, { answer: 'answered', attempt });
+  async delivered(requestId: string, attempt: number, db: Executor = this.d.requests.db): Promise<void> {
+    const req = await this.d.requests.get(requestId, db);
+    await this.step(db, req, 'sent', null, { answer: 'answered', attempt });
   }
 
   /** The authorizer acknowledged its confirmation (step F on its side). */

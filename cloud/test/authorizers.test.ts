@@ -212,6 +212,18 @@ describe('third-party authorizers (method 2): registry, request, answer and conf
       'request:confirmed',
       'request:confirmed',
     ]);
+    const forOperators = await app().inject({
+      method: 'GET',
+      url: `/v1/admin/timeline/request/${request.id}`,
+      headers: admin,
+    });
+    expect((forOperators.json().entries as Array<{ event: string }>).map((e) => e.event)).toEqual([
+      'requested',
+      'sent',
+      'answered',
+      'confirmed',
+      'confirmed',
+    ]);
   });
 
   it('takes a later answer by signed callback after a 202, once', async () => {

@@ -217,4 +217,21 @@ describe("refusals of an authorizer's answer", () => {
     const failed = (await notesOf(app(), holder.auth)).find((n) => n.kind === 'authorization.failed');
     expect(failed?.payload).toMatchObject({ requestId: asked.id, code: 'SIGNATURE_INVALID' });
   });
+
+  it('fails the request when the immediate answer names another request, and leaves that other request alone', async () => {
+    const other = await openRequest();
+    const siteNo = 'RF8001';
+    const { holder } = await holderWithBox(app(), siteNo, '13488808001');
+    const asked = (
+      await askAuthorizer(app(), holder.auth, { siteNo, boxNo: '01', authorizerNo: '0001' })
+    ).json();
+    fake.respond = () => ({ status: 200, signed: true, body: other.answer });
+    await cloud.server.authorizers.sender.pass();
+    expect(await requestOf(app(), holder.auth, asked.id)).toMatchObject({
+      state: 'failed',
+      failureCode: 'ANSWER_MISMATCH',
+    });
+    expect(await boxOf(app(), siteNo, '01')).toMatchObject({ holderId: holder.id });
+    await other.unchanged();
+  });
 });

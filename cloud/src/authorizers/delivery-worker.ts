@@ -1,4 +1,4 @@
-import { isLockerError } from '@locker/protocol';
+import { isLockerError, LockerError } from '@locker/protocol';
 import type { Logger } from 'pino';
 import type { CloudConfig } from '../config.js';
 import { type AuthorizerResponse, postSigned, retryDelayMs } from './authorizer-client.js';
@@ -115,6 +115,9 @@ export class DeliveryWorker {
         { body: res.body, timestamp: res.timestamp, signature: res.signature },
         false,
       );
+      if (v.answer.requestId !== row.request_id) {
+        throw new LockerError('ANSWER_MISMATCH', 'the answer is for another request than the one sent');
+      }
       await service.answer(v.authorizer, v.answer, 'response', async (trx) => {
         await signatures.remember(v.authorizer.no, v.signature, v.keepUntil, trx);
         await queue.markSent(row.id, new Date(), trx);

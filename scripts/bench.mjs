@@ -39,6 +39,11 @@ const parts = [
     entry: 'tools/dist/cloud-bench/rights-main.js',
     about: 'reservations and authorizations with 10k boxes, 100k parcels vs a bare fastify route',
   },
+  {
+    name: 'cloud-authorizers',
+    entry: 'tools/dist/cloud-bench/authorizers-main.js',
+    about: "third-party authorization via the example authorizer: overhead over the authorizer's own time",
+  },
 ];
 const wanted = process.argv.slice(2);
 let failed = 0;

@@ -3,6 +3,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Accounts } from './accounts/accounts-module.js';
+import type { Authorizers } from './authorizers/authorizers-module.js';
+import { authorizersRoutes } from './authorizers/authorizers-routes.js';
 import type { BrokerAccounts } from './broker/broker-accounts.js';
 import type { CloudConfig } from './config.js';
 import type { Db } from './db/database.js';
@@ -59,6 +61,8 @@ export interface CloudServices {
   codeKey: string;
   /** Sites, reservations, authorizations and the timeline (the patent). */
   rights: Rights;
+  /** Third-party authorizers (method 2, ADR 0016). */
+  authorizers: Authorizers;
   ready: () => boolean;
 }
 
@@ -125,6 +129,7 @@ export function createApp(services: CloudServices): FastifyInstance {
     parcels: services.parcels,
     codeKey: services.codeKey,
     rights: services.rights,
+    authorizers: services.authorizers,
   };
   // The services go in a closure: fastify would pass a `prefix` option on to the route modules.
   void app.register(async (scope) => adminPlugin(scope, admin), { prefix: '/v1/admin' });
@@ -142,6 +147,10 @@ export function createApp(services: CloudServices): FastifyInstance {
   });
   void app.register(v1ParcelRoutes, { sessions: services.accounts.sessions, parcels: services.parcels });
   void app.register(rightsRoutes, { sessions: services.accounts.sessions, rights: services.rights });
+  void app.register(authorizersRoutes, {
+    sessions: services.accounts.sessions,
+    authorizers: services.authorizers,
+  });
   if (services.config.dingo.enabled) {
     void app.register(dingoPlugin, {
       prefix: services.config.dingo.prefix,

@@ -185,6 +185,38 @@ export const CloudConfig = z
       })
       .strict()
       .prefault({}),
+    /** Third-party authorizers (the patent's method 2, ADR 0016, docs/authorizers.md). */
+    authorizers: z
+      .object({
+        /** How long one POST to an authorizer may take. */
+        timeoutMs: z.number().int().min(50).max(60_000).default(5_000),
+        /** Tries of one delivery before it is dead-lettered (and the holder told). */
+        maxAttempts: z.number().int().min(1).max(50).default(6),
+        /** First retry after about this, doubling each time (with jitter) up to `retryMaxMs`. */
+        retryBaseMs: z.number().int().min(10).max(3_600_000).default(2_000),
+        retryMaxMs: z.number().int().min(10).max(86_400_000).default(600_000),
+        /**
+         * Start a pass as soon as a message is queued (after its commit) instead of at the next
+         * interval, so a holder waits for the authorizer, not for the timer. Tests that drive the
+         * worker by hand turn it off.
+         */
+        sendAtOnce: z.boolean().default(true),
+        /** How often the delivery worker looks for due tries (retries, and a missed kick). */
+        workerIntervalMs: z.number().int().min(20).max(600_000).default(1_000),
+        /** A claimed try is held this long before another pass may take it (a crash mid-send). */
+        leaseMs: z.number().int().min(100).max(3_600_000).default(60_000),
+        /** Accepted distance of an authorizer's X-Locker-Timestamp from server time. */
+        timestampWindowSeconds: z.number().int().min(1).max(3_600).default(300),
+        /** How long an authorizer has to answer a request (capped by the holder's right). */
+        requestTtlSeconds: z
+          .number()
+          .int()
+          .min(5)
+          .max(7 * 86_400)
+          .default(1_800),
+      })
+      .strict()
+      .prefault({}),
     /** The 2016 Dingo API, served beside /v1 on the same services. */
     dingo: z
       .object({

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Accounts, createAccounts } from './accounts/accounts-module.js';
 import { createApp } from './app.js';
+import type { postSigned } from './authorizers/authorizer-client.js';
+import { type Authorizers, createAuthorizers } from './authorizers/authorizers-module.js';
 import { BrokerAccounts } from './broker/broker-accounts.js';
 import { EmbeddedBroker } from './broker/embedded-broker.js';
 import { MosquittoFiles } from './broker/mosquitto-files.js';
@@ -31,6 +33,8 @@ import { createTasks, type Tasks } from './tasks/tasks-module.js';
 export interface CloudServerOptions {
   /** Where SMS/push go (default: the configured HTTP gateway, else they wait in the queue). */
   delivery?: DeliveryProvider;
+  /** How the cloud POSTs to third-party authorizers (tests count or fail calls). */
+  authorizerPost?: typeof postSigned;
 }
 
 /**
@@ -65,6 +69,8 @@ export class CloudServer {
   readonly rightsRecords: RightsRecords;
   /** Sites, reservations, authorizations and the timeline (the patent). */
   readonly rights: Rights;
+  /** Third-party authorizers: registry, requests and the webhook queue (method 2, ADR 0016). */
+  readonly authorizers: Authorizers;
   /** Units of work committed together on SQLite (ADR 0015). */
   readonly units: GroupCommit;
   /** Each cabinet's access key: grants' code verifiers and the cabinet's provisioning (ADR 0015). */
@@ -186,6 +192,18 @@ export class CloudServer {
       logger: this.logger.child({ subsystem: 'rights' }),
     });
     this.rights = rights;
+    this.authorizers = createAuthorizers({
+      db: this.db,
+      config,
+      units: this.units,
+      authorizations: rights.authorizations,
+      users: this.rightsRecords.users,
+      timeline: this.rightsRecords.timeline,
+      notifyIn: (trx, commit, userId, kind, payload) =>
+        this.notifications.publishIn(trx, commit, userId, kind, payload),
+      logger: this.logger.child({ subsystem: 'authorizers' }),
+      ...(options.authorizerPost ? { post: options.authorizerPost } : {}),
+    });
     // After the rights: a task's locker hand-over is a grant of the authorization service.
     this.tasks = createTasks(
       this.db,
@@ -231,6 +249,7 @@ export class CloudServer {
       parcels,
       codeKey: this.messaging.opener.publicKey,
       rights,
+      authorizers: this.authorizers,
       ready: () => this.started,
     });
     const app = this.app;
@@ -246,7 +265,8 @@ export class CloudServer {
           run: () => rights.sweep(),
           logger: this.logger.child({ subsystem: 'rights' }),
         }),
-      );
+      )
+      .add('authorizer-deliveries', this.authorizers.worker);
     this.plan = new SubsystemPlan(this.logger)
       .add('database', { start: () => migrateToLatest(this.db), stop: () => this.db.destroy() })
       .add('mosquitto-files', files && { start: () => files.write(), stop: async () => undefined })

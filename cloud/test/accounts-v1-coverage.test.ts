@@ -20,6 +20,7 @@ const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const SOME_USER = `U2016-06-01${'0'.repeat(40)}`;
 const SOME_RIGHT = `R${'0'.repeat(24)}`;
 const SOME_GRANT = `G${'0'.repeat(24)}`;
+const SOME_REQUEST = `Q${'0'.repeat(24)}`;
 const SOME_ADDRESS = `A2016-06-01${'0'.repeat(64)}`;
 const SOME_TASK = `T2016-06-01${'0'.repeat(40)}`;
 const SOME_AGENT = `D2016-06-01${'0'.repeat(40)}`;
@@ -122,6 +123,10 @@ const AUTHENTICATED: Record<string, Omit<InjectOptions, 'headers'>> = {
     method: 'POST',
     url: `/v1/authorizations/${SOME_GRANT}/revoke`,
   },
+  'POST /v1/authorizations/{grantId}/token': {
+    method: 'POST',
+    url: `/v1/authorizations/${SOME_GRANT}/token`,
+  },
   'GET /v1/authorizations/{grantId}/timeline': {
     method: 'GET',
     url: `/v1/authorizations/${SOME_GRANT}/timeline`,
@@ -134,6 +139,21 @@ const AUTHENTICATED: Record<string, Omit<InjectOptions, 'headers'>> = {
   'GET /v1/sites/{siteNo}/boxes/{boxNo}/timeline': {
     method: 'GET',
     url: '/v1/sites/610091A01/boxes/01/timeline',
+  },
+  'GET /v1/authorizers': { method: 'GET', url: '/v1/authorizers' },
+  'POST /v1/authorizations/third-party': {
+    method: 'POST',
+    url: '/v1/authorizations/third-party',
+    payload: { siteNo: '610091A01', boxNo: '01', authorizerNo: '0001' },
+  },
+  'GET /v1/authorizations/third-party': { method: 'GET', url: '/v1/authorizations/third-party' },
+  'GET /v1/authorizations/third-party/{requestId}': {
+    method: 'GET',
+    url: `/v1/authorizations/third-party/${SOME_REQUEST}`,
+  },
+  'GET /v1/authorizations/third-party/{requestId}/timeline': {
+    method: 'GET',
+    url: `/v1/authorizations/third-party/${SOME_REQUEST}/timeline`,
   },
 };
 

@@ -1,15 +1,16 @@
-import { LockerError, makeAccessVerifier } from '@locker/protocol';
+import { LockerError } from '@locker/protocol';
 import type { SecretSeal } from '../accounts/secret-seal.js';
 import type { UserRow } from '../accounts/user-repository.js';
 import type { GrantTokenIssuer, IssuedGrantToken } from '../grant-tokens/grant-token-issuer.js';
 import type { RevocationList } from '../grant-tokens/revocation-list.js';
-import { newAccessCode, newRightId } from '../reservations/access-code.js';
 import { usableUser } from '../reservations/reservation-service.js';
 import type { RightsDeps } from '../reservations/rights-deps.js';
-import { type GrantRepository, type GrantRow, toGrantDoc } from './grant-repository.js';
+import { type GrantApplication, GrantApplier, type HeldRight } from './grant-application.js';
+import type { GrantRepository, GrantRow } from './grant-repository.js';
 import { type GrantView, sealBinding, toView } from './grant-view.js';
 import { type HeldBox, heldBoxes } from './held-boxes.js';
 
+export type { GrantApplication, HeldRight } from './grant-application.js';
 export type { GrantView } from './grant-view.js';
 export type { HeldBox } from './held-boxes.js';
 
@@ -21,8 +22,6 @@ export interface AuthorizeRequest {
   expiresAt?: string | undefined;
 }
 
-const PICKUP_GRANT_HOURS = 72;
-
 /**
  * Direct authorization, the patent's method 1: the holder of a box's right names a grantee; the
  * box's holder becomes the grantee (a deposit right) or the grantee gets a pickup right. The cabinet
@@ -30,12 +29,16 @@ const PICKUP_GRANT_HOURS = 72;
  * the access code sealed (it opens only for them, at `POST /v1/me/grants/{id}/access-code`).
  */
 export class AuthorizationService {
+  private readonly applier: GrantApplier;
+
   constructor(
     private readonly d: RightsDeps,
     private readonly grants: GrantRepository,
     private readonly seal: SecretSeal,
     private readonly tokens: { issuer: GrantTokenIssuer; revocations: RevocationList },
-  ) {}
+  ) {
+    this.applier = new GrantApplier(d, grants, seal);
+  }
 
   private now(): Date {
     return this.d.now?.() ?? new Date();
@@ -46,118 +49,35 @@ export class AuthorizationService {
     return heldBoxes(this.d, this.grants, userId, this.now().toISOString());
   }
 
-  /** Steps C-E. */
+  /** Steps C-E: the holder names the grantee; the grant goes through the one apply path. */
   async authorize(userId: string, req: AuthorizeRequest): Promise<GrantView> {
     const holder = await this.d.users.get(userId);
     if (holder.status === 'disabled') throw new LockerError('USER_DISABLED', 'your account is disabled');
-    const grantee = await this.findGrantee(req.grantee);
-    const granteeNo = usableUser(grantee, 'GRANTEE_DISABLED');
-    if (grantee.id === userId) throw new LockerError('VALIDATION_FAILED', 'you cannot authorize yourself');
-    // A look before the transaction, so requests for boxes one does not hold take no write lock;
-    // the transaction below checks again.
-    const seen = await this.d.sites.getBox(req.siteNo, req.boxNo);
-    // A parcel addressed to the caller in that box is theirs to hand on (a pickup right).
-    const [parcel] = await this.d.parcels.inBoxesFor(userId, { cabinetId: req.siteNo, boxNo: req.boxNo });
-    if (!parcel && seen.holder_id !== userId && !(await this.grants.activeForBox(req.siteNo, req.boxNo))) {
-      throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
-    }
-    const accessCode = newAccessCode();
-    const now = this.now();
-    const id = newRightId('G');
-    const verifier = JSON.stringify(makeAccessVerifier(this.d.accessKeys.keyFor(req.siteNo), id, accessCode));
-    // One unit of work: the grant, the box, the steps and both messages commit together.
-    const row = await this.d.desired.changeGrants(req.siteNo, async (trx, commit) => {
-      const box = await this.d.sites.getBox(req.siteNo, req.boxNo, trx);
-      const live = await this.grants.activeForBox(req.siteNo, req.boxNo, trx);
-      if (live) {
-        if (live.holder_id === userId || live.grantee_id === userId) {
-          throw new LockerError('BOX_ALREADY_GRANTED', `box ${req.boxNo} is already granted`);
-        }
-        throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
-      }
-      if (box.holder_id !== userId && !parcel) {
-        throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
-      }
-      const reservation =
-        box.status === 'reserved' && !parcel
-          ? await this.d.reservations.openForBox(req.siteNo, req.boxNo, trx)
-          : undefined;
-      if (!parcel && box.status === 'reserved' && (!reservation || reservation.user_id !== userId)) {
-        throw new LockerError('NOT_THE_HOLDER', `you do not hold box ${req.boxNo} at ${req.siteNo}`);
-      }
-      if (!parcel && box.status !== 'reserved' && box.status !== 'occupied') {
-        throw new LockerError('BOX_NOT_AVAILABLE', `box ${req.boxNo} holds no right to hand on`);
-      }
-      const limit = reservation
-        ? reservation.ends_at
-        : (parcel?.expires_at ?? new Date(now.getTime() + PICKUP_GRANT_HOURS * 3_600_000).toISOString());
-      if (limit <= now.toISOString())
-        throw new LockerError('GRANT_EXPIRED', 'your right to this box has expired');
-      const expiresAt =
-        req.expiresAt && new Date(req.expiresAt).toISOString() < limit
-          ? new Date(req.expiresAt).toISOString()
-          : limit;
-      if (expiresAt <= now.toISOString())
-        throw new LockerError('GRANT_EXPIRED', 'the grant would already be expired');
-      const g: GrantRow = {
-        id,
-        kind: reservation ? 'deposit' : 'pickup',
-        site_no: req.siteNo,
-        box_no: req.boxNo,
-        holder_id: userId,
-        grantee_id: grantee.id,
-        reservation_id: reservation?.id ?? null,
-        parcel_no: reservation ? null : (parcel?.id ?? box.parcel_no),
-        verifier,
-        expires_at: expiresAt,
-        state: 'active',
-        created_at: now.toISOString(),
-        closed_at: null,
-      };
-      await this.grants.insert(trx, g);
-      if (reservation) {
-        await this.d.reservations.move(trx, reservation.id, ['active'], 'handed_on');
-        await this.d.sites.patch(trx, req.siteNo, req.boxNo, { holderId: grantee.id }, { holderId: userId });
-      }
-      await this.d.timeline.record(
-        {
-          subject: 'grant',
-          subjectId: id,
-          event: 'authorized',
-          siteNo: req.siteNo,
-          boxNo: req.boxNo,
-          actor: userId,
-          holderId: userId,
-          granteeId: grantee.id,
-          detail: { kind: g.kind, expiresAt },
-        },
-        trx,
-      );
-      const view = toView(g, holder, grantee);
-      await this.d.notifyIn(trx, commit, grantee.id, 'grant.received', {
-        grant: view,
-        userNo: granteeNo,
-        // Sealed to this grant: the stored notification never holds the code in the clear.
-        accessCodeSealed: this.seal.seal(accessCode, sealBinding(g)),
-      });
-      await this.d.timeline.record(
-        {
-          subject: 'grant',
-          subjectId: id,
-          event: 'notified',
-          siteNo: g.site_no,
-          boxNo: g.box_no,
-          actor: null,
-          holderId: userId,
-          granteeId: grantee.id,
-        },
-        trx,
-      );
-      await this.d.notifyIn(trx, commit, userId, 'grant.confirmed', { grant: view });
-      const removeGrants = reservation ? [reservation.id] : [];
-      return { delta: { grants: [toGrantDoc(g, granteeNo, holder.tel)], removeGrants }, result: view };
+    const grantee = await this.applier.findGrantee(req.grantee);
+    return this.applier.apply({
+      holderId: userId,
+      siteNo: req.siteNo,
+      boxNo: req.boxNo,
+      grantee,
+      expiresAt: req.expiresAt,
     });
-    return row;
+  }
+
+  /**
+   * Applies a grant someone else chose for the holder (an authorizer's answer, method 2), by the
+   * same path as `authorize`; `a.within` runs in the grant's unit of work.
+   */
+  applyGrant(a: GrantApplication): Promise<GrantView> {
+    return this.applier.apply(a);
+  }
+
+  /** Whether the user holds the box by method 1's rules (throws the coded refusal if not). */
+  heldRight(userId: string, siteNo: string, boxNo: string): Promise<HeldRight> {
+    return this.applier.heldRight(userId, siteNo, boxNo);
+  }
+
+  findGrantee(who: string): Promise<UserRow> {
+    return this.applier.findGrantee(who);
   }
 
   /** The grantee opens the sealed code of their notification (shown once, kept nowhere). */
@@ -305,12 +225,6 @@ export class AuthorizationService {
           : [];
       return { delta: { grants, removeGrants: moved ? [g.id] : [], revokedGrants }, result: moved };
     });
-  }
-
-  private async findGrantee(who: string): Promise<UserRow> {
-    const user = /^U\d{4}-/.test(who) ? await this.d.users.find(who) : await this.d.users.findBy('tel', who);
-    if (!user) throw new LockerError('GRANTEE_UNKNOWN', `no user ${who}`);
-    return user;
   }
 
   private async views(rows: GrantRow[]): Promise<GrantView[]> {

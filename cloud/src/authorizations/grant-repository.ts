@@ -119,6 +119,7 @@ export function toGrantDoc(row: GrantRow, userNo: string, holderNo: string | nul
     boxNo: row.box_no,
     userNo,
     ...(holderNo ? { holderNo } : {}),
+    ...(row.authorizer_no ? { authorizerId: row.authorizer_no } : {}),
     access: AccessVerifier.parse(JSON.parse(row.verifier)),
     expiresAt: row.expires_at,
   };

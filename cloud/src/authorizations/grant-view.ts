@@ -12,6 +12,8 @@ export interface GrantView {
   createdAt: string;
   holder: { id: string; name: string };
   grantee: { id: string; name: string };
+  /** The third-party authorizer that chose the grantee (method 2). */
+  authorizerNo?: string;
 }
 
 /** What the sealed access code is bound to: it opens only for this grant and this grantee. */
@@ -30,5 +32,6 @@ export function toView(g: GrantRow, holder: UserRow, grantee: UserRow): GrantVie
     createdAt: g.created_at,
     holder: { id: holder.id, name: holder.name },
     grantee: { id: grantee.id, name: grantee.name },
+    ...(g.authorizer_no ? { authorizerNo: g.authorizer_no } : {}),
   };
 }

@@ -428,6 +428,8 @@ export interface BoxGrantsTable {
   state: GrantState;
   created_at: string;
   closed_at: string | null;
+  /** The third-party authorizer whose answer made the grant (method 2); null for method 1. */
+  authorizer_no: string | null;
 }
 
 /** The cloud's grant-token signing keys (ADR 0017); the private half sealed with the server key. */
@@ -453,7 +455,7 @@ export interface RevokedGrantsTable {
 export interface TimelineEntriesTable {
   id: string;
   at: string;
-  subject_kind: 'box' | 'parcel' | 'grant' | 'reservation';
+  subject_kind: 'box' | 'parcel' | 'grant' | 'reservation' | 'request';
   subject_id: string;
   site_no: string | null;
   box_no: string | null;
@@ -501,4 +503,63 @@ export interface CloudDatabase {
   reservation_counts: ReservationCountsTable;
   box_grants: BoxGrantsTable;
   timeline_entries: TimelineEntriesTable;
+  authorizers: AuthorizersTable;
+  authorization_requests: AuthorizationRequestsTable;
+  authorizer_deliveries: AuthorizerDeliveriesTable;
+  authorizer_signatures: AuthorizerSignaturesTable;
+}
+
+/** A third-party authorizer (第三方授权商, method 2): its secret only sealed (SecretSeal). */
+export interface AuthorizersTable {
+  no: string;
+  name: string;
+  status: 'normal' | 'disabled';
+  url: string;
+  secret_sealed: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type AuthorizationRequestState = 'requested' | 'sent' | 'granted' | 'failed';
+
+/** A holder's request that an authorizer pick a grantee for a box (method 2, steps C-F). */
+export interface AuthorizationRequestsTable {
+  id: string;
+  holder_id: string;
+  site_no: string;
+  box_no: string;
+  size: string;
+  authorizer_no: string;
+  state: AuthorizationRequestState;
+  /** `site/box` while open (unique), null once granted or failed. */
+  open_box: string | null;
+  grantee_id: string | null;
+  grant_id: string | null;
+  failure_code: string | null;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The durable queue of signed POSTs to authorizers: requests and confirmations. */
+export interface AuthorizerDeliveriesTable {
+  id: string;
+  request_id: string;
+  authorizer_no: string;
+  kind: 'request' | 'confirmation';
+  /** The JSON body, fixed at enqueue time: every try sends the same bytes (new timestamp). */
+  body: string;
+  attempts: number;
+  next_attempt_at: string;
+  sent_at: string | null;
+  failed_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+/** Signatures seen inside the timestamp window: a second use is a replay. */
+export interface AuthorizerSignaturesTable {
+  authorizer_no: string;
+  signature: string;
+  expires_at: string;
 }

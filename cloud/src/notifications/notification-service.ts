@@ -17,6 +17,7 @@ export type NotificationKind =
   | 'parcel.picked_up'
   | 'parcel.expired'
   | 'parcel.recollected'
+  | 'authorization.failed'
   | (string & {});
 
 /** One live connection of a user (a WebSocket); `send` must not throw. */

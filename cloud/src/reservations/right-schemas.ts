@@ -67,6 +67,7 @@ export const Grant = z.object({
   createdAt: z.string(),
   holder: Party,
   grantee: Party,
+  authorizerNo: z.string().optional().describe('the third-party authorizer that chose the grantee'),
 });
 
 export const AccessCodeBody = z
@@ -76,7 +77,7 @@ export const AccessCodeBody = z
 export const TimelineEntry = z.object({
   at: z.string(),
   event: z.string(),
-  subject: z.enum(['box', 'parcel', 'grant', 'reservation']),
+  subject: z.enum(['box', 'parcel', 'grant', 'reservation', 'request']),
   subjectId: z.string(),
   siteNo: z.string().nullable(),
   boxNo: z.string().nullable(),

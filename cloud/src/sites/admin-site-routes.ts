@@ -164,10 +164,10 @@ export async function adminSiteRoutes(app: FastifyInstance, services: AdminServi
       preHandler: viewer,
       schema: {
         tags,
-        summary: 'The whole timeline of one parcel, grant or reservation',
+        summary: 'The whole timeline of one parcel, grant, reservation or third-party request',
         security,
         params: z.object({
-          subject: z.enum(['parcel', 'grant', 'reservation']),
+          subject: z.enum(['parcel', 'grant', 'reservation', 'request']),
           subjectId: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/),
         }),
         response: { 200: Timeline, ...errors },

@@ -107,6 +107,26 @@ export const errorStatus = {
   GRANT_TOKEN_USED: 410,
   /** The signing key does not open with this server's seal key: an admin rotates (ADR 0017). */
   GRANT_KEY_UNUSABLE: 503,
+  // third-party authorizers (the patent's method 2, ADR 0016)
+  AUTHORIZER_NOT_FOUND: 404,
+  /** An admin disabled the authorizer: it is not offered, and its answers are refused. */
+  AUTHORIZER_DISABLED: 409,
+  AUTHORIZER_NUMBER_TAKEN: 409,
+  /** The authorizer did not answer within the tries (dead letter); the box is unchanged. */
+  AUTHORIZER_UNREACHABLE: 502,
+  /** The authorizer answered with something the cloud cannot read. */
+  AUTHORIZER_ANSWER_INVALID: 502,
+  AUTHORIZATION_REQUEST_NOT_FOUND: 404,
+  /** The box already has an open third-party request. */
+  AUTHORIZATION_REQUEST_OPEN: 409,
+  AUTHORIZATION_REQUEST_EXPIRED: 410,
+  AUTHORIZATION_REQUEST_ANSWERED: 409,
+  /** The answer names another site or box than the request. */
+  ANSWER_MISMATCH: 409,
+  /** A webhook's HMAC signature is missing or does not match the authorizer's secret. */
+  SIGNATURE_INVALID: 401,
+  /** The same signature was seen inside the timestamp window. */
+  SIGNATURE_REPLAYED: 401,
   // everything else
   INTERNAL: 500,
 } as const;

@@ -8,6 +8,7 @@ import * as m0006 from './0006-parcels.js';
 import * as m0007 from './0007-sites-grants.js';
 import * as m0008 from './0008-nearby-vectors.js';
 import * as m0009 from './0009-operator-passwords.js';
+import * as m0010 from './0010-authorizers.js';
 import * as m0011 from './0011-grant-tokens.js';
 
 /**
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0007-sites-grants': m0007,
   '0008-nearby-vectors': m0008,
   '0009-operator-passwords': m0009,
+  '0010-authorizers': m0010,
   '0011-grant-tokens': m0011,
 };

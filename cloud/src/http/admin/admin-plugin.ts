@@ -2,6 +2,8 @@ import { errorStatus, isLockerError } from '@locker/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Accounts } from '../../accounts/accounts-module.js';
 import { adminRightsRoutes } from '../../authorizations/admin-rights-routes.js';
+import { adminAuthorizerRoutes } from '../../authorizers/admin-authorizer-routes.js';
+import type { Authorizers } from '../../authorizers/authorizers-module.js';
 import type { BrokerAccounts } from '../../broker/broker-accounts.js';
 import type { CabinetRepository } from '../../fleet/cabinet-repository.js';
 import type { CommandLog } from '../../fleet/command-log.js';
@@ -55,6 +57,8 @@ export interface AdminServices {
   codeKey: string;
   /** Sites, boxes, user status and timelines (the patent's records). */
   rights: Rights;
+  /** The registry of third-party authorizers (method 2). */
+  authorizers: Authorizers;
 }
 
 export type AdminRouteModule = (app: FastifyInstance, services: AdminServices) => Promise<void>;
@@ -83,6 +87,7 @@ const modules: AdminRouteModule[] = [
   adminSiteRoutes,
   adminRightsRoutes,
   adminGrantKeyRoutes,
+  adminAuthorizerRoutes,
 ];
 
 const resultOf = (reply: FastifyReply, code: string | undefined): AuditResult =>

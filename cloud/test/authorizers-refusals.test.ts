@@ -75,6 +75,10 @@ describe("refusals of an authorizer's answer", () => {
     expect(spaced.json().error.code).toBe('SIGNATURE_INVALID');
     const otherHeader = await callback(app(), secret, answer, { headers: { 'x-locker-authorizer': '0002' } });
     expect(otherHeader.json().error.code).toBe('SIGNATURE_INVALID');
+    // An authorizer number that does not exist gets the same answer: nobody learns which exist.
+    const unknown = await callback(app(), secret, { ...answer, authorizerNo: '0999' });
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.json().error.code).toBe('SIGNATURE_INVALID');
     await unchanged();
   });
 

@@ -60,6 +60,7 @@ describe('the cloud subsystem plan', () => {
     expect(server.app).toBeDefined();
     expect(server.plan.names()).toEqual([
       'database',
+      'grant-keys',
       'broker',
       'rights',
       'parcels',

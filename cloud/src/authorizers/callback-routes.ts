@@ -43,9 +43,7 @@ export async function callbackRoutes(
           400: ErrorResponse.describe('VALIDATION_FAILED'),
           401: ErrorResponse.describe('SIGNATURE_INVALID, SIGNATURE_REPLAYED, TIMESTAMP_OUT_OF_WINDOW'),
           403: ErrorResponse.describe('NOT_THE_HOLDER, USER_DISABLED'),
-          404: ErrorResponse.describe(
-            'AUTHORIZER_NOT_FOUND, AUTHORIZATION_REQUEST_NOT_FOUND, GRANTEE_UNKNOWN',
-          ),
+          404: ErrorResponse.describe('AUTHORIZATION_REQUEST_NOT_FOUND, GRANTEE_UNKNOWN'),
           409: ErrorResponse.describe(
             'AUTHORIZER_DISABLED, AUTHORIZATION_REQUEST_ANSWERED, ANSWER_MISMATCH, GRANTEE_DISABLED, BOX_ALREADY_GRANTED',
           ),

@@ -43,7 +43,13 @@ export class SignedAnswers {
     if (parts.authorizerNo !== undefined && parts.authorizerNo !== answer.authorizerNo) {
       throw new LockerError('SIGNATURE_INVALID', 'X-Locker-Authorizer differs from the body');
     }
-    const authorizer = await this.registry.get(answer.authorizerNo);
+    // An unknown number is answered as a bad signature, so the endpoint tells no one which exist.
+    const authorizer = await this.registry.get(answer.authorizerNo).catch((err: unknown) => {
+      if ((err as { code?: string }).code === 'AUTHORIZER_NOT_FOUND') {
+        throw new LockerError('SIGNATURE_INVALID', 'X-Locker-Signature does not match the body');
+      }
+      throw err;
+    });
     const window = this.config.timestampWindowSeconds;
     const now = this.now();
     const signature = verifySignature(this.registry.secretOf(authorizer), parts, now, window);

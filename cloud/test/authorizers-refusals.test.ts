@@ -238,4 +238,32 @@ describe("refusals of an authorizer's answer", () => {
     expect(await boxOf(app(), siteNo, '01')).toMatchObject({ holderId: holder.id });
     await other.unchanged();
   });
+
+  it('takes a callback signed with the old secret during the grace after a rotation, and refuses it once a rotation gave none', async () => {
+    const first = await openRequest();
+    const rotate = (graceSeconds?: number) =>
+      app().inject({
+        method: 'POST',
+        url: '/v1/admin/authorizers/0001/secret',
+        headers: admin,
+        ...(graceSeconds === undefined ? {} : { payload: { graceSeconds } }),
+      });
+    const rotated = await rotate();
+    expect(rotated.statusCode).toBe(200);
+    const fresh = rotated.json().secret as string;
+    // The authorizer has not switched yet: its callback is still signed with the old secret.
+    const late = await callback(app(), secret, first.answer);
+    expect(late.statusCode).toBe(200);
+    fake.secret = fresh;
+    const second = await openRequest();
+    const cut = await rotate(0);
+    const newest = cut.json().secret as string;
+    const stale = await callback(app(), fresh, second.answer);
+    expect(stale.statusCode).toBe(401);
+    expect(stale.json().error.code).toBe('SIGNATURE_INVALID');
+    await second.unchanged();
+    expect((await callback(app(), newest, second.answer)).statusCode).toBe(200);
+    secret = newest;
+    fake.secret = newest;
+  });
 });

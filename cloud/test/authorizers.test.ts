@@ -63,9 +63,17 @@ describe('third-party authorizers (method 2): registry, request, answer and conf
       url: '/v1/admin/authorizers/0101/secret',
       headers: admin,
     });
-    expect(rotated.statusCode).toBe(200);
+    expect(rotated.statusCode, rotated.body).toBe(200);
     const fresh = rotated.json().secret as string;
     expect(fresh).not.toBe(secret);
+    const previous = await cloud.server.db
+      .selectFrom('authorizers')
+      .select(['previous_secret_sealed', 'previous_until'])
+      .where('no', '=', '0101')
+      .executeTakeFirstOrThrow();
+    // The old secret still verifies for the default hour, sealed like the new one.
+    expect(previous.previous_secret_sealed?.startsWith('v1.')).toBe(true);
+    expect(Date.parse(previous.previous_until ?? '') - Date.now()).toBeGreaterThan(3500_000);
 
     const audit = await app().inject({ method: 'GET', url: '/v1/admin/audit?limit=50', headers: admin });
     const actions = (audit.json().entries as Array<{ action: string }>).map((e) => e.action);
@@ -266,6 +274,36 @@ describe('third-party authorizers (method 2): registry, request, answer and conf
       authorizerNo: '0002',
     });
     expect(dup.json().error.code).toBe('BOX_ALREADY_GRANTED');
+  });
+
+  it('takes a callback 25 minutes after the request, inside its 30-minute life, from nothing held in memory', async () => {
+    const secret = await registerAuthorizer(app(), '0003', '快递公司C', fake.url);
+    fake.secret = secret;
+    fake.respond = () => ({ status: 202 });
+    const { holder } = await holderWithBox(app(), 'TP0004', '13488880004');
+    const courier = await userWithTel(app(), '13466660004');
+    const request = (
+      await askAuthorizer(app(), holder.auth, { siteNo: 'TP0004', boxNo: '01', authorizerNo: '0003' })
+    ).json() as { id: string; expiresAt: string };
+    await pass();
+    expect(Date.parse(request.expiresAt) - Date.now()).toBeGreaterThan(29 * 60_000);
+    // Twenty-five minutes pass: the request is as old as that in the database, five minutes are left.
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    await cloud.server.db
+      .updateTable('authorization_requests')
+      .set({ created_at: ago(25 * 60_000), updated_at: ago(25 * 60_000), expires_at: ago(-5 * 60_000) })
+      .where('id', '=', request.id)
+      .execute();
+    const answer = {
+      requestId: request.id,
+      siteNo: 'TP0004',
+      boxNo: '01',
+      grantee: courier.tel,
+      authorizerNo: '0003',
+    };
+    const ok = await callback(app(), secret, answer);
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(await boxOf(app(), 'TP0004', '01')).toMatchObject({ holderId: courier.id });
   });
 
   it('refuses a request for a box the caller does not hold, a disabled or unknown authorizer, and a second open request', async () => {

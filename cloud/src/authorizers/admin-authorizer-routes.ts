@@ -23,6 +23,19 @@ const params = z.object({ authorizerNo: AuthorizerNo });
  * register, change, disable and rotate; viewers read. The plugin audits every change; the secret
  * is in answers only, never in a request body, so it never reaches the audit.
  */
+const RotateSecretBody = z
+  .object({
+    graceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(3600)
+      .describe("how long the old secret still verifies the authorizer's messages; 0 after a leak"),
+    reason: z.string().min(1).max(300).optional(),
+  })
+  .strict();
+
 export async function adminAuthorizerRoutes(app: FastifyInstance, services: AdminServices): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { registry } = services.authorizers;
@@ -103,12 +116,13 @@ export async function adminAuthorizerRoutes(app: FastifyInstance, services: Admi
       schema: {
         tags,
         summary:
-          'Rotate the shared secret: the new one is shown in this answer only, the old one stops at once',
+          'Rotate the shared secret: the new one is shown in this answer only and signs at once; the old one still verifies for graceSeconds',
         security,
         params,
+        body: RotateSecretBody.nullish(),
         response: { 200: AuthorizerWithSecret, ...errors, 404: notFound },
       },
     },
-    async (req) => registry.rotate(req.params.authorizerNo),
+    async (req) => registry.rotate(req.params.authorizerNo, req.body?.graceSeconds ?? 3600),
   );
 }

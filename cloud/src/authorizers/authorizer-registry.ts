@@ -57,6 +57,8 @@ export class AuthorizerRegistry {
       status: input.status ?? 'normal',
       url: input.url,
       secret_sealed: this.seal.seal(secret, binding(input.no)),
+      previous_secret_sealed: null,
+      previous_until: null,
       created_at: at,
       updated_at: at,
     };
@@ -68,13 +70,23 @@ export class AuthorizerRegistry {
     return toAuthorizerView(await this.repo.update(no, patch, this.now().toISOString()));
   }
 
-  /** A new secret at once; the old one signs nothing more (docs/authorizers.md, rotation). */
-  async rotate(no: string): Promise<{ authorizer: AuthorizerView; secret: string }> {
+  /**
+   * A new secret: the cloud signs with it at once. The old one still verifies the authorizer's
+   * messages for `graceSeconds`, so the authorizer can switch without a refused callback in
+   * between; 0 ends it at once (a leaked secret). Docs: authorizers.md, rotation.
+   */
+  async rotate(no: string, graceSeconds: number): Promise<{ authorizer: AuthorizerView; secret: string }> {
+    const current = await this.repo.get(no);
     const secret = newSecret();
+    const now = this.now();
     const row = await this.repo.update(
       no,
-      { secret_sealed: this.seal.seal(secret, binding(no)) },
-      this.now().toISOString(),
+      {
+        secret_sealed: this.seal.seal(secret, binding(no)),
+        previous_secret_sealed: graceSeconds > 0 ? current.secret_sealed : null,
+        previous_until: graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000).toISOString() : null,
+      },
+      now.toISOString(),
     );
     return { authorizer: toAuthorizerView(row), secret };
   }
@@ -94,6 +106,16 @@ export class AuthorizerRegistry {
 
   find(no: string): Promise<AuthorizerRow | undefined> {
     return this.repo.find(no);
+  }
+
+  /** The secrets that verify a message from the authorizer now: the current one, then the previous. */
+  verifyingSecrets(row: AuthorizerRow): string[] {
+    const out = [this.secretOf(row)];
+    if (row.previous_secret_sealed && row.previous_until && row.previous_until > this.now().toISOString()) {
+      const previous = this.seal.open(row.previous_secret_sealed, binding(row.no));
+      if (previous !== undefined) out.push(previous);
+    }
+    return out;
   }
 
   /** The secret in the clear, in memory only, to sign or check one message. */

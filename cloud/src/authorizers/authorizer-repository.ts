@@ -38,7 +38,12 @@ export class AuthorizerRepository {
 
   async update(
     no: string,
-    patch: Partial<Pick<AuthorizerRow, 'name' | 'status' | 'url' | 'secret_sealed'>>,
+    patch: Partial<
+      Pick<
+        AuthorizerRow,
+        'name' | 'status' | 'url' | 'secret_sealed' | 'previous_secret_sealed' | 'previous_until'
+      >
+    >,
     at: string,
   ): Promise<AuthorizerRow> {
     const res = await this.db

@@ -52,7 +52,7 @@ export class SignedAnswers {
     });
     const window = this.config.timestampWindowSeconds;
     const now = this.now();
-    const signature = verifySignature(this.registry.secretOf(authorizer), parts, now, window);
+    const signature = verifyWithAny(this.registry.verifyingSecrets(authorizer), parts, now, window);
     // Kept twice the window: a message stamped at the far edge is still refused as a replay.
     const keepUntil = new Date(now.getTime() + 2 * window * 1000);
     if (remember) await this.signatures.remember(authorizer.no, signature, keepUntil);
@@ -60,4 +60,18 @@ export class SignedAnswers {
       throw new LockerError('AUTHORIZER_DISABLED', `authorizer ${authorizer.no} is disabled`);
     return { authorizer, answer, signature, keepUntil };
   }
+}
+
+/** The current secret first; during a rotation's grace the previous one too (same window, same replay memory). */
+function verifyWithAny(secrets: string[], parts: SignedParts, now: Date, window: number): string {
+  let last: unknown;
+  for (const secret of secrets) {
+    try {
+      return verifySignature(secret, parts, now, window);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SIGNATURE_INVALID') throw err;
+      last = err;
+    }
+  }
+  throw last;
 }

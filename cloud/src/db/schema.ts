@@ -516,6 +516,9 @@ export interface AuthorizersTable {
   status: 'normal' | 'disabled';
   url: string;
   secret_sealed: string;
+  /** The secret before the last rotation: it still verifies (never signs) until `previous_until`. */
+  previous_secret_sealed: string | null;
+  previous_until: string | null;
   created_at: string;
   updated_at: string;
 }

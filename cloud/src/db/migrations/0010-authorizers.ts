@@ -13,6 +13,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('url', 'text', (c) => c.notNull())
     .addColumn('secret_sealed', 'text', (c) => c.notNull())
+    // After a rotation the old secret still verifies the authorizer's messages until then.
+    .addColumn('previous_secret_sealed', 'text')
+    .addColumn('previous_until', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();

@@ -15,6 +15,8 @@ import { seedRights } from './rights-seed.js';
  * parcel steps in the database (SQLite, synchronous=FULL), as ratios to a bare fastify route in the
  * same run. BENCH_SECONDS and BENCH_CONCURRENCY tune it.
  */
+const BOX_SIZES = ['large', 'medium', 'small', 'xlarge'];
+
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 3);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -44,12 +46,14 @@ async function main(): Promise<void> {
     const endsAt = new Date(Date.now() + 3_600_000).toISOString();
     const reserve = (): BenchRequest => {
       const user = users[n % users.length] as BenchUser;
+      // Every size in turn: the pool of free boxes (about 8,000) outlasts a run at full speed.
+      const size = BOX_SIZES[Math.floor(n / sites.length) % BOX_SIZES.length] as string;
       const siteNo = sites[n++ % sites.length] as string;
       return {
         method: 'POST',
         path: '/v1/reservations',
         headers: user.auth,
-        body: { siteNo, size: 'large', endsAt },
+        body: { siteNo, size, endsAt },
       };
     };
     const held: Array<{ user: BenchUser; siteNo: string; boxNo: string }> = [];

@@ -246,7 +246,7 @@ describe("refusals of an authorizer's answer", () => {
         method: 'POST',
         url: '/v1/admin/authorizers/0001/secret',
         headers: admin,
-        ...(graceSeconds === undefined ? {} : { payload: { graceSeconds } }),
+        payload: graceSeconds === undefined ? {} : { graceSeconds },
       });
     const rotated = await rotate();
     expect(rotated.statusCode).toBe(200);

@@ -62,6 +62,7 @@ describe('third-party authorizers (method 2): registry, request, answer and conf
       method: 'POST',
       url: '/v1/admin/authorizers/0101/secret',
       headers: admin,
+      payload: {},
     });
     expect(rotated.statusCode, rotated.body).toBe(200);
     const fresh = rotated.json().secret as string;

@@ -1,22 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { BoardSimulator } from '@locker/lockboard';
-import { type SimulatedBus, simulatorOnPty } from '@locker/lockboard/testing';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openScreen, tapKeys } from '../support/browser.js';
-import type { DaemonProcess } from '../support/daemon-process.js';
 import { PhoneUser } from '../support/phone-user.js';
-import {
-  type CloudHandle,
-  provisionCabinet,
-  startCloudProcess,
-  startEdgeProcess,
-  tempDir,
-} from '../support/stack.js';
+import { filesUnder, type SimulatedCabinet, startSimulatedCabinet } from '../support/sim-cabinet.js';
+import { type CloudHandle, startCloudProcess, tempDir } from '../support/stack.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const SITE = '610091A01';
-type Session = { id: string; state: string; boxNo: string | null; kind?: string; error?: { code: string } };
 type Grant = { id: string; state: string; boxNo: string };
 
 /**
@@ -29,34 +19,11 @@ describe('embodiment 1: direct authorization of a reserved box, end to end', () 
   const dir = tempDir('locker-embodiment1-');
   let cloud: CloudHandle;
   let proxy: TcpProxy;
-  let sim: BoardSimulator;
-  let bus: SimulatedBus;
-  let edge: DaemonProcess;
-  let kiosk: string;
+  let cab: SimulatedCabinet;
   let li: PhoneUser;
   let grantee: PhoneUser;
   const codes: string[] = [];
-
-  const kioskPost = async (path: string, body: unknown) => {
-    const res = await fetch(`${kiosk}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Session };
-  };
-  const session = async (id: string) =>
-    (await fetch(`${kiosk}/api/sessions/${id}`).then((r) => r.json())) as Session;
-  const cabinetStatus = async () =>
-    ((await cloud.admin('GET', `/v1/admin/cabinets/${SITE}`)).body as { cabinet?: { status?: string } })
-      .cabinet?.status;
-  const desiredVersion = async () =>
-    ((await cloud.admin('GET', `/v1/admin/cabinets/${SITE}/desired`)).body as { version: number }).version;
-  /** Waits until the cabinet has applied the cloud's current desired state (its own log says so). */
-  const cabinetCaughtUp = async () => {
-    const version = await desiredVersion();
-    await edge.waitForLine((l) => l.msg === 'desired state applied' && Number(l.version) >= version, 20_000);
-  };
+  const kioskPost = (path: string, body: unknown) => cab.kioskPost(path, body);
 
   const reserveLarge = async () => {
     const res = await li.call<{ reservation: { id: string; boxNo: string }; accessCode: string }>(
@@ -108,11 +75,11 @@ describe('embodiment 1: direct authorization of a reserved box, end to end', () 
     expect(started.status).toBe(201);
     expect(started.body).toMatchObject({ kind: 'grant_deposit', boxNo, state: 'door_open' });
     const lock = Number(boxNo);
-    expect(sim.state(0, lock).door).toBe('open');
-    sim.setOccupied(0, lock, true);
-    sim.setDoor(0, lock, 'closed');
+    expect(cab.sim.state(0, lock).door).toBe('open');
+    cab.sim.setOccupied(0, lock, true);
+    cab.sim.setDoor(0, lock, 'closed');
     await expect
-      .poll(async () => (await session(started.body.id)).state, { timeout: 20_000 })
+      .poll(async () => (await cab.session(started.body.id)).state, { timeout: 20_000 })
       .toBe('completed');
   };
 
@@ -123,35 +90,20 @@ describe('embodiment 1: direct authorization of a reserved box, end to end', () 
 
   beforeAll(async () => {
     cloud = await startCloudProcess(dir.path);
-    const { broker: creds, accessKeys } = await provisionCabinet(cloud, SITE);
     proxy = await TcpProxy.start(cloud.brokerUrl);
-    sim = new BoardSimulator({ family: 'kerong', boards: [{ address: 0, locks: 4 }] });
-    bus = await simulatorOnPty(sim);
-    edge = startEdgeProcess(dir.path, {
-      cabinetId: SITE,
-      accessKeys,
-      // The keypads are read by their English names (the screen's default is zh-CN, ADR 0011).
-      kiosk: { host: '127.0.0.1', port: 0, locale: 'en' },
-      broker: { url: proxy.url, ...creds, resendAfterMs: 1000, keepaliveSec: 5 },
-      bus: { family: 'kerong', port: bus.hostPath, boards: [{ address: 0, locks: 4 }], pollIntervalMs: 100 },
-      boxes: [
-        { boxNo: '01', board: 0, lock: 1, size: 'large' },
-        { boxNo: '02', board: 0, lock: 2, size: 'large' },
-        { boxNo: '03', board: 0, lock: 3, size: 'large' },
-        { boxNo: '04', board: 0, lock: 4, size: 'small' },
-      ],
+    cab = await startSimulatedCabinet(dir.path, cloud, {
+      site: SITE,
+      boxes: { '01': 'large', '02': 'large', '03': 'large', '04': 'small' },
+      brokerUrl: proxy.url,
     });
-    kiosk = String((await edge.waitForLine((l) => l.msg === 'cabinet daemon started', 30_000)).kiosk);
-    await edge.waitForLine((l) => l.msg === 'desired state applied', 30_000);
     li = await PhoneUser.register(cloud.httpUrl, 'li_mou', '13455555555');
     grantee = await PhoneUser.register(cloud.httpUrl, 'grantee_6666', '13499996666');
   }, 90_000);
 
   afterAll(async () => {
-    await edge?.stop();
+    await cab?.stop();
     await proxy?.close();
     await cloud?.process.stop();
-    await bus?.close();
     dir.remove();
   });
 
@@ -171,14 +123,14 @@ describe('embodiment 1: direct authorization of a reserved box, end to end', () 
     const { reservation } = await reserveLarge();
     expect(reservation.boxNo).toBe('01');
     const { grant, code } = await authorize('01');
-    await cabinetCaughtUp();
+    await cab.caughtUp();
     // 李某's own code is no longer the box's, and the grantee's code opens no other box.
     const old = await kioskPost('/api/grants/use', { userNo: li.tel, code: codes[0] });
     expect(old.status).toBe(401);
     const other = await kioskPost('/api/grants/use', { userNo: grantee.tel, code, boxNo: '02' });
     expect(other.status).toBe(401);
     // The grantee at the touchscreen: the "Use an authorized box" tile, phone number, notified code.
-    const screen = await openScreen(kiosk);
+    const screen = await openScreen(cab.kiosk);
     try {
       const { page } = screen;
       await page.getByTestId('start-grant').click();
@@ -189,9 +141,9 @@ describe('embodiment 1: direct authorization of a reserved box, end to end', () 
       await page.waitForFunction(
         () => document.querySelector('[data-testid="box-number"]')?.textContent === '01',
       );
-      expect(sim.state(0, 1).door).toBe('open');
-      sim.setOccupied(0, 1, true);
-      sim.setDoor(0, 1, 'closed');
+      expect(cab.sim.state(0, 1).door).toBe('open');
+      cab.sim.setOccupied(0, 1, true);
+      cab.sim.setDoor(0, 1, 'closed');
       await page.getByTestId('done').waitFor({ timeout: 20_000 });
     } finally {
       await screen.close();
@@ -218,9 +170,9 @@ describe('embodiment 1: direct authorization of a reserved box, end to end', () 
     const { reservation } = await reserveLarge();
     expect(reservation.boxNo).toBe('02');
     const { grant, code } = await authorize('02');
-    await cabinetCaughtUp();
+    await cab.caughtUp();
     await proxy.cut();
-    await expect.poll(cabinetStatus, { timeout: 30_000 }).toBe('offline');
+    await expect.poll(() => cab.status(), { timeout: 30_000 }).toBe('offline');
 
     await depositAtKiosk('02', code);
     expect((await li.call<Grant>('GET', `/v1/authorizations/${grant.id}`)).body.state).toBe('active');
@@ -244,29 +196,21 @@ describe('embodiment 1: direct authorization of a reserved box, end to end', () 
     });
     expect(notHeld.body.error.code).toBe('NOT_THE_HOLDER');
     const { grant, code } = await authorize('03');
-    await cabinetCaughtUp();
+    await cab.caughtUp();
     const revoked = await li.call<Grant>('POST', `/v1/authorizations/${grant.id}/revoke`);
     expect(revoked.body.state).toBe('revoked');
-    await cabinetCaughtUp();
+    await cab.caughtUp();
     const refused = await kioskPost('/api/grants/use', { userNo: grantee.tel, code });
     expect(refused.status).toBe(401);
-    expect(sim.state(0, 3).door).toBe('closed');
+    expect(cab.sim.state(0, 3).door).toBe('closed');
     expect(await timeline(li, grant.id)).toContain('revoked');
   });
 
   it('leaves no access code in the clear in the cloud or cabinet databases, their WAL files or the logs', async () => {
     expect(codes.length).toBeGreaterThanOrEqual(6);
-    const files: string[] = [];
-    const walk = (p: string) => {
-      for (const name of readdirSync(p)) {
-        const full = join(p, name);
-        if (statSync(full).isDirectory()) walk(full);
-        else files.push(full);
-      }
-    };
-    walk(dir.path);
+    const files = filesUnder(dir.path);
     expect(files.some((f) => f.endsWith('cloud.db-wal') || f.endsWith('cloud.db'))).toBe(true);
-    const logs = [...cloud.process.lines, ...edge.lines].map((l) => JSON.stringify(l)).join('\n');
+    const logs = [...cloud.process.lines, ...cab.edge.lines].map((l) => JSON.stringify(l)).join('\n');
     for (const code of codes) {
       expect(logs).not.toContain(code);
       for (const f of files)

@@ -1,19 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { BoardSimulator } from '@locker/lockboard';
-import { type SimulatedBus, simulatorOnPty } from '@locker/lockboard/testing';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonProcess } from '../support/daemon-process.js';
 import { PhoneUser } from '../support/phone-user.js';
-import {
-  type CloudHandle,
-  provisionCabinet,
-  startCloudProcess,
-  startEdgeProcess,
-  tempDir,
-} from '../support/stack.js';
+import { type SimulatedCabinet, startSimulatedCabinet } from '../support/sim-cabinet.js';
+import { type CloudHandle, startCloudProcess, tempDir } from '../support/stack.js';
 
 const SITE = '610091A01';
 type Request = {
@@ -24,7 +17,6 @@ type Request = {
   failureCode: string | null;
   grantee: { id: string; userNo: string | null } | null;
 };
-type Session = { id: string; state: string; boxNo: string | null; kind?: string };
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -46,10 +38,7 @@ describe('embodiment 2: third-party authorization of a reserved box, end to end'
   const ports = { http: 0, broker: 0, a: 0, b: 0 };
   let cloudConfig: Record<string, unknown>;
   let cloud: CloudHandle;
-  let sim: BoardSimulator;
-  let bus: SimulatedBus;
-  let edge: DaemonProcess;
-  let kiosk: string;
+  let cab: SimulatedCabinet;
   let companyA: DaemonProcess;
   let companyB: DaemonProcess;
   const secrets: Record<string, string> = {};
@@ -95,12 +84,7 @@ describe('embodiment 2: third-party authorization of a reserved box, end to end'
       db.close();
     }
   };
-  const desiredVersion = async () =>
-    ((await cloud.admin('GET', `/v1/admin/cabinets/${SITE}/desired`)).body as { version: number }).version;
-  const cabinetCaughtUp = async () => {
-    const version = await desiredVersion();
-    await edge.waitForLine((l) => l.msg === 'desired state applied' && Number(l.version) >= version, 20_000);
-  };
+  const cabinetCaughtUp = () => cab.caughtUp();
   const boxes = async () =>
     (
       (await cloud.admin('GET', `/v1/admin/sites/${SITE}/boxes`)).body as {
@@ -169,14 +153,7 @@ describe('embodiment 2: third-party authorization of a reserved box, end to end'
     return res.body;
   };
 
-  const kioskPost = async (path: string, body: unknown) => {
-    const res = await fetch(`${kiosk}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Session };
-  };
+  const kioskPost = (path: string, body: unknown) => cab.kioskPost(path, body);
 
   beforeAll(async () => {
     for (const k of Object.keys(ports) as Array<keyof typeof ports>) ports[k] = await freePort();
@@ -198,29 +175,10 @@ describe('embodiment 2: third-party authorization of a reserved box, end to end'
       },
     };
     cloud = await startCloudProcess(dir.path, 'info', cloudConfig);
-    const { broker: creds, accessKeys } = await provisionCabinet(cloud, SITE);
-    sim = new BoardSimulator({ family: 'kerong', boards: [{ address: 0, locks: 6 }] });
-    bus = await simulatorOnPty(sim);
-    edge = startEdgeProcess(dir.path, {
-      cabinetId: SITE,
-      accessKeys,
-      kiosk: { host: '127.0.0.1', port: 0, locale: 'en' },
-      broker: { url: cloud.brokerUrl, ...creds, resendAfterMs: 1000, keepaliveSec: 5 },
-      bus: { family: 'kerong', port: bus.hostPath, boards: [{ address: 0, locks: 6 }], pollIntervalMs: 100 },
-      boxes: ['01', '02', '03', '04', '05', '06'].map((boxNo, i) => ({
-        boxNo,
-        board: 0,
-        lock: i + 1,
-        size: 'large',
-      })),
+    cab = await startSimulatedCabinet(dir.path, cloud, {
+      site: SITE,
+      boxes: { '01': 'large', '02': 'large', '03': 'large', '04': 'large', '05': 'large', '06': 'large' },
     });
-    kiosk = String((await edge.waitForLine((l) => l.msg === 'cabinet daemon started', 30_000)).kiosk);
-    await edge.waitForLine((l) => l.msg === 'desired state applied', 30_000);
-    // The site's box records come from the cabinet's own box states.
-    for (let i = 0; (await boxes()).length < 6; i++) {
-      if (i > 200) throw new Error('the cabinet never published its six boxes');
-      await new Promise((r) => setTimeout(r, 100));
-    }
 
     for (const [no, name, port] of [
       ['0001', '快递公司A', ports.a],
@@ -251,9 +209,8 @@ describe('embodiment 2: third-party authorization of a reserved box, end to end'
   afterAll(async () => {
     await companyA?.stop();
     await companyB?.stop();
-    await edge?.stop();
+    await cab?.stop();
     await cloud?.process.stop();
-    await bus?.close();
     dir.remove();
   });
 
@@ -305,17 +262,13 @@ describe('embodiment 2: third-party authorization of a reserved box, end to end'
     const started = await kioskPost('/api/grants/use', { userNo: wang.tel, code: opened.body.accessCode });
     expect(started.status).toBe(201);
     expect(started.body).toMatchObject({ kind: 'grant_deposit', boxNo: '01', state: 'door_open' });
-    expect(sim.state(0, 1).door).toBe('open');
-    sim.setOccupied(0, 1, true);
-    sim.setDoor(0, 1, 'closed');
+    expect(cab.sim.state(0, 1).door).toBe('open');
+    cab.sim.setOccupied(0, 1, true);
+    cab.sim.setDoor(0, 1, 'closed');
     await expect
-      .poll(
-        async () =>
-          ((await fetch(`${kiosk}/api/sessions/${started.body.id}`).then((r) => r.json())) as Session).state,
-        {
-          timeout: 20_000,
-        },
-      )
+      .poll(async () => (await cab.session(started.body.id)).state, {
+        timeout: 20_000,
+      })
       .toBe('completed');
 
     await expect.poll(() => steps(asked.id), { timeout: 20_000 }).toContain('deposited');
@@ -398,7 +351,7 @@ describe('embodiment 2: third-party authorization of a reserved box, end to end'
   });
 
   it('leaves no authorizer secret in a log line', () => {
-    const logs = [...cloud.process.lines, ...edge.lines, ...companyA.lines, ...companyB.lines]
+    const logs = [...cloud.process.lines, ...cab.edge.lines, ...companyA.lines, ...companyB.lines]
       .map((l) => JSON.stringify(l))
       .join('\n');
     for (const secret of Object.values(secrets)) expect(logs).not.toContain(secret);

@@ -1,23 +1,13 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { BoardSimulator } from '@locker/lockboard';
-import { type SimulatedBus, simulatorOnPty } from '@locker/lockboard/testing';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openScreen } from '../support/browser.js';
-import type { DaemonProcess } from '../support/daemon-process.js';
 import { PhoneUser } from '../support/phone-user.js';
-import {
-  type CloudHandle,
-  provisionCabinet,
-  startCloudProcess,
-  startEdgeProcess,
-  tempDir,
-} from '../support/stack.js';
+import { filesUnder, type SimulatedCabinet, startSimulatedCabinet } from '../support/sim-cabinet.js';
+import { type CloudHandle, provisionCabinet, startCloudProcess, tempDir } from '../support/stack.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const SITE = '610091A01';
 const OTHER_SITE = '610091A02';
-type Session = { id: string; state: string; boxNo: string | null; kind?: string; error?: { code: string } };
 type Grant = { id: string; state: string; boxNo: string };
 type Issued = { token: string; expiresAt: string; keyId: string };
 
@@ -30,31 +20,11 @@ describe('a grant the cabinet never received, opened with a signed token', () =>
   const dir = tempDir('locker-grant-token-');
   let cloud: CloudHandle;
   let proxy: TcpProxy;
-  let sim: BoardSimulator;
-  let bus: SimulatedBus;
-  let edge: DaemonProcess;
-  let kiosk: string;
+  let cab: SimulatedCabinet;
   let zheng: PhoneUser;
   let wang: PhoneUser;
   const tokens: string[] = [];
-
-  const kioskPost = async (path: string, body: unknown) => {
-    const res = await fetch(`${kiosk}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Session };
-  };
-  const cabinetStatus = async () =>
-    ((await cloud.admin('GET', `/v1/admin/cabinets/${SITE}`)).body as { cabinet?: { status?: string } })
-      .cabinet?.status;
-  const cabinetCaughtUp = async () => {
-    const { version } = (await cloud.admin('GET', `/v1/admin/cabinets/${SITE}/desired`)).body as {
-      version: number;
-    };
-    await edge.waitForLine((l) => l.msg === 'desired state applied' && Number(l.version) >= version, 20_000);
-  };
+  const kioskPost = (path: string, body: unknown) => cab.kioskPost(path, body);
 
   /** 郑某 reserves a large box at `site` and hands it to 王某; 王某's app fetches the token. */
   const grantWithToken = async (site = SITE) => {
@@ -79,7 +49,6 @@ describe('a grant the cabinet never received, opened with a signed token', () =>
 
   beforeAll(async () => {
     cloud = await startCloudProcess(dir.path, 'info', { rights: { maxActiveReservationsPerUser: 10 } });
-    const { broker: creds, accessKeys } = await provisionCabinet(cloud, SITE);
     // A second site with no cabinet running: its tokens must not open doors here.
     await provisionCabinet(cloud, OTHER_SITE);
     await cloud.admin('PUT', `/v1/admin/sites/${OTHER_SITE}`, { name: 'East gate' });
@@ -87,52 +56,32 @@ describe('a grant the cabinet never received, opened with a signed token', () =>
       boxes: [{ boxNo: '01', size: 'large' }],
     });
     proxy = await TcpProxy.start(cloud.brokerUrl);
-    sim = new BoardSimulator({ family: 'kerong', boards: [{ address: 0, locks: 4 }] });
-    bus = await simulatorOnPty(sim);
-    edge = startEdgeProcess(dir.path, {
-      cabinetId: SITE,
-      accessKeys,
-      kiosk: { host: '127.0.0.1', port: 0, locale: 'en' },
-      broker: { url: proxy.url, ...creds, resendAfterMs: 1000, keepaliveSec: 5 },
-      bus: { family: 'kerong', port: bus.hostPath, boards: [{ address: 0, locks: 4 }], pollIntervalMs: 100 },
-      boxes: [
-        { boxNo: '01', board: 0, lock: 1, size: 'large' },
-        { boxNo: '02', board: 0, lock: 2, size: 'large' },
-        { boxNo: '03', board: 0, lock: 3, size: 'large' },
-        { boxNo: '04', board: 0, lock: 4, size: 'large' },
-      ],
+    cab = await startSimulatedCabinet(dir.path, cloud, {
+      site: SITE,
+      boxes: { '01': 'large', '02': 'large', '03': 'large', '04': 'large' },
+      brokerUrl: proxy.url,
     });
-    kiosk = String((await edge.waitForLine((l) => l.msg === 'cabinet daemon started', 30_000)).kiosk);
-    await edge.waitForLine((l) => l.msg === 'desired state applied', 30_000);
     zheng = await PhoneUser.register(cloud.httpUrl, 'zheng_mou', '13488888888');
     wang = await PhoneUser.register(cloud.httpUrl, 'wang_mou', '13466666666');
-    // The site's box records come from the cabinet's own box states.
-    for (let i = 0; ; i++) {
-      const res = await cloud.admin('GET', `/v1/admin/sites/${SITE}/boxes`);
-      if ((res.body as { boxes?: unknown[] }).boxes?.length === 4) break;
-      if (i > 200) throw new Error('the site never got its 4 boxes');
-      await new Promise((r) => setTimeout(r, 100));
-    }
   }, 90_000);
 
   afterAll(async () => {
-    await edge?.stop();
+    await cab?.stop();
     await proxy?.close();
     await cloud?.process.stop();
-    await bus?.close();
     dir.remove();
   });
 
   it('王某 scans the token at the touchscreen of a cabinet offline since before the grant, deposits, and the cloud learns it after reconnect', async () => {
     await proxy.cut();
-    await expect.poll(cabinetStatus, { timeout: 30_000 }).toBe('offline');
+    await expect.poll(() => cab.status(), { timeout: 30_000 }).toBe('offline');
     const { grant, boxNo, token } = await grantWithToken();
     expect(boxNo).toBe('01');
     // No code for 王某 at this cabinet: the grant is not there.
     const byCode = await kioskPost('/api/grants/use', { userNo: wang.tel, code: '00000000' });
     expect(byCode.status).toBe(401);
 
-    const screen = await openScreen(kiosk);
+    const screen = await openScreen(cab.kiosk);
     try {
       const { page } = screen;
       await page.getByTestId('start-grant').click();
@@ -142,9 +91,9 @@ describe('a grant the cabinet never received, opened with a signed token', () =>
       await page.waitForFunction(
         () => document.querySelector('[data-testid="box-number"]')?.textContent === '01',
       );
-      expect(sim.state(0, 1).door).toBe('open');
-      sim.setOccupied(0, 1, true);
-      sim.setDoor(0, 1, 'closed');
+      expect(cab.sim.state(0, 1).door).toBe('open');
+      cab.sim.setOccupied(0, 1, true);
+      cab.sim.setDoor(0, 1, 'closed');
       await page.getByTestId('done').waitFor({ timeout: 20_000 });
     } finally {
       await screen.close();
@@ -171,7 +120,7 @@ describe('a grant the cabinet never received, opened with a signed token', () =>
   });
 
   it('refuses, with the cabinet offline, a forged token, one for another site and one for a box other than chosen', async () => {
-    await cabinetCaughtUp();
+    await cab.caughtUp();
     const { token, boxNo } = await grantWithToken();
     await proxy.cut();
     const [prefix, claims, sig] = token.split('.');
@@ -188,22 +137,22 @@ describe('a grant the cabinet never received, opened with a signed token', () =>
     expect((await kioskPost('/api/grants/token', { token, boxNo: otherBox })).body.error?.code).toBe(
       'GRANT_TOKEN_WRONG_PLACE',
     );
-    for (const lock of [1, 2, 3, 4]) expect(sim.state(0, lock).door).toBe('closed');
+    for (const lock of [1, 2, 3, 4]) expect(cab.sim.state(0, lock).door).toBe('closed');
     await proxy.restore();
-    await expect.poll(cabinetStatus, { timeout: 30_000 }).toBe('online');
+    await expect.poll(() => cab.status(), { timeout: 30_000 }).toBe('online');
   });
 
   it('refuses a revoked token once the revocation synced, and an old key after a rotation that retired it', async () => {
     const { grant, token } = await grantWithToken();
     const revoked = await zheng.call<Grant>('POST', `/v1/authorizations/${grant.id}/revoke`);
     expect(revoked.body.state).toBe('revoked');
-    await cabinetCaughtUp();
+    await cab.caughtUp();
     expect((await kioskPost('/api/grants/token', { token })).body.error?.code).toBe('GRANT_TOKEN_REVOKED');
 
     const second = await grantWithToken();
     const rotated = await cloud.admin('POST', '/v1/admin/grant-keys/rotate', { retireNow: true });
     expect(rotated.status).toBe(200);
-    await cabinetCaughtUp();
+    await cab.caughtUp();
     expect((await kioskPost('/api/grants/token', { token: second.token })).body.error?.code).toBe(
       'GRANT_TOKEN_INVALID',
     );
@@ -215,23 +164,15 @@ describe('a grant the cabinet never received, opened with a signed token', () =>
     expect(opened.status).toBe(201);
     expect(opened.body).toMatchObject({ kind: 'grant_deposit', boxNo: second.boxNo });
     const lock = Number(second.boxNo);
-    sim.setOccupied(0, lock, true);
-    sim.setDoor(0, lock, 'closed');
+    cab.sim.setOccupied(0, lock, true);
+    cab.sim.setDoor(0, lock, 'closed');
   });
 
   it('leaves no token in the cloud or cabinet databases, their WAL files or the logs', async () => {
     expect(tokens.length).toBeGreaterThanOrEqual(5);
-    const files: string[] = [];
-    const walk = (p: string) => {
-      for (const name of readdirSync(p)) {
-        const full = join(p, name);
-        if (statSync(full).isDirectory()) walk(full);
-        else files.push(full);
-      }
-    };
-    walk(dir.path);
+    const files = filesUnder(dir.path);
     expect(files.some((f) => f.endsWith('edge.db') || f.endsWith('edge.db-wal'))).toBe(true);
-    const logs = [...cloud.process.lines, ...edge.lines].map((l) => JSON.stringify(l)).join('\n');
+    const logs = [...cloud.process.lines, ...cab.edge.lines].map((l) => JSON.stringify(l)).join('\n');
     for (const token of tokens) {
       // The signature is what makes it a key; its claims are no secret.
       const sig = token.split('.')[2] ?? '';

@@ -119,10 +119,10 @@ export async function adminAuthorizerRoutes(app: FastifyInstance, services: Admi
           'Rotate the shared secret: the new one is shown in this answer only and signs at once; the old one still verifies for graceSeconds',
         security,
         params,
-        body: RotateSecretBody.nullish(),
+        body: RotateSecretBody,
         response: { 200: AuthorizerWithSecret, ...errors, 404: notFound },
       },
     },
-    async (req) => registry.rotate(req.params.authorizerNo, req.body?.graceSeconds ?? 3600),
+    async (req) => registry.rotate(req.params.authorizerNo, req.body.graceSeconds),
   );
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
+import { LeasedQueue } from '../db/leased-queue.js';
 import type { AuthorizerDeliveriesTable } from '../db/schema.js';
 import type { Executor } from '../fleet/desired/desired-version-repository.js';
 
@@ -12,8 +13,10 @@ export type DeliveryRow = Selectable<AuthorizerDeliveriesTable>;
  * (a lease) with a conditional UPDATE, so two workers never send the same try; a crash mid-send
  * only delays it, and the Idempotency-Key lets the authorizer drop the repeat.
  */
-export class DeliveryQueue {
-  constructor(private readonly db: Db) {}
+export class DeliveryQueue extends LeasedQueue<DeliveryRow> {
+  constructor(db: Db) {
+    super(db, 'authorizer_deliveries', 20);
+  }
 
   async enqueue(
     trx: Executor,
@@ -38,54 +41,6 @@ export class DeliveryQueue {
       })
       .execute();
     return id;
-  }
-
-  /** Due tries, each claimed for `leaseMs`; those another worker claimed first are left out. */
-  async claimDue(now: Date, leaseMs: number, limit = 20): Promise<DeliveryRow[]> {
-    const due = await this.db
-      .selectFrom('authorizer_deliveries')
-      .selectAll()
-      .where('sent_at', 'is', null)
-      .where('failed_at', 'is', null)
-      .where('next_attempt_at', '<=', now.toISOString())
-      .orderBy('next_attempt_at')
-      .limit(limit)
-      .execute();
-    const lease = new Date(now.getTime() + leaseMs).toISOString();
-    const claimed: DeliveryRow[] = [];
-    for (const row of due) {
-      const r = await this.db
-        .updateTable('authorizer_deliveries')
-        .set({ next_attempt_at: lease })
-        .where('id', '=', row.id)
-        .where('next_attempt_at', '=', row.next_attempt_at)
-        .where('sent_at', 'is', null)
-        .where('failed_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 1) claimed.push({ ...row, next_attempt_at: lease });
-    }
-    return claimed;
-  }
-
-  async markSent(id: string, at: Date, db: Executor = this.db): Promise<void> {
-    await db
-      .updateTable('authorizer_deliveries')
-      .set((eb) => ({ sent_at: at.toISOString(), attempts: eb('attempts', '+', 1), last_error: null }))
-      .where('id', '=', id)
-      .execute();
-  }
-
-  /** A failed try: retried at `retryAt`, or dead-lettered (`failed_at`) when that is undefined. */
-  async markFailed(id: string, error: string, at: Date, retryAt: Date | undefined): Promise<void> {
-    await this.db
-      .updateTable('authorizer_deliveries')
-      .set((eb) => ({
-        attempts: eb('attempts', '+', 1),
-        last_error: error.slice(0, 500),
-        ...(retryAt ? { next_attempt_at: retryAt.toISOString() } : { failed_at: at.toISOString() }),
-      }))
-      .where('id', '=', id)
-      .execute();
   }
 
   forRequest(requestId: string): Promise<DeliveryRow[]> {

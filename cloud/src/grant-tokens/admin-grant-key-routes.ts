@@ -57,13 +57,13 @@ export async function adminGrantKeyRoutes(app: FastifyInstance, services: AdminS
         tags,
         summary: 'Make a new signing key; every cabinet learns it through desired state',
         security,
-        body: RotateBody.nullish(),
+        body: RotateBody,
         response: { 200: z.object({ active: GrantKey, cabinetsTold: z.number().int() }), ...errors },
       },
     },
     async (req) => {
       const active = await tokens.keys.rotate({
-        retireNow: req.body?.retireNow ?? false,
+        retireNow: req.body.retireNow,
         tokenTtlMs: tokens.issuer.lifetimeMs,
       });
       return { active, cabinetsTold: await services.desired.pushGrantKeys() };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { LeasedQueue } from '../db/leased-queue.js';
 import type { OutboundMessagesTable } from '../db/schema.js';
 
 export type OutboundRow = OutboundMessagesTable;
@@ -8,8 +9,10 @@ export type OutboundRow = OutboundMessagesTable;
  * SMS and push messages waiting to go out. A message is claimed by moving its next attempt ahead
  * (a lease), so two cloud processes never send the same one at once; a crash mid-send only delays it.
  */
-export class OutboundQueue {
-  constructor(private readonly db: Db) {}
+export class OutboundQueue extends LeasedQueue<OutboundRow> {
+  constructor(db: Db) {
+    super(db, 'outbound_messages', 50);
+  }
 
   async enqueue(
     channel: OutboundRow['channel'],
@@ -36,53 +39,6 @@ export class OutboundQueue {
       })
       .execute();
     return id;
-  }
-
-  /** Due messages, each claimed for `leaseMs`; those another process claimed first are left out. */
-  async claimDue(now: Date, leaseMs: number, limit = 50): Promise<OutboundRow[]> {
-    const due = await this.db
-      .selectFrom('outbound_messages')
-      .selectAll()
-      .where('sent_at', 'is', null)
-      .where('failed_at', 'is', null)
-      .where('next_attempt_at', '<=', now.toISOString())
-      .orderBy('next_attempt_at')
-      .limit(limit)
-      .execute();
-    const lease = new Date(now.getTime() + leaseMs).toISOString();
-    const claimed: OutboundRow[] = [];
-    for (const row of due) {
-      const r = await this.db
-        .updateTable('outbound_messages')
-        .set({ next_attempt_at: lease })
-        .where('id', '=', row.id)
-        .where('next_attempt_at', '=', row.next_attempt_at)
-        .where('sent_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 1) claimed.push({ ...row, next_attempt_at: lease });
-    }
-    return claimed;
-  }
-
-  async markSent(id: string, at: Date): Promise<void> {
-    await this.db
-      .updateTable('outbound_messages')
-      .set((eb) => ({ sent_at: at.toISOString(), attempts: eb('attempts', '+', 1), last_error: null }))
-      .where('id', '=', id)
-      .execute();
-  }
-
-  /** Records a failed try: retried at `retryAt`, or given up on (`failed_at`) when that is undefined. */
-  async markFailed(id: string, error: string, at: Date, retryAt: Date | undefined): Promise<void> {
-    await this.db
-      .updateTable('outbound_messages')
-      .set((eb) => ({
-        attempts: eb('attempts', '+', 1),
-        last_error: error.slice(0, 500),
-        ...(retryAt ? { next_attempt_at: retryAt.toISOString() } : { failed_at: at.toISOString() }),
-      }))
-      .where('id', '=', id)
-      .execute();
   }
 
   async get(id: string): Promise<OutboundRow | undefined> {

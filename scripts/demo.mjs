@@ -233,6 +233,9 @@ Try it at the touchscreen (http://127.0.0.1:${KIOSK_PORT}/):
   that phone (the demo has no SMS gateway: see docs/operations.md), or notifies the app of a user whose
   verified number it is.
   Pick up a parcel: enter that code; close the door in the drawer again when the parcel is out.
+  Reserve a box and hand it on (the patent): register two users with phone numbers, reserve, authorize
+  the other, and use "Use an authorized box" with the notified code or the QR token the grantee's app
+  fetches (paste it on that screen): docs/rights.md, docs/grant-tokens.md, docs/authorizers.md.
 
 Try it from the cloud, as operator ${OPERATOR} (its account is in .demo/operator.json; this token
 expires, a new one is made at each start):

@@ -14,6 +14,7 @@ import {
   LockerError,
   parseOrThrow,
   parseTopic,
+  settleWithin,
   TypedEmitter,
   topics,
 } from '@locker/protocol';
@@ -110,7 +111,8 @@ export class FleetLink extends TypedEmitter<FleetEvents> {
     }
     const client = this.client;
     this.client = undefined;
-    if (client) await client.endAsync();
+    // A clean end waits for messages in flight, which a broker that is gone never takes.
+    if (client && (await settleWithin(client.endAsync(), 2000)) === 'timeout') await client.endAsync(true);
     await this.queue;
   }
 

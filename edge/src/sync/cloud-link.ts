@@ -1,4 +1,12 @@
-import { CabinetStatus, DesiredState, decodePayload, EventAck, parseTopic, topics } from '@locker/protocol';
+import {
+  CabinetStatus,
+  DesiredState,
+  decodePayload,
+  EventAck,
+  parseTopic,
+  settleWithin,
+  topics,
+} from '@locker/protocol';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { BoxStateMachine } from '../boxes/box-state-machine.js';
@@ -101,20 +109,25 @@ export class CloudLink {
     this.client = undefined;
     if (!client) return;
     if (client.connected) {
-      try {
-        await client.publishAsync(
-          topics.status(this.deps.cabinetId),
-          statusPayload('offline', 'stopped', this.deps.software),
-          {
-            qos: 1,
-            retain: true,
-          },
-        );
-      } catch (err) {
+      const sent = await settleWithin(
+        client
+          .publishAsync(
+            topics.status(this.deps.cabinetId),
+            statusPayload('offline', 'stopped', this.deps.software),
+            { qos: 1, retain: true },
+          )
+          .then(() => 'ok' as const),
+        STOP_STEP_MS,
+      ).catch((err: unknown) => {
         this.deps.logger.warn({ err }, 'could not publish offline status');
-      }
+        return 'failed' as const;
+      });
+      // A broker that went away mid-stop never acknowledges: its will message says offline instead.
+      if (sent === 'timeout')
+        this.deps.logger.warn('offline status not acknowledged in time; stopping anyway');
     }
-    await client.endAsync();
+    // A clean end waits for messages in flight, which a gone broker never takes: then end at once.
+    if ((await settleWithin(client.endAsync(), STOP_STEP_MS)) === 'timeout') await client.endAsync(true);
   }
 
   private async onConnect(): Promise<void> {
@@ -205,3 +218,6 @@ export class CloudLink {
     }
   }
 }
+
+/** Each step of a stop waits at most this long on the broker, so a stop ends with the network gone. */
+const STOP_STEP_MS = 2000;

@@ -11,6 +11,7 @@ export * from './json.js';
 export * from './sealed-code.js';
 export * from './secret-fields.js';
 export * from './secret-verifier.js';
+export * from './settle-within.js';
 export * from './status.js';
 export * from './topics.js';
 export * from './typed-emitter.js';

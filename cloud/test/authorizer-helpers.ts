@@ -1,12 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { signedHeaders } from '../src/authorizers/webhook-signature.js';
-import { type CloudConfigInput, parseCloudConfig } from '../src/config.js';
-import { CloudServer } from '../src/server.js';
-import { ADMIN_TOKEN } from './helpers.js';
+import type { CloudConfigInput } from '../src/config.js';
+import type { CloudServer } from '../src/server.js';
+import { startCloudIn } from './helpers.js';
 import { admin, inHours, siteWithBoxes, userWithTel } from './rights-helpers.js';
 
 export interface Received {
@@ -123,19 +121,8 @@ export function askAuthorizer(
 }
 
 /** A cloud on a given directory, so a test can stop it and start another on the same database. */
-export async function cloudOn(dir: string, overrides: Partial<CloudConfigInput> = {}): Promise<CloudServer> {
-  const config = parseCloudConfig({
-    http: { host: '127.0.0.1', port: 0 },
-    broker: { servicePassword: 'service-password-for-tests', embedded: { port: 0 } },
-    database: { dialect: 'sqlite', file: join(dir, 'cloud.db') },
-    adminToken: ADMIN_TOKEN,
-    commandTimeoutMs: 3000,
-    logLevel: 'silent',
-    ...overrides,
-  });
-  const server = new CloudServer(config, pino({ level: 'silent' }));
-  await server.start();
-  return server;
+export function cloudOn(dir: string, overrides: Partial<CloudConfigInput> = {}): Promise<CloudServer> {
+  return startCloudIn(dir, overrides);
 }
 
 export type Notes = Array<{ kind: string; payload: Record<string, unknown> }>;

@@ -7,12 +7,12 @@ import { CloudServer, type CloudServerOptions } from '../src/server.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
-/** A cloud on free ports with its own SQLite file; `close()` stops it and removes the files. */
-export async function startTestCloud(
+/** A started cloud on free ports whose SQLite file is in `dir` (a later one may reopen it). */
+export async function startCloudIn(
+  dir: string,
   overrides: Partial<CloudConfigInput> = {},
   options: CloudServerOptions = {},
-) {
-  const dir = mkdtempSync(join(tmpdir(), 'locker-cloud-'));
+): Promise<CloudServer> {
   const config = parseCloudConfig({
     http: { host: '127.0.0.1', port: 0 },
     broker: { servicePassword: 'service-password-for-tests', embedded: { port: 0 } },
@@ -24,6 +24,16 @@ export async function startTestCloud(
   });
   const server = new CloudServer(config, pino({ level: 'silent' }), options);
   await server.start();
+  return server;
+}
+
+/** A cloud on free ports with its own SQLite file; `close()` stops it and removes the files. */
+export async function startTestCloud(
+  overrides: Partial<CloudConfigInput> = {},
+  options: CloudServerOptions = {},
+) {
+  const dir = mkdtempSync(join(tmpdir(), 'locker-cloud-'));
+  const server = await startCloudIn(dir, overrides, options);
   return {
     server,
     dir,

@@ -32,10 +32,6 @@ export class GrantTokenStore {
     return this.ring;
   }
 
-  keyIds(): string[] {
-    return [...this.keyring().keys()];
-  }
-
   /** Replaces the whole list (inside the desired-state transaction). */
   replaceKeys(keys: GrantKeyDoc[]): void {
     this.store.prepare('DELETE FROM grant_keys').run();

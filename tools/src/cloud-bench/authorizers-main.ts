@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CloudServer, parseCloudConfig, postSigned } from '@locker/cloud';
 import pino from 'pino';
+import { makeBenchUser } from './bench-users.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const SITE = 'BA0001';
@@ -49,8 +50,8 @@ async function main(): Promise<void> {
     await cloud.start();
     const boxes = Array.from({ length: n + warmup }, (_, i) => String(i + 1).padStart(4, '0'));
     await seedSite(cloud, boxes);
-    const holder = await makeUser(cloud, 'bench_holder', '13488888888');
-    await makeUser(cloud, 'bench_courier', '13466666666');
+    const holder = await makeBenchUser(cloud, 'bench_holder', '13488888888');
+    await makeBenchUser(cloud, 'bench_courier', '13466666666');
     const admin = { authorization: `Bearer ${config.adminToken}` };
     const reg = await cloud.app.inject({
       method: 'POST',
@@ -185,20 +186,6 @@ async function startAuthorizer(secret: string, cloudUrl: string, roster: string)
     child.on('exit', (code) => reject(new Error(`example authorizer exited (${code})`)));
   });
   return { child, port };
-}
-
-async function makeUser(cloud: CloudServer, name: string, tel: string) {
-  const password = 'bench-password';
-  const reg = await cloud.app.inject({ method: 'POST', url: '/v1/accounts', payload: { name, password } });
-  const { id } = reg.json() as { id: string };
-  const login = await cloud.app.inject({
-    method: 'POST',
-    url: '/v1/sessions',
-    payload: { login: name, password },
-  });
-  const auth = { authorization: `Bearer ${(login.json() as { token: string }).token}` };
-  await cloud.app.inject({ method: 'PATCH', url: '/v1/me', headers: auth, payload: { tel } });
-  return { id, tel, auth };
 }
 
 main().catch((err: unknown) => {

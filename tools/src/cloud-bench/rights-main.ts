@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { CloudServer, parseCloudConfig } from '@locker/cloud';
 import Fastify from 'fastify';
 import pino from 'pino';
+import { type BenchUser, makeBenchUser } from './bench-users.js';
 import { type BenchRequest, type LoadResult, runLoad, runRequests } from './load.js';
 import { seedRights } from './rights-seed.js';
 
@@ -117,26 +118,9 @@ async function main(): Promise<void> {
   }
 }
 
-interface BenchUser {
-  id: string;
-  tel: string;
-  auth: Record<string, string>;
-}
-
-async function makeUser(cloud: CloudServer, i: number): Promise<BenchUser> {
-  const name = `bench_rights_${i}`;
-  const password = 'bench-password';
-  const tel = `134${String(i).padStart(8, '0')}`;
-  const reg = await cloud.app.inject({ method: 'POST', url: '/v1/accounts', payload: { name, password } });
-  const { id } = reg.json() as { id: string };
-  const login = await cloud.app.inject({
-    method: 'POST',
-    url: '/v1/sessions',
-    payload: { login: name, password },
-  });
-  const auth = { authorization: `Bearer ${(login.json() as { token: string }).token}` };
-  await cloud.app.inject({ method: 'PATCH', url: '/v1/me', headers: auth, payload: { tel } });
-  return { id, tel, auth };
+/** The i-th bench user, with a phone number of its own. */
+function makeUser(cloud: CloudServer, i: number): Promise<BenchUser> {
+  return makeBenchUser(cloud, `bench_rights_${i}`, `134${String(i).padStart(8, '0')}`);
 }
 
 function print(rows: Array<[string, LoadResult]>, concurrency: number): void {

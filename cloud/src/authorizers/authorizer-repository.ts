@@ -2,7 +2,7 @@ import { LockerError } from '@locker/protocol';
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { AuthorizersTable } from '../db/schema.js';
-import { isUniqueViolation } from './unique-violation.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 
 export type AuthorizerRow = Selectable<AuthorizersTable>;
 

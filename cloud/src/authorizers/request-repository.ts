@@ -2,8 +2,8 @@ import { LockerError } from '@locker/protocol';
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { AuthorizationRequestState, AuthorizationRequestsTable } from '../db/schema.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import type { Executor } from '../fleet/desired/desired-version-repository.js';
-import { isUniqueViolation } from './unique-violation.js';
 
 export type RequestRow = Selectable<AuthorizationRequestsTable>;
 export const OPEN_STATES: AuthorizationRequestState[] = ['requested', 'sent'];

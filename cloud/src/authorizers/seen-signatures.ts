@@ -1,7 +1,7 @@
 import { LockerError } from '@locker/protocol';
 import type { Db } from '../db/database.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import type { Executor } from '../fleet/desired/desired-version-repository.js';
-import { isUniqueViolation } from './unique-violation.js';
 
 /**
  * Signatures of authorizers' messages seen inside the timestamp window. The insert is the check

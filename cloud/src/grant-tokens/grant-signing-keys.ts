@@ -4,6 +4,7 @@ import { type GrantKeyDoc, generateGrantKey, grantPrivateKey, LockerError } from
 import type { Logger } from 'pino';
 import type { SecretSeal } from '../accounts/secret-seal.js';
 import { type Db, nowIso } from '../db/database.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 
 /** What an operator sees of a key: never the private half. */
 export interface GrantKeyView {
@@ -59,7 +60,10 @@ export class GrantSigningKeys {
       if (this.signer?.kid !== row.kid) this.signer = { kid: row.kid, key: this.open(row) };
       return this.signer;
     }
-    await this.insertActive().catch(() => undefined); // another process won the race: read theirs
+    // Another process may have made the first key meanwhile: then read theirs.
+    await this.insertActive().catch((err: unknown) => {
+      if (!isUniqueViolation(err)) throw err;
+    });
     const made = await this.db
       .selectFrom('grant_signing_keys')
       .select(['kid', 'private_sealed'])
